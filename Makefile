@@ -1,0 +1,74 @@
+# The two commands of the README: `make run` and `make test`. Both build what they need first.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON := $(shell scripts/find-python)
+VENV := .venv
+TOOLS := .tools
+UV_VERSION := 0.13.9
+UV := $(TOOLS)/uv/bin/uv
+SAM := $(TOOLS)/sam/bin/sam
+BIN := $(VENV)/bin
+
+# uv must never download an interpreter: the virtualenv uses the Python find-python chose.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# sam validate and sam build need a region, never credentials.
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: help install run test lint check-format format typecheck lint-template unit invoke clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(UV):
+	@echo "==> bootstrapping uv $(UV_VERSION) with $(PYTHON)"
+	$(PYTHON) -m venv $(TOOLS)/uv
+	$(TOOLS)/uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	@echo "==> installing the locked dependencies into $(VENV) ($(PYTHON))"
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+# aws-sam-cli pins boto3 and packaging differently from this project, so it gets its own venv.
+$(SAM): tools/sam-requirements.txt | $(UV)
+	@echo "==> installing aws-sam-cli into $(TOOLS)/sam"
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(TOOLS)/sam
+	VIRTUAL_ENV=$(TOOLS)/sam $(UV) pip install --quiet --require-hashes -r tools/sam-requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed ## Create the virtualenv and install the locked dependencies
+
+run: install ## Start the local API (port 3000) and demo site (port 8080) with demo data; ARGS=... passes flags
+	$(BIN)/python -m local serve $(ARGS)
+
+invoke: install ## Invoke one function on one event: make invoke FUNCTION=GetPostFunction EVENT=events/get_post.json
+	$(BIN)/python -m local invoke $(FUNCTION) -e $(EVENT) $(ARGS)
+
+lint: check-format typecheck lint-template ## ruff, ruff format --check, mypy, cfn-lint, sam validate --lint
+	$(BIN)/ruff check .
+
+check-format: install
+	$(BIN)/ruff format --check .
+
+format: install ## Format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy
+
+lint-template: install $(SAM)
+	$(BIN)/cfn-lint template.yaml
+	$(SAM) validate --lint --template template.yaml
+
+test: lint ## Lint, then run every test
+	$(BIN)/pytest
+
+unit: install ## Only the unit tests (fast)
+	$(BIN)/pytest tests/unit
+
+clean: ## Remove the virtualenv, tool environments and caches
+	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,74 @@
+"""GET /posts/{slug} with its comments, GET /posts/{slug}/comments, and GET /openapi.json."""
+
+from functools import cache
+from http import HTTPStatus
+from pathlib import Path
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from blog import reading
+from blog.cursor import MAX_CURSOR_LENGTH
+from blog.http import JSON, create_resolver, documented, entry_point, json_response, problems
+from blog.models import CommentPage, Post
+from blog.openapi import whole_api_document
+from blog.settings import get_settings
+from blog.store import get_store
+from blog.timestamps import utc_now
+
+app = create_resolver()
+
+
+@app.get(
+    "/posts/<slug>",
+    summary="A published post with its first page of comments in thread order",
+    responses={
+        **documented(HTTPStatus.OK, Post, "The post"),
+        **problems(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
+    },
+)
+def get_post(slug: str) -> Response[str]:
+    post = reading.get_post(get_store(), get_settings(), slug, now=utc_now())
+    return json_response(post, public=True)
+
+
+@app.get(
+    "/posts/<slug>/comments",
+    summary="More of a post's comments, in thread order",
+    responses={
+        **documented(HTTPStatus.OK, CommentPage, "A page of comments"),
+        **problems(
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
+    },
+)
+def list_comments(
+    slug: str,
+    cursor: Annotated[
+        str | None, Query(max_length=MAX_CURSOR_LENGTH, description="next_cursor of a page")
+    ] = None,
+) -> Response[str]:
+    page = reading.list_comments(get_store(), get_settings(), slug, cursor=cursor, now=utc_now())
+    return json_response(page, public=True)
+
+
+@cache
+def _openapi_document() -> str:
+    # Built on first request, not at import: it imports every handler of the API.
+    return whole_api_document(Path(__file__).parent.parent)
+
+
+@app.get("/openapi.json", summary="The OpenAPI document of the whole API", include_in_schema=False)
+def get_openapi_document() -> Response[str]:
+    return Response(
+        status_code=HTTPStatus.OK,
+        content_type=JSON,
+        body=_openapi_document(),
+        headers={"Cache-Control": f"public, max-age={get_settings().cache_max_age_seconds}"},
+    )
+
+
+lambda_handler = entry_point(app)

@@ -1,0 +1,94 @@
+"""POST /posts/{slug}/comments: a reader's comment, stored in one transaction."""
+
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.metrics import MetricUnit
+from blog import commenting
+from blog.errors import BlogError
+from blog.http import (
+    blog_error_response,
+    create_resolver,
+    documented,
+    entry_point,
+    json_response,
+    problems,
+    validation_error_response,
+)
+from blog.models import Comment, NewComment
+from blog.settings import get_settings
+from blog.store import get_store
+from blog.telemetry import metrics
+from blog.timestamps import utc_now
+
+COMMENT_BODY_LIMIT = 64 * 1024
+app = create_resolver()
+
+
+def _rejected(reason: str) -> None:
+    metrics.add_dimension(name="reason", value=reason)
+    metrics.add_metric(name="CommentRejected", unit=MetricUnit.Count, value=1)
+
+
+def _refused_comment(error: BlogError) -> Response[str]:
+    _rejected(error.reason)
+    return blog_error_response(error)
+
+
+def _invalid_comment(error: RequestValidationError) -> Response[str]:
+    _rejected("validation-error")
+    return validation_error_response(error)
+
+
+app.exception_handler(BlogError)(_refused_comment)
+app.exception_handler(RequestValidationError)(_invalid_comment)
+
+
+@app.post(
+    "/posts/<slug>/comments",
+    summary="Comment on a post, or reply to one of its comments",
+    responses={
+        **documented(HTTPStatus.CREATED, Comment, "Stored: approved, or pending moderation"),
+        **problems(
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.FORBIDDEN,
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.CONFLICT,
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            HTTPStatus.TOO_MANY_REQUESTS,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
+    },
+)
+def submit_comment(
+    slug: str,
+    comment: NewComment,
+    idempotency_key: Annotated[
+        str | None,
+        Header(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$", description="Makes a retry safe"),
+    ] = None,
+) -> Response[str]:
+    submitted = commenting.submit_comment(
+        get_store(),
+        get_settings(),
+        slug,
+        comment,
+        client_address=app.current_event.request_context.http.source_ip,
+        idempotency_key=idempotency_key,
+        now=utc_now(),
+    )
+    headers = {"Location": f"/posts/{slug}/comments/{submitted.comment.id}"}
+    if submitted.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    else:
+        metrics.add_metadata(key="status", value=submitted.comment.status.value)
+        metrics.add_metric(name="CommentAccepted", unit=MetricUnit.Count, value=1)
+    return json_response(submitted.comment, status=HTTPStatus.CREATED, headers=headers)
+
+
+lambda_handler = entry_point(app, max_body_bytes=COMMENT_BODY_LIMIT)

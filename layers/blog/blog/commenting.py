@@ -1,0 +1,77 @@
+"""Taking a reader's comment: the rules first, then one transaction."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from blog import rules
+from blog.content import render_comment
+from blog.errors import PostNotFound
+from blog.ids import new_comment_id
+from blog.models import Comment, NewComment, StoredComment, is_slug
+from blog.reading import public_comment
+from blog.settings import Settings
+from blog.store import BlogStore, CommentSubmission, IdempotencyRecord, RateLimit
+
+
+@dataclass(frozen=True)
+class SubmittedComment:
+    """The comment as stored, or as first stored when `replayed` (an Idempotency-Key seen before)."""
+
+    comment: Comment
+    replayed: bool
+
+
+def submit_comment(
+    store: BlogStore,
+    settings: Settings,
+    slug: str,
+    new_comment: NewComment,
+    *,
+    client_address: str,
+    idempotency_key: str | None,
+    now: datetime,
+) -> SubmittedComment:
+    """Store a comment on a published post whose thread is open, or raise why not."""
+    if not is_slug(slug):
+        raise PostNotFound
+    rules.check_depth(new_comment.parent_id, settings)
+    content_html = render_comment(new_comment.content)
+    stored = StoredComment(
+        id=new_comment_id(new_comment.parent_id, now),
+        post_slug=slug,
+        author_name=new_comment.author_name,
+        author_email=new_comment.author_email,
+        author_url=new_comment.author_url,
+        content=new_comment.content,
+        content_html=content_html,
+        created_at=now,
+        status=rules.moderation_status(new_comment.content, settings),
+    )
+    comment = public_comment(stored)
+    window_start, retry_after = rules.rate_window(now)
+    idempotency = None
+    if idempotency_key is not None:
+        idempotency = IdempotencyRecord(
+            record_key=rules.idempotency_record_key(slug, idempotency_key),
+            request_fingerprint=rules.request_fingerprint(slug, new_comment),
+            response_body=comment.model_dump_json(),
+            expires_at=int((now + rules.IDEMPOTENCY_RETENTION).timestamp()),
+        )
+    replay = store.insert_comment(
+        CommentSubmission(
+            comment=stored,
+            now=now,
+            oldest_open_publication=rules.oldest_open_publication(now, settings),
+            rate_limit=RateLimit(
+                client=rules.client_key(client_address, settings),
+                window_start=window_start,
+                limit=settings.comments_per_minute_per_client,
+                retry_after_seconds=retry_after,
+            ),
+            duplicate_key=rules.duplicate_key(slug, new_comment),
+            idempotency=idempotency,
+        )
+    )
+    if replay is not None:
+        return SubmittedComment(comment=Comment.model_validate_json(replay.response_body), replayed=True)
+    return SubmittedComment(comment=comment, replayed=False)

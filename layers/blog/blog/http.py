@@ -1,0 +1,291 @@
+"""HTTP for every function: the resolver, JSON and problem+json answers, conditional GETs.
+
+Errors map to HTTP here and nowhere else: domain errors (blog.errors), Powertools' own validation
+errors and anything unexpected all end as `application/problem+json` (RFC 9457), never a stack
+trace.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any, cast
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, SecurityScheme
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from blog.errors import (
+    BlogError,
+    CommentsClosed,
+    ContentTooLarge,
+    DuplicateComment,
+    IdempotencyKeyReused,
+    InvalidCursor,
+    ParentNotFound,
+    PostNotFound,
+    RateLimited,
+    ServiceUnavailable,
+    ThreadTooDeep,
+)
+from blog.settings import get_settings
+from blog.telemetry import logger, metrics
+
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "/problems/"
+
+_STATUS_OF: dict[type[BlogError], HTTPStatus] = {
+    InvalidCursor: HTTPStatus.BAD_REQUEST,
+    CommentsClosed: HTTPStatus.FORBIDDEN,
+    PostNotFound: HTTPStatus.NOT_FOUND,
+    DuplicateComment: HTTPStatus.CONFLICT,
+    ContentTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    ParentNotFound: HTTPStatus.UNPROCESSABLE_ENTITY,
+    ThreadTooDeep: HTTPStatus.UNPROCESSABLE_ENTITY,
+    IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
+    RateLimited: HTTPStatus.TOO_MANY_REQUESTS,
+    ServiceUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+}
+_ALWAYS = {"X-Content-Type-Options": "nosniff"}
+DEFAULT_BODY_LIMIT = 64 * 1024
+
+API_TITLE = "Serverless blog API"
+API_VERSION = "1.0.0"
+API_DESCRIPTION = (
+    "Lists posts, serves a post with its threaded comments, takes new comments and closes comment "
+    "threads. Every failure answers with application/problem+json (RFC 9457). Admin routes need "
+    "requests signed with AWS Signature Version 4 (service execute-api)."
+)
+SECURITY_SCHEMES: dict[str, SecurityScheme] = {
+    "sigv4": APIKey.model_validate(
+        {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "AWS Signature Version 4 (service execute-api); API Gateway checks it with IAM.",
+            "x-amazon-apigateway-authtype": "awsSigv4",
+        }
+    )
+}
+ADMIN_SECURITY: list[dict[str, list[str]]] = [{"sigv4": []}]
+"""The OpenAPI security of the AWS_IAM routes."""
+
+
+class ProblemError(BaseModel):
+    """One invalid part of a request."""
+
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document: what every failed request answers."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemError] | None = None
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_response(
+    model: BaseModel,
+    *,
+    status: int = HTTPStatus.OK,
+    public: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    """A JSON answer. `public` ones may be cached for `CacheMaxAgeSeconds` and carry an ETag."""
+    cache_control = f"public, max-age={get_settings().cache_max_age_seconds}" if public else "no-store"
+    return Response(
+        status_code=status,
+        content_type=JSON,
+        body=model.model_dump_json(),
+        headers={**_ALWAYS, "Cache-Control": cache_control, **(headers or {})},
+    )
+
+
+def problem_response(
+    status: HTTPStatus,
+    detail: str,
+    *,
+    reason: str | None = None,
+    errors: list[ProblemError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    """A problem+json answer; `reason` names its type, else the status phrase does."""
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + (reason or status.phrase.lower().replace(" ", "-")),
+        title=status.phrase,
+        status=status,
+        detail=detail,
+        errors=errors,
+    )
+    return Response(
+        status_code=status,
+        content_type=PROBLEM_JSON,
+        body=problem.model_dump_json(exclude_none=True),
+        headers={**_ALWAYS, "Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def status_of(error: BlogError) -> HTTPStatus:
+    """The HTTP status a domain error answers with."""
+    for error_class in type(error).__mro__:
+        if error_class in _STATUS_OF:
+            return _STATUS_OF[error_class]
+    return HTTPStatus.INTERNAL_SERVER_ERROR
+
+
+def blog_error_response(error: BlogError) -> Response[str]:
+    """The problem answer of a domain error, with Retry-After where waiting helps."""
+    headers = {}
+    if isinstance(error, RateLimited | ServiceUnavailable):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    return problem_response(status_of(error), error.detail, reason=error.reason, headers=headers)
+
+
+def validation_error_response(error: RequestValidationError) -> Response[str]:
+    """Powertools' request validation errors as a problem: 400 for unreadable JSON, else 422."""
+    found = error.errors()
+    if any(entry.get("type") == "json_invalid" for entry in found):
+        return problem_response(
+            HTTPStatus.BAD_REQUEST, "The request body is not valid JSON.", reason="malformed-json"
+        )
+    return problem_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "The request is not valid; see errors.",
+        reason="validation-error",
+        errors=[
+            ProblemError(loc=list(entry["loc"]), msg=str(entry.get("msg", "invalid"))) for entry in found
+        ],
+    )
+
+
+def _unsupported_content_type(_: RequestUnsupportedContentType) -> Response[str]:
+    return problem_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
+
+
+def _undecodable_body(_: UnicodeDecodeError) -> Response[str]:
+    return problem_response(
+        HTTPStatus.BAD_REQUEST, "The request body is not UTF-8 text.", reason="malformed-body"
+    )
+
+
+def _no_route(_: NotFoundError) -> Response[str]:
+    return problem_response(HTTPStatus.NOT_FOUND, "No such resource.")
+
+
+def _service_error(error: ServiceError) -> Response[str]:
+    return problem_response(HTTPStatus(error.status_code), str(error.msg))
+
+
+def _unexpected(_: Exception) -> Response[str]:
+    logger.exception("request failed unexpectedly")
+    return problem_response(
+        HTTPStatus.INTERNAL_SERVER_ERROR, "The request failed; the error has been logged."
+    )
+
+
+def _conditional_get(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """Give public GET answers an ETag, and answer 304 when the client already has that version."""
+    response = next_middleware(app)
+    if (
+        app.current_event.http_method != "GET"
+        or response.status_code != HTTPStatus.OK
+        or not isinstance(response.body, str)
+    ):
+        return response
+    etag = '"' + hashlib.sha256(response.body.encode()).hexdigest()[:32] + '"'
+    response.headers["ETag"] = etag
+    if_none_match = app.current_event.headers.get("if-none-match") or ""
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    if etag in candidates or "*" in candidates:
+        return Response(
+            status_code=HTTPStatus.NOT_MODIFIED,
+            headers={key: value for key, value in response.headers.items() if key != "Content-Type"},
+            body=None,
+        )
+    return response
+
+
+def create_resolver() -> APIGatewayHttpResolver:
+    """The HTTP API resolver every function uses: validation on, problems for every failure."""
+    app = APIGatewayHttpResolver(enable_validation=True, serializer=_dumps)
+    app.configure_openapi(
+        title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION, security_schemes=SECURITY_SCHEMES
+    )
+
+    app.exception_handler(BlogError)(blog_error_response)
+    app.exception_handler(RequestUnsupportedContentType)(_unsupported_content_type)
+    app.exception_handler(RequestValidationError)(validation_error_response)
+    app.exception_handler(UnicodeDecodeError)(_undecodable_body)
+    app.exception_handler(NotFoundError)(_no_route)
+    app.exception_handler(ServiceError)(_service_error)
+    app.exception_handler(Exception)(_unexpected)
+    app.use(middlewares=[_conditional_get])
+    return app
+
+
+def _body_bytes(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    return len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+
+
+def entry_point(
+    app: APIGatewayHttpResolver, *, max_body_bytes: int = DEFAULT_BODY_LIMIT
+) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda handler of a function: structured logs with the request id, metrics flushed.
+
+    A body over `max_body_bytes` is refused before anything parses it.
+    """
+
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if _body_bytes(event) > max_body_bytes:
+            refused = problem_response(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"The request body is larger than {max_body_bytes // 1024} KB.",
+                reason="request-too-large",
+            )
+            return {"statusCode": refused.status_code, "headers": refused.headers, "body": refused.body}
+        return app.resolve(event, context)
+
+    with_metrics = metrics.log_metrics(lambda_handler, capture_cold_start_metric=True)
+    with_logs = logger.inject_lambda_context(
+        with_metrics, correlation_id_path=correlation_paths.API_GATEWAY_HTTP
+    )
+    return cast(Callable[[dict[str, Any], LambdaContext], dict[str, Any]], with_logs)
+
+
+def documented(status: HTTPStatus, model: type[BaseModel], description: str) -> dict[int, OpenAPIResponse]:
+    """An OpenAPI response entry for a JSON answer."""
+    return {status: {"description": description, "content": {JSON: {"model": model}}}}
+
+
+def problems(*statuses: HTTPStatus) -> dict[int, OpenAPIResponse]:
+    """OpenAPI response entries for the problems a route can answer with.
+
+    422 is always among them: Powertools documents a 422 on every validated route, and this is the
+    body that 422 really has here.
+    """
+    return {
+        status: {
+            "description": status.description or status.phrase,
+            "content": {PROBLEM_JSON: {"model": Problem}},
+        }
+        for status in sorted({*statuses, HTTPStatus.UNPROCESSABLE_ENTITY})
+    }

@@ -1,0 +1,34 @@
+"""The OpenAPI document of the whole API, merged from the routes every handler declares."""
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+
+from blog.http import API_DESCRIPTION, API_TITLE, API_VERSION, SECURITY_SCHEMES
+
+
+def _routes_of(handler_file: Path) -> dict[str, Any]:
+    # Loaded under a name of its own, so that no handler already imported under `app` is reused.
+    spec = importlib.util.spec_from_file_location(f"openapi_source_{handler_file.parent.name}", handler_file)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    schema: dict[str, Any] = module.app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True)
+    return schema
+
+
+def whole_api_document(functions_dir: Path) -> str:
+    """The OpenAPI document (JSON) of every route declared by the handlers `functions_dir/*/app.py`."""
+    merge = OpenAPIMerge(
+        title=API_TITLE,
+        version=API_VERSION,
+        description=API_DESCRIPTION,
+        security_schemes=SECURITY_SCHEMES,
+        on_conflict="error",
+    )
+    for handler_file in sorted(functions_dir.glob("*/app.py")):
+        merge.add_schema(_routes_of(handler_file))
+    return merge.get_openapi_json_schema()

@@ -1,0 +1,57 @@
+"""The admin writes on posts: create or update a post, close and reopen its thread."""
+
+from datetime import datetime
+
+from blog.content import excerpt_of, render_post
+from blog.errors import PostNotFound
+from blog.models import Post, PostInput, ThreadState, is_slug
+from blog.reading import summary_of
+from blog.settings import Settings
+from blog.store import BlogStore
+from blog.timestamps import format_timestamp
+
+
+def put_post(
+    store: BlogStore, settings: Settings, slug: str, post: PostInput, *, now: datetime
+) -> tuple[Post, bool]:
+    """Create or update the post at `slug`; True when it was created.
+
+    Content is rendered and sanitized here, once, so reads return stored HTML. The answer holds no
+    comments: a write reads none (GET /posts/{slug} does).
+    """
+    content_html = render_post(post.content)
+    fields = {
+        "title": post.title,
+        "content": post.content,
+        "content_html": content_html,
+        "excerpt": post.excerpt or excerpt_of(content_html),
+        "author": post.author,
+        "category": post.category,
+        "tags": post.tags,
+        "comments_open": post.comments_open,
+    }
+    published_at = None if post.published_at is None else format_timestamp(post.published_at)
+    stored, created = store.put_post(slug, fields, published_at=published_at, category=post.category, now=now)
+    answer = Post.model_validate(
+        {
+            **summary_of(stored, settings).model_dump(),
+            "content_html": stored.content_html,
+            "comments": [],
+            "comments_next_cursor": None,
+        }
+    )
+    return answer, created
+
+
+def close_thread(store: BlogStore, slug: str, *, now: datetime) -> ThreadState:
+    """Close a post's thread; closing a closed thread changes nothing."""
+    if not is_slug(slug):
+        raise PostNotFound
+    return store.set_comments_open(slug, comments_open=False, now=now)
+
+
+def reopen_thread(store: BlogStore, slug: str, *, now: datetime) -> ThreadState:
+    """Open a post's thread again."""
+    if not is_slug(slug):
+        raise PostNotFound
+    return store.set_comments_open(slug, comments_open=True, now=now)

@@ -1,0 +1,73 @@
+"""The rules a comment and a thread follow, as plain functions over models and settings."""
+
+import hashlib
+import hmac
+import json
+from datetime import datetime, timedelta
+
+from blog.content import count_links
+from blog.errors import ThreadTooDeep
+from blog.ids import depth_of
+from blog.models import CommentStatus, NewComment
+from blog.settings import ModerationMode, Settings
+
+RATE_WINDOW_SECONDS = 60
+IDEMPOTENCY_RETENTION = timedelta(hours=24)
+
+
+def closes_at(published_at: datetime | None, settings: Settings) -> datetime | None:
+    """When the age limit closes a post's thread, or None when no age limit applies."""
+    if published_at is None or settings.close_comments_after_days == 0:
+        return None
+    return published_at + timedelta(days=settings.close_comments_after_days)
+
+
+def oldest_open_publication(now: datetime, settings: Settings) -> datetime | None:
+    """Posts published at or before this moment are past the age limit; None when there is none."""
+    if settings.close_comments_after_days == 0:
+        return None
+    return now - timedelta(days=settings.close_comments_after_days)
+
+
+def check_depth(parent_id: str | None, settings: Settings) -> None:
+    """Refuse a reply that would nest deeper than `MaxCommentDepth`."""
+    if parent_id is not None and depth_of(parent_id) + 1 > settings.max_comment_depth:
+        raise ThreadTooDeep(f"Replies nest at most {settings.max_comment_depth} levels deep.")
+
+
+def moderation_status(content: str, settings: Settings) -> CommentStatus:
+    """`pending` when moderation holds every comment or the text has too many links."""
+    if settings.comment_moderation is ModerationMode.ALL:
+        return CommentStatus.PENDING
+    if count_links(content) > settings.max_links_before_moderation:
+        return CommentStatus.PENDING
+    return CommentStatus.APPROVED
+
+
+def client_key(address: str, settings: Settings) -> str:
+    """A keyed hash of a client address: enough to count its comments, not to recover it."""
+    return hmac.new(settings.signing_key_bytes, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def rate_window(now: datetime) -> tuple[int, int]:
+    """The current rate-limit window (its start, in epoch seconds) and the seconds until it ends."""
+    epoch = int(now.timestamp())
+    start = epoch - epoch % RATE_WINDOW_SECONDS
+    return start, start + RATE_WINDOW_SECONDS - epoch
+
+
+def duplicate_key(slug: str, comment: NewComment) -> str:
+    """Equal for the same text by the same author on the same post."""
+    identity = json.dumps([slug, comment.author_name.casefold(), comment.content.strip()])
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def request_fingerprint(slug: str, comment: NewComment) -> str:
+    """Equal for the same request, so a reused Idempotency-Key with another body is told apart."""
+    identity = json.dumps([slug, comment.model_dump(mode="json")], sort_keys=True)
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def idempotency_record_key(slug: str, idempotency_key: str) -> str:
+    """Where a submission's Idempotency-Key is recorded: one per post and key."""
+    return hashlib.sha256(f"{slug}\n{idempotency_key}".encode()).hexdigest()

@@ -1,0 +1,268 @@
+"""Reading template.yaml, the one source of truth for the table, the routes and the parameters.
+
+The local runtime and the tests take everything from here: the table's keys and indexes, the HTTP
+API's routes and which function serves each, each function's environment with SAM's intrinsic
+functions resolved to local values, and the Parameters with their defaults.
+"""
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
+TABLE_RESOURCE = "BlogTable"
+HTTP_API_TYPE = "AWS::Serverless::HttpApi"
+FUNCTION_TYPE = "AWS::Serverless::Function"
+
+# The create_table arguments that a template's table properties carry as they are.
+_CREATE_TABLE_PROPERTIES = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "LocalSecondaryIndexes",
+    "GlobalSecondaryIndexes",
+    "BillingMode",
+)
+
+
+class TemplateError(ValueError):
+    """The template uses something the local runtime cannot resolve."""
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    """A YAML loader that reads CloudFormation's short tags (`!Ref X`) as their long form."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_TemplateLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    """The template as plain data, intrinsic functions in their long form (`{"Ref": "X"}`)."""
+    with path.open(encoding="utf-8") as stream:
+        template: dict[str, Any] = yaml.load(stream, Loader=_TemplateLoader)  # noqa: S506 (a SafeLoader)
+    return template
+
+
+def parameter_defaults(template: Mapping[str, Any]) -> dict[str, str]:
+    """Each Parameter's default, as the string CloudFormation hands to `!Ref`."""
+    return {
+        name: str(declaration["Default"])
+        for name, declaration in template.get("Parameters", {}).items()
+        if "Default" in declaration
+    }
+
+
+def table_properties(template: Mapping[str, Any]) -> dict[str, Any]:
+    """The BlogTable resource's properties."""
+    properties: dict[str, Any] = template["Resources"][TABLE_RESOURCE]["Properties"]
+    return properties
+
+
+def create_table_arguments(template: Mapping[str, Any], table_name: str) -> dict[str, Any]:
+    """`create_table` arguments for a table with the template's keys and indexes."""
+    properties = table_properties(template)
+    arguments = {name: properties[name] for name in _CREATE_TABLE_PROPERTIES if name in properties}
+    return {"TableName": table_name, **arguments}
+
+
+def ttl_attribute(template: Mapping[str, Any]) -> str | None:
+    """The attribute the table's TTL reads, if it has one."""
+    ttl = table_properties(template).get("TimeToLiveSpecification") or {}
+    attribute = ttl.get("AttributeName") if ttl.get("Enabled") else None
+    return None if attribute is None else str(attribute)
+
+
+@dataclass
+class LocalStack:
+    """The local values intrinsic functions resolve to: parameters, pseudo parameters, resources."""
+
+    parameters: dict[str, str]
+    stack_name: str = "serverless-blog-local"
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    stack_uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
+    physical_ids: dict[str, str] = field(default_factory=dict)
+
+    def pseudo_parameters(self) -> dict[str, str]:
+        return {
+            "AWS::Region": self.region,
+            "AWS::AccountId": self.account_id,
+            "AWS::StackName": self.stack_name,
+            "AWS::StackId": (
+                f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/{self.stack_uuid}"
+            ),
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": "",
+        }
+
+    def ref(self, name: str) -> str:
+        if name in self.parameters:
+            return self.parameters[name]
+        pseudo = self.pseudo_parameters()
+        if name in pseudo:
+            return pseudo[name]
+        return self.physical_ids.get(name, name)
+
+    def get_att(self, resource: str, attribute: str) -> str:
+        physical_id = self.ref(resource)
+        if attribute == "Arn":
+            if resource == TABLE_RESOURCE:
+                return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{physical_id}"
+            return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{physical_id}"
+        raise TemplateError(f"!GetAtt {resource}.{attribute} has no local value")
+
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
+
+
+def resolve(value: Any, stack: LocalStack) -> Any:
+    """`value` with every intrinsic function replaced by its local value."""
+    if isinstance(value, list):
+        return [resolve(item, stack) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) != 1:
+        return {key: resolve(item, stack) for key, item in value.items()}
+    ((name, argument),) = value.items()
+    if name == "Ref":
+        return stack.ref(argument)
+    if name == "Fn::GetAtt":
+        resource, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
+        return stack.get_att(resource, attribute)
+    if name == "Fn::Sub":
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        local_values = {key: resolve(item, stack) for key, item in variables.items()}
+
+        def substitute(match: re.Match[str]) -> str:
+            variable = match.group(1)
+            if variable in local_values:
+                return str(local_values[variable])
+            if "." in variable:
+                return stack.get_att(*variable.split(".", 1))
+            return stack.ref(variable)
+
+        return _SUB_VARIABLE.sub(substitute, text)
+    if name == "Fn::Select":
+        index, items = argument
+        return resolve(items, stack)[int(resolve(index, stack))]
+    if name == "Fn::Split":
+        separator, text = argument
+        return str(resolve(text, stack)).split(separator)
+    if name == "Fn::Join":
+        separator, items = argument
+        return separator.join(str(item) for item in resolve(items, stack))
+    if name.startswith("Fn::"):
+        raise TemplateError(f"{name} has no local implementation")
+    return {name: resolve(argument, stack)}
+
+
+@dataclass(frozen=True)
+class FunctionDefinition:
+    """A function of the template as the local runtime runs it."""
+
+    logical_id: str
+    code_dir: Path
+    module_path: Path
+    handler_name: str
+    environment: dict[str, str]
+    timeout_seconds: int
+
+    @property
+    def folder_name(self) -> str:
+        """The folder the handler lives in (`functions/<folder>/app.py`)."""
+        return self.module_path.parent.name
+
+
+def _function_properties(template: Mapping[str, Any], logical_id: str) -> dict[str, Any]:
+    globals_ = template.get("Globals", {}).get("Function", {})
+    properties = template["Resources"][logical_id].get("Properties", {})
+    merged = {**globals_, **properties}
+    global_variables = globals_.get("Environment", {}).get("Variables", {})
+    own_variables = properties.get("Environment", {}).get("Variables", {})
+    merged["Environment"] = {"Variables": {**global_variables, **own_variables}}
+    return merged
+
+
+def functions(template: Mapping[str, Any], stack: LocalStack) -> dict[str, FunctionDefinition]:
+    """Every function of the template, by logical id, its environment resolved for `stack`."""
+    found = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource.get("Type") != FUNCTION_TYPE:
+            continue
+        properties = _function_properties(template, logical_id)
+        code_dir = (PROJECT_ROOT / properties["CodeUri"]).resolve()
+        module, handler_name = properties["Handler"].rsplit(".", 1)
+        variables = resolve(properties["Environment"]["Variables"], stack)
+        found[logical_id] = FunctionDefinition(
+            logical_id=logical_id,
+            code_dir=code_dir,
+            module_path=code_dir / f"{module}.py",
+            handler_name=handler_name,
+            environment={name: str(value) for name, value in variables.items()},
+            timeout_seconds=int(properties.get("Timeout", 3)),
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    """One route of the HTTP API and the function that serves it."""
+
+    method: str
+    path: str
+    function_id: str
+    iam_auth: bool
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        """The path parameters when this route serves `method path`, else None."""
+        if method != self.method:
+            return None
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
+        found = re.fullmatch(pattern, path)
+        return None if found is None else found.groupdict()
+
+
+def http_routes(template: Mapping[str, Any]) -> list[HttpRoute]:
+    """The HTTP API's routes, from the functions' HttpApi events."""
+    routes = []
+    for logical_id, resource in template["Resources"].items():
+        if resource.get("Type") != FUNCTION_TYPE:
+            continue
+        for event in resource.get("Properties", {}).get("Events", {}).values():
+            if event.get("Type") != "HttpApi":
+                continue
+            properties = event["Properties"]
+            authorizer = properties.get("Auth", {}).get("Authorizer")
+            routes.append(
+                HttpRoute(
+                    method=properties["Method"].upper(),
+                    path=properties["Path"],
+                    function_id=logical_id,
+                    iam_auth=authorizer == "AWS_IAM",
+                )
+            )
+    return routes

@@ -1,0 +1,121 @@
+"""Invoke the template's functions in this process, the way API Gateway would call them."""
+
+import importlib.util
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from local.context import LocalLambdaContext
+from local.events import IamCaller, http_api_event
+from local.template import FunctionDefinition, HttpRoute
+
+OPERATOR = IamCaller(
+    access_key="local",
+    account_id="123456789012",
+    user_arn="arn:aws:iam::123456789012:user/operator",
+)
+
+
+@dataclass
+class ApiResponse:
+    """What a client of the API would see."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def load_handler_module(function: FunctionDefinition) -> ModuleType:
+    """The handler module of `function`, under a module name of its own."""
+    name = f"handler_{function.logical_id}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, function.module_path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def invoke(function: FunctionDefinition, event: Mapping[str, Any]) -> dict[str, Any]:
+    """Call the function's handler with `event`; its raw response."""
+    handler = getattr(load_handler_module(function), function.handler_name)
+    response: dict[str, Any] = handler(dict(event), LocalLambdaContext(function_name=function.logical_id))
+    return response
+
+
+def to_api_response(raw: Mapping[str, Any]) -> ApiResponse:
+    headers = {name.lower(): str(value) for name, value in (raw.get("headers") or {}).items()}
+    body = raw.get("body") or ""
+    assert not raw.get("isBase64Encoded"), "the API only answers with text"
+    return ApiResponse(status=int(raw["statusCode"]), headers=headers, body=body)
+
+
+class InProcessApi:
+    """The HTTP API of template.yaml, served by invoking handlers in this process."""
+
+    def __init__(self, routes: list[HttpRoute], functions: Mapping[str, FunctionDefinition]) -> None:
+        self._routes = routes
+        self._functions = functions
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def route_for(self, method: str, path: str) -> tuple[HttpRoute, dict[str, str]]:
+        for route in self._routes:
+            parameters = route.match(method, path)
+            if parameters is not None:
+                return route, parameters
+        raise LookupError(f"no route serves {method} {path}")
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: Any = None,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
+        source_ip: str = "192.0.2.10",
+        signed: bool = False,
+    ) -> ApiResponse:
+        """One request; `signed` stands for a request API Gateway's IAM check let through."""
+        parts = urlsplit(url)
+        raw_query = urlencode(query) if query else parts.query
+        route, parameters = self.route_for(method, parts.path)
+        all_headers = {"host": "api.local", "user-agent": "pytest", **(headers or {})}
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False).encode()
+            all_headers.setdefault("content-type", "application/json")
+        event = http_api_event(
+            route,
+            raw_path=parts.path,
+            raw_query=raw_query,
+            headers=all_headers,
+            body=body or b"",
+            path_parameters=parameters,
+            source_ip=source_ip,
+            iam_caller=OPERATOR if signed else None,
+        )
+        return to_api_response(invoke(self._functions[route.function_id], event))
+
+    def get(self, url: str, **options: Any) -> ApiResponse:
+        return self.request("GET", url, **options)
+
+    def post(self, url: str, **options: Any) -> ApiResponse:
+        return self.request("POST", url, **options)
+
+    def put(self, url: str, **options: Any) -> ApiResponse:
+        return self.request("PUT", url, **options)
+
+
+def handler_files(functions: Mapping[str, FunctionDefinition]) -> list[Path]:
+    return sorted({function.module_path for function in functions.values()})
