@@ -6,10 +6,10 @@ from typing import Any
 
 import boto3
 import pytest
-from blog import settings as blog_settings
-from blog import store as blog_store
 from moto import mock_aws
 
+from blog import settings as blog_settings
+from blog import store as blog_store
 from local.template import (
     FunctionDefinition,
     LocalStack,
@@ -66,7 +66,6 @@ def function_environment(
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "POWERTOOLS_METRICS_DISABLED": "true",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)

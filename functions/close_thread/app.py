@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response
+
 from blog import publishing
 from blog.http import ADMIN_SECURITY, create_resolver, documented, entry_point, json_response, problems
 from blog.models import ThreadState

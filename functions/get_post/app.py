@@ -7,6 +7,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
+
 from blog import reading
 from blog.cursor import MAX_CURSOR_LENGTH
 from blog.http import JSON, create_resolver, documented, entry_point, json_response, problems
@@ -61,7 +62,13 @@ def _openapi_document() -> str:
     return whole_api_document(Path(__file__).parent.parent)
 
 
-@app.get("/openapi.json", summary="The OpenAPI document of the whole API", include_in_schema=False)
+@app.get(
+    "/openapi.json",
+    summary="The OpenAPI document of the whole API",
+    responses={
+        HTTPStatus.OK: {"description": "OpenAPI 3.1", "content": {JSON: {"schema": {"type": "object"}}}}
+    },
+)
 def get_openapi_document() -> Response[str]:
     return Response(
         status_code=HTTPStatus.OK,

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
+
 from blog import reading
 from blog.cursor import MAX_CURSOR_LENGTH
 from blog.http import create_resolver, documented, entry_point, json_response, problems

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
+
 from blog import publishing
 from blog.http import ADMIN_SECURITY, create_resolver, documented, entry_point, json_response, problems
 from blog.models import SLUG_MAX_LENGTH, SLUG_PATTERN, Post, PostInput

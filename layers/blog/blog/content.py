@@ -14,7 +14,8 @@ from markdown_it import MarkdownIt
 
 EXCERPT_LENGTH = 200
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
-_WHITESPACE = re.compile(r"\s+")
+# ASCII whitespace only: a non-breaking space in the text is meant and stays.
+_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 _LINK_REL = "nofollow ugc"
 _URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -45,6 +46,8 @@ def _post_markdown() -> MarkdownIt:
 
 
 def _sanitize(rendered: str, tags: set[str]) -> str:
+    # The serializer writes U+00A0 as `&nbsp;`; it goes back to the character so that text stays
+    # byte for byte (a typed "&nbsp;" was escaped to "&amp;nbsp;" and is not touched).
     return nh3.clean(
         rendered,
         tags=tags,
@@ -52,7 +55,7 @@ def _sanitize(rendered: str, tags: set[str]) -> str:
         link_rel=_LINK_REL,
         url_schemes=_URL_SCHEMES,
         strip_comments=True,
-    )
+    ).replace("&nbsp;", "\u00a0")
 
 
 def render_comment(markdown: str) -> str:

@@ -201,6 +201,26 @@ def _unexpected(_: Exception) -> Response[str]:
     )
 
 
+def _require_json_object(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """Refuse a JSON body that is not an object.
+
+    Powertools' validation takes the first element of a JSON array as the model (a shortcut meant
+    for form fields), so `[{...}, {...}]` would pass as one comment.
+    """
+    event = app.current_event
+    if event.body:
+        try:
+            body = event.json_body
+        except ValueError:
+            # Not JSON: a route that takes a body has refused it already, the others ignore it.
+            return next_middleware(app)
+        if not isinstance(body, dict):
+            raise RequestValidationError(
+                [{"loc": ("body",), "msg": "Input should be a JSON object", "type": "model_type"}]
+            )
+    return next_middleware(app)
+
+
 def _conditional_get(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
     """Give public GET answers an ETag, and answer 304 when the client already has that version."""
     response = next_middleware(app)
@@ -237,7 +257,7 @@ def create_resolver() -> APIGatewayHttpResolver:
     app.exception_handler(NotFoundError)(_no_route)
     app.exception_handler(ServiceError)(_service_error)
     app.exception_handler(Exception)(_unexpected)
-    app.use(middlewares=[_conditional_get])
+    app.use(middlewares=[_require_json_object, _conditional_get])
     return app
 
 

@@ -298,13 +298,14 @@ class BlogStore:
                     UpdateExpression=expression,
                     ConditionExpression="attribute_exists(pk)",
                     ExpressionAttributeValues=_to_item(values),
-                    ReturnValues="UPDATED_NEW",
+                    ReturnValues="ALL_NEW",
                 )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 raise PostNotFound from error
             raise
-        return ThreadState.model_validate({"slug": slug, **_from_item(response["Attributes"])})
+        post = _from_item(response["Attributes"])
+        return ThreadState(slug=slug, comments_open=post["comments_open"], closed_at=post.get("closed_at"))
 
     def insert_comment(self, submission: CommentSubmission) -> Replay | None:
         """Write a comment in one transaction with every check it needs.

@@ -1,0 +1,102 @@
+"""Every request is exactly one DynamoDB round trip, counted with botocore's event hooks."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from blog import store as blog_store
+
+THREE_LINKS = "http://a.example http://b.example www.c.example"
+
+
+@pytest.fixture
+def dynamodb_calls(api) -> Iterator[list[str]]:
+    """The DynamoDB operations the handlers' client makes, in order."""
+    calls: list[str] = []
+
+    def record(model, **_):
+        calls.append(model.name)
+
+    client = blog_store._client()
+    client.meta.events.register("before-call.dynamodb", record)
+    yield calls
+    client.meta.events.unregister("before-call.dynamodb", record)
+
+
+@pytest.fixture
+def thread(api, publish, monkeypatch):
+    monkeypatch.setattr("blog.reading.COMMENTS_PER_PAGE", 1)
+    publish("runde")
+    first = api.post("/posts/runde/comments", json_body={"author_name": "Ada", "content": "Eins"}).json()
+    api.post(
+        "/posts/runde/comments", json_body={"author_name": "Bob", "content": "Zwei"}, source_ip="192.0.2.2"
+    )
+    return first
+
+
+def count(dynamodb_calls, request):
+    dynamodb_calls.clear()
+    response = request()
+    assert response.status < 500, response.body
+    return list(dynamodb_calls)
+
+
+def test_each_route_is_one_round_trip(api, thread, dynamodb_calls):
+    cursor = api.get("/posts/runde").json()["comments_next_cursor"]
+    post = {
+        "title": "T",
+        "content": "C",
+        "author": "A",
+        "category": "K",
+        "published_at": "2026-01-01T00:00:00Z",
+    }
+
+    expectations = {
+        "GET /posts": (lambda: api.get("/posts"), ["Query"]),
+        "GET /posts?category=": (lambda: api.get("/posts", query={"category": "K"}), ["Query"]),
+        "GET /posts/{slug}": (lambda: api.get("/posts/runde"), ["Query"]),
+        "GET /posts/{slug}/comments": (lambda: api.get("/posts/runde/comments"), ["Query"]),
+        "GET /posts/{slug}/comments?cursor=": (
+            lambda: api.get("/posts/runde/comments", query={"cursor": cursor}),
+            ["Query"],
+        ),
+        "POST /posts/{slug}/comments": (
+            lambda: api.post("/posts/runde/comments", json_body={"author_name": "C", "content": "Drei"},
+                             source_ip="192.0.2.3"),
+            ["TransactWriteItems"],
+        ),
+        "POST /posts/{slug}/comments (reply)": (
+            lambda: api.post("/posts/runde/comments", source_ip="192.0.2.4",
+                             json_body={"author_name": "D", "content": "Antwort", "parent_id": thread["id"]}),
+            ["TransactWriteItems"],
+        ),
+        "POST /posts/{slug}/comments (held)": (
+            lambda: api.post("/posts/runde/comments", source_ip="192.0.2.5",
+                             json_body={"author_name": "E", "content": THREE_LINKS}),
+            ["TransactWriteItems"],
+        ),
+        "PUT /posts/{slug}": (lambda: api.put("/posts/neu", json_body=post, signed=True), ["UpdateItem"]),
+        "POST /posts/{slug}/close": (lambda: api.post("/posts/runde/close", signed=True), ["UpdateItem"]),
+        "POST /posts/{slug}/reopen": (lambda: api.post("/posts/runde/reopen", signed=True), ["UpdateItem"]),
+    }  # fmt: skip
+
+    counted = {route: count(dynamodb_calls, request) for route, (request, _) in expectations.items()}
+
+    assert counted == {route: calls for route, (_, calls) in expectations.items()}
+
+
+def test_refusals_are_one_round_trip_too(api, thread, dynamodb_calls):
+    api.post("/posts/runde/close", signed=True)
+
+    assert count(dynamodb_calls, lambda: api.get("/posts/gibt-es-nicht")) == ["Query"]
+    assert count(dynamodb_calls, lambda: api.post("/posts/runde/close", signed=True)) == ["UpdateItem"]
+    closed = lambda: api.post("/posts/runde/comments", json_body={"author_name": "X", "content": "Zu spät"})  # noqa: E731
+    assert count(dynamodb_calls, closed) == ["TransactWriteItems"]
+
+
+def test_invalid_requests_never_reach_dynamodb(api, thread, dynamodb_calls):
+    assert count(dynamodb_calls, lambda: api.get("/posts", query={"limit": "0"})) == []
+    assert count(dynamodb_calls, lambda: api.get("/posts", query={"cursor": "kaputt"})) == []
+    assert count(dynamodb_calls, lambda: api.get("/posts/UNGÜLTIG")) == []
+    assert count(dynamodb_calls, lambda: api.post("/posts/runde/comments", json_body={})) == []
+    assert count(dynamodb_calls, lambda: api.get("/openapi.json")) == []

@@ -1,0 +1,179 @@
+"""template.yaml holds what DESIGN.md promises: parameters, table, layer, API and functions."""
+
+import importlib.metadata
+import re
+
+from blog.settings import Settings
+from local.template import PROJECT_ROOT, LocalStack, functions, http_routes, parameter_defaults
+from tests.inprocess import load_handler_module
+
+DESIGN_PARAMETERS = {
+    "Stage": "dev",
+    "AllowedOrigin": "http://127.0.0.1:8080",
+    "CacheMaxAgeSeconds": "60",
+    "CommentsPerMinutePerClient": "3",
+    "CloseCommentsAfterDays": "0",
+    "MaxCommentDepth": "5",
+    "MaxLinksBeforeModeration": "2",
+    "CommentModeration": "auto",
+    "ThrottlingRateLimit": "50",
+    "ThrottlingBurstLimit": "100",
+}
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction"}
+SUMMARY_FIELDS = {"slug", "title", "excerpt", "author", "category", "tags", "updated_at", "comment_count"}
+
+
+def resources_of_type(template, resource_type):
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == resource_type}
+
+
+def policy_statements(function):
+    return [statement for policy in function["Properties"]["Policies"] for statement in policy["Statement"]]
+
+
+def test_the_parameters_of_the_design_with_their_defaults(template):
+    assert parameter_defaults(template) == DESIGN_PARAMETERS
+
+
+def test_the_table_keeps_its_data(template):
+    table = template["Resources"]["BlogTable"]
+    properties = table["Properties"]
+
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["SSESpecification"]["SSEEnabled"] is True
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_the_list_indexes_project_summaries_and_never_bodies(template):
+    indexes = {
+        i["IndexName"]: i for i in template["Resources"]["BlogTable"]["Properties"]["GlobalSecondaryIndexes"]
+    }
+
+    for name in ("PublishedPosts", "PostsByCategory"):
+        projection = indexes[name]["Projection"]
+        assert projection["ProjectionType"] == "INCLUDE"
+        assert set(projection["NonKeyAttributes"]) >= SUMMARY_FIELDS
+        assert not {"content", "content_html"} & set(projection["NonKeyAttributes"])
+    assert indexes["PendingComments"]["KeySchema"][0]["AttributeName"] == "pending_pk"
+
+
+def test_functions_run_python_313_on_arm64_from_their_folder(template):
+    globals_ = template["Globals"]["Function"]
+    assert globals_["Runtime"] == "python3.13"
+    assert globals_["Architectures"] == ["arm64"]
+    assert globals_["Layers"] == [{"Ref": "BlogLayer"}]
+
+    for name, function in resources_of_type(template, "AWS::Serverless::Function").items():
+        code_uri = function["Properties"]["CodeUri"]
+        handler = function["Properties"].get("Handler", globals_["Handler"])
+        module_file = PROJECT_ROOT / code_uri / (handler.rsplit(".", 1)[0] + ".py")
+        assert module_file.is_file(), name
+        assert handler.endswith("app.lambda_handler")
+
+
+def test_the_layer_holds_the_blog_package_at_opt_python(template):
+    layer = template["Resources"]["BlogLayer"]
+
+    assert layer["Properties"]["ContentUri"] == "layers/blog/"
+    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    assert (PROJECT_ROOT / "layers/blog/blog/__init__.py").is_file()
+    assert not (PROJECT_ROOT / "layers/blog/python").exists()
+
+
+def test_the_layer_pins_its_requirements_as_installed_and_never_boto3():
+    lines = (PROJECT_ROOT / "layers/blog/requirements.txt").read_text().splitlines()
+    pins = dict(re.findall(r"^([a-z0-9-]+)==([^ ]+)", "\n".join(lines), re.MULTILINE))
+
+    assert {"aws-lambda-powertools", "pydantic", "nh3", "markdown-it-py"} <= set(pins)
+    assert not {"boto3", "botocore", "s3transfer"} & set(pins)
+    for name, version in pins.items():
+        assert importlib.metadata.version(name) == version, name
+
+
+def test_read_only_functions_can_only_query(template):
+    for name in READ_ONLY_FUNCTIONS:
+        for statement in policy_statements(template["Resources"][name]):
+            assert statement["Action"] == "dynamodb:Query", name
+
+
+def test_writers_get_only_the_actions_they_use(template):
+    expected = {
+        "SubmitCommentFunction": {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
+        "CloseThreadFunction": {"dynamodb:UpdateItem"},
+        "ManagePostsFunction": {"dynamodb:UpdateItem"},
+    }
+    for name, actions in expected.items():
+        granted = set()
+        for statement in policy_statements(template["Resources"][name]):
+            action = statement["Action"]
+            granted |= {action} if isinstance(action, str) else set(action)
+        assert granted == actions, name
+
+
+def test_admin_routes_need_iam_and_public_routes_do_not(template):
+    routes = {route.route_key: route for route in http_routes(template)}
+
+    assert {key for key, route in routes.items() if route.iam_auth} == {
+        "POST /posts/{slug}/close",
+        "POST /posts/{slug}/reopen",
+        "PUT /posts/{slug}",
+    }
+    assert routes["GET /openapi.json"].function_id == "GetPostFunction"
+    assert routes["GET /posts/{slug}/comments"].function_id == "GetPostFunction"
+
+
+def test_cors_allows_the_origin_parameter_and_the_headers_the_routes_need(template):
+    cors = template["Resources"]["BlogApi"]["Properties"]["CorsConfiguration"]
+
+    assert cors["AllowOrigins"] == [{"Ref": "AllowedOrigin"}]
+    assert {"GET", "POST", "PUT"} <= set(cors["AllowMethods"])
+    assert {
+        "content-type",
+        "idempotency-key",
+        "if-none-match",
+        "authorization",
+        "x-amz-date",
+        "x-amz-security-token",
+        "x-amz-content-sha256",
+    } <= set(cors["AllowHeaders"])
+    assert {"etag", "location", "retry-after"} <= set(cors["ExposeHeaders"])
+
+
+def test_stage_throttling_comes_from_the_parameters(template):
+    settings = template["Resources"]["BlogApi"]["Properties"]["DefaultRouteSettings"]
+
+    assert settings == {
+        "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
+    }
+
+
+def test_every_variable_the_functions_read_is_declared(template):
+    stack = LocalStack(parameters=parameter_defaults(template))
+    read = {field.alias for field in Settings.model_fields.values()}
+
+    for function in functions(template, stack).values():
+        assert read <= set(function.environment), function.logical_id
+        Settings.model_validate(function.environment)
+
+
+def test_the_handlers_serve_exactly_the_routes_of_the_template(template, function_environment):
+    stack = LocalStack(parameters=parameter_defaults(template))
+    declared = {(route.function_id, route.method, route.path) for route in http_routes(template)}
+    served = set()
+    for logical_id, function in functions(template, stack).items():
+        paths = load_handler_module(function).app.get_openapi_schema().paths or {}
+        for path, operations in paths.items():
+            for method in operations.model_dump(exclude_none=True).keys() & HTTP_METHODS:
+                served.add((logical_id, method.upper(), path))
+
+    assert served == declared
+
+
+def test_outputs_name_the_api_url_and_the_table(template):
+    assert {"ApiUrl", "TableName"} <= set(template["Outputs"])

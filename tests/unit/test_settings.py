@@ -1,0 +1,28 @@
+import pytest
+from pydantic import ValidationError
+
+from blog.settings import ModerationMode, Settings
+from tests.unit.test_rules import DEFAULTS
+
+
+def test_settings_come_from_the_environment_names_of_the_template():
+    settings = Settings.model_validate({**DEFAULTS, "UNRELATED": "x"})
+
+    assert settings.table_name == "blog"
+    assert settings.comment_moderation is ModerationMode.AUTO
+    assert settings.signing_key_bytes == b"0123456789abcdef0123"
+
+
+@pytest.mark.parametrize("name", sorted(DEFAULTS))
+def test_every_setting_is_required(name):
+    environment = dict(DEFAULTS)
+    del environment[name]
+    with pytest.raises(ValidationError):
+        Settings.model_validate(environment)
+
+
+def test_nonsense_values_are_refused():
+    with pytest.raises(ValidationError):
+        Settings.model_validate({**DEFAULTS, "COMMENT_MODERATION": "sometimes"})
+    with pytest.raises(ValidationError):
+        Settings.model_validate({**DEFAULTS, "MAX_COMMENT_DEPTH": "0"})
