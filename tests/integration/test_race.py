@@ -1,0 +1,139 @@
+"""Comments and a close that race: no comment is ever stored after the close.
+
+Threads submit comments while another closes the thread, against moto's server (a real HTTP
+endpoint, like DynamoDB), through the blog package's own services and store.
+"""
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+from blog import commenting, publishing
+from blog.errors import CommentsClosed
+from blog.models import NewComment, PostInput
+from blog.settings import Settings
+from blog.store import BlogStore
+from local.template import create_table_arguments
+
+SUBMITTERS = 12
+COMMENTS_EACH = 6
+TRIALS = 5
+
+
+class _OneRequestAtATime:
+    """DynamoDB applies each request atomically; moto's server needs a lock to do the same."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with self._lock:
+            return list(self._app(environ, start_response))
+
+
+@pytest.fixture
+def new_store(template, function_environment) -> Iterator[Any]:
+    """Stores on fresh tables of one moto server (moto's transactions slow down as a table grows)."""
+    server = make_server(
+        "127.0.0.1",
+        0,
+        _OneRequestAtATime(DomainDispatcherApplication(create_backend_app)),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+    )
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    client = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{server.port}", region_name="us-east-1")
+
+    def store_on_a_new_table(name: str) -> BlogStore:
+        client.create_table(**create_table_arguments(template, name))
+        return BlogStore(client, name)
+
+    yield store_on_a_new_table
+    server.shutdown()
+    serving.join()
+
+
+@pytest.fixture
+def settings(function_environment) -> Settings:
+    return Settings.model_validate({**function_environment, "COMMENTS_PER_MINUTE_PER_CLIENT": "1000"})
+
+
+@dataclass
+class Attempt:
+    started: float
+    comment_id: str | None
+
+
+def race(
+    store: BlogStore, settings: Settings, slug: str, close_after_seconds: float
+) -> tuple[list[Attempt], float]:
+    """Submitters and one close, let go at once; every attempt, and when the close returned."""
+    attempts: list[Attempt] = []
+    closed: list[float] = []
+    start = threading.Barrier(SUBMITTERS + 1)
+
+    def submit_comments(submitter: int) -> None:
+        start.wait()
+        for n in range(COMMENTS_EACH):
+            began = time.monotonic()
+            try:
+                comment_id = commenting.submit_comment(
+                    store,
+                    settings,
+                    slug,
+                    NewComment(author_name=f"Leser {submitter}", content=f"Kommentar {n}"),
+                    client_address=f"192.0.2.{submitter}",
+                    idempotency_key=None,
+                    now=datetime.now(UTC),
+                ).comment.id
+            except CommentsClosed:
+                comment_id = None
+            attempts.append(Attempt(began, comment_id))
+
+    def close_midway() -> None:
+        start.wait()
+        time.sleep(close_after_seconds)
+        publishing.close_thread(store, slug, now=datetime.now(UTC))
+        closed.append(time.monotonic())
+
+    with ThreadPoolExecutor(max_workers=SUBMITTERS + 1) as pool:
+        futures = [pool.submit(submit_comments, s) for s in range(SUBMITTERS)]
+        futures.append(pool.submit(close_midway))
+        for future in futures:
+            future.result()  # any other error (a 5xx) fails the test here
+    return attempts, closed[0]
+
+
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_no_comment_is_stored_after_the_close(new_store, settings, trial):
+    store = new_store(f"race-{trial}")
+    now = datetime.now(UTC)
+    post_input = PostInput(
+        title="Wettlauf", content="Text", author="A", category="K", published_at=now - timedelta(days=1)
+    )
+    publishing.put_post(store, settings, "wettlauf", post_input, now=now)
+
+    attempts, closed_at = race(store, settings, "wettlauf", close_after_seconds=0.02 * (trial + 1))
+
+    accepted = {a.comment_id for a in attempts if a.comment_id is not None}
+    post, stored, _ = store.read_thread("wettlauf", limit=1000, after=None)
+    assert post is not None
+    assert post.comments_open is False
+    assert all(a.comment_id is None for a in attempts if a.started > closed_at), (
+        "a comment got in after the close"
+    )
+    assert {comment.id for comment in stored} == accepted
+    assert post.comment_count == len(accepted)
+    assert accepted, "the close came before any comment: the trial raced nothing"
+    assert len(accepted) < SUBMITTERS * COMMENTS_EACH, "the close came after every comment"
