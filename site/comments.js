@@ -246,7 +246,7 @@ function commentForm(slug, thread, home, { onPublished }) {
       form.elements[name]?.setAttribute("aria-invalid", "true");
       return name ? `${FIELD_LABELS[name]}: ${msg}` : msg;
     });
-    let message = error.problem.detail || error.problem.title || fallbackMessage(error.status);
+    let message = messageFor(error);
     const seconds = Number.parseInt(error.retryAfter ?? "", 10);
     if (error.status === 429 && seconds > 0) {
       message += ` Bitte versuchen Sie es in ${seconds} Sekunden erneut.`;
@@ -308,6 +308,25 @@ function commentForm(slug, thread, home, { onPublished }) {
       form.removeAttribute("aria-busy");
     }
   });
+}
+
+// The API's problem types (README, "Errors"): its `detail` is English, readers here read German.
+const PROBLEM_MESSAGES = {
+  "comments-closed": "Die Kommentarfunktion für diesen Artikel ist geschlossen.",
+  "post-not-found": "Diesen Beitrag gibt es nicht (mehr).",
+  "duplicate-comment": "Diesen Kommentar haben Sie bereits gesendet.",
+  "rate-limited": "Zu viele Kommentare in kurzer Zeit.",
+  "invalid-parent": "Der Kommentar, auf den Sie antworten, ist nicht (mehr) freigegeben.",
+  "thread-too-deep": "Auf diese Antwort kann nicht weiter geantwortet werden.",
+  "validation-error": "Bitte prüfen Sie Ihre Eingaben.",
+  "request-too-large": "Der Kommentar ist zu lang.",
+  "malformed-json": "Der Kommentar konnte nicht gelesen werden.",
+  "service-unavailable": "Der Dienst ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.",
+};
+
+function messageFor(error) {
+  const type = String(error.problem.type ?? "").split("/").pop();
+  return PROBLEM_MESSAGES[type] ?? fallbackMessage(error.status);
 }
 
 function fallbackMessage(status) {
