@@ -49,7 +49,7 @@ def lambda_functions(template: dict[str, Any], stack: LocalStack) -> dict[str, F
 
 def _forget_cached_configuration() -> None:
     blog_settings.get_settings.cache_clear()
-    blog_store._client.cache_clear()
+    blog_store.dynamodb_client.cache_clear()
 
 
 @pytest.fixture

@@ -49,9 +49,11 @@ def logs(function_environment):
     from blog.telemetry import logger
 
     stream = io.StringIO()
-    previous = logger.registered_handler.setStream(stream)
+    handler = logger.registered_handler
+    # Set directly: setStream() flushes the stream it replaces, which an earlier test may have closed.
+    previous, handler.stream = handler.stream, stream
     yield stream
-    logger.registered_handler.setStream(previous)
+    handler.stream = previous
 
 
 def test_an_unexpected_error_is_a_500_problem_that_hides_the_cause_and_logs_it(api, post, logs, monkeypatch):

@@ -17,7 +17,7 @@ def dynamodb_calls(api) -> Iterator[list[str]]:
     def record(model, **_):
         calls.append(model.name)
 
-    client = blog_store._client()
+    client = blog_store.dynamodb_client()
     client.meta.events.register("before-call.dynamodb", record)
     yield calls
     client.meta.events.unregister("before-call.dynamodb", record)
@@ -100,3 +100,19 @@ def test_invalid_requests_never_reach_dynamodb(api, thread, dynamodb_calls):
     assert count(dynamodb_calls, lambda: api.get("/posts/UNGÜLTIG")) == []
     assert count(dynamodb_calls, lambda: api.post("/posts/runde/comments", json_body={})) == []
     assert count(dynamodb_calls, lambda: api.get("/openapi.json")) == []
+
+
+def test_moderating_a_comment_from_the_queue_is_one_round_trip(api, thread, dynamodb_calls):
+    def hold(n):
+        body = {"author_name": f"Held {n}", "content": THREE_LINKS}
+        return api.post("/posts/runde/comments", json_body=body, source_ip=f"192.0.2.{50 + n}").json()["id"]
+
+    to_approve, to_spam = hold(1), hold(2)
+
+    assert count(dynamodb_calls, lambda: api.get("/comments", signed=True)) == ["Query"]
+    approve = lambda: api.post(f"/posts/runde/comments/{to_approve}/approve", signed=True)  # noqa: E731
+    assert count(dynamodb_calls, approve) == ["TransactWriteItems"]
+    spam = lambda: api.post(f"/posts/runde/comments/{to_spam}/spam", signed=True)  # noqa: E731
+    assert count(dynamodb_calls, spam) == ["TransactWriteItems"]
+    delete = lambda: api.request("DELETE", f"/posts/runde/comments/{to_approve}", signed=True)  # noqa: E731
+    assert count(dynamodb_calls, delete) == ["TransactWriteItems"]

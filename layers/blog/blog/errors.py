@@ -18,6 +18,16 @@ class PostNotFound(BlogError):
     detail = "No published post has this slug."
 
 
+class CommentNotFound(BlogError):
+    reason = "comment-not-found"
+    detail = "This post has no comment with this id."
+
+
+class CommentDeleted(BlogError):
+    reason = "comment-deleted"
+    detail = "This comment was deleted; only a deleted comment's tombstone remains."
+
+
 class InvalidCursor(BlogError):
     reason = "invalid-cursor"
     detail = "The cursor is malformed, altered, or belongs to another list."

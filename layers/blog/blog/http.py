@@ -26,6 +26,8 @@ from pydantic import BaseModel
 
 from blog.errors import (
     BlogError,
+    CommentDeleted,
+    CommentNotFound,
     CommentsClosed,
     ContentTooLarge,
     DuplicateComment,
@@ -48,6 +50,8 @@ _STATUS_OF: dict[type[BlogError], HTTPStatus] = {
     InvalidCursor: HTTPStatus.BAD_REQUEST,
     CommentsClosed: HTTPStatus.FORBIDDEN,
     PostNotFound: HTTPStatus.NOT_FOUND,
+    CommentNotFound: HTTPStatus.NOT_FOUND,
+    CommentDeleted: HTTPStatus.CONFLICT,
     DuplicateComment: HTTPStatus.CONFLICT,
     ContentTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     ParentNotFound: HTTPStatus.UNPROCESSABLE_ENTITY,

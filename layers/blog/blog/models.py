@@ -173,6 +173,32 @@ class CommentPage(BaseModel):
     next_cursor: str | None
 
 
+class PendingComment(Comment):
+    """A comment in the moderation queue, with the post it belongs to."""
+
+    post_slug: str
+
+
+class PendingPage(BaseModel):
+    """One page of the moderation queue, oldest first."""
+
+    items: list[PendingComment]
+    next_cursor: str | None
+
+
+class ModeratedComment(BaseModel):
+    """A comment after approve or spam: which one it is and its new status.
+
+    Not the whole comment: the write that changes it and its post's count in one transaction
+    returns nothing, and reading it back would be a second round trip.
+    """
+
+    post_slug: str
+    id: str
+    parent_id: str | None
+    status: CommentStatus
+
+
 class ThreadState(BaseModel):
     """Whether a post takes comments, after a close or a reopen."""
 

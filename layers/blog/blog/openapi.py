@@ -4,19 +4,24 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
 from blog.http import API_DESCRIPTION, API_TITLE, API_VERSION, SECURITY_SCHEMES
 
 
-def _routes_of(handler_file: Path) -> dict[str, Any]:
+def _routes_of(handler_file: Path) -> dict[str, Any] | None:
+    """The OpenAPI schema of a handler's routes; None for a function the HTTP API does not call."""
     # Loaded under a name of its own, so that no handler already imported under `app` is reused.
     spec = importlib.util.spec_from_file_location(f"openapi_source_{handler_file.parent.name}", handler_file)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    schema: dict[str, Any] = module.app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True)
+    app = getattr(module, "app", None)
+    if not isinstance(app, APIGatewayHttpResolver):
+        return None
+    schema: dict[str, Any] = app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True)
     return schema
 
 
@@ -30,5 +35,7 @@ def whole_api_document(functions_dir: Path) -> str:
         on_conflict="error",
     )
     for handler_file in sorted(functions_dir.glob("*/app.py")):
-        merge.add_schema(_routes_of(handler_file))
+        routes = _routes_of(handler_file)
+        if routes is not None:
+            merge.add_schema(routes)
     return merge.get_openapi_json_schema()

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from blog import rules
 from blog.content import excerpt_of, render_post
 from blog.errors import PostNotFound
 from blog.models import Post, PostInput, ThreadState, is_slug
@@ -55,3 +56,22 @@ def reopen_thread(store: BlogStore, slug: str, *, now: datetime) -> ThreadState:
     if not is_slug(slug):
         raise PostNotFound
     return store.set_comments_open(slug, comments_open=True, now=now)
+
+
+def close_expired_threads(store: BlogStore, settings: Settings, *, now: datetime) -> list[str]:
+    """Close the threads of posts past `CloseCommentsAfterDays`; the slugs it closed.
+
+    Only open threads old enough are read (a sparse index), and each is closed only if it is still
+    open, so running it twice closes nothing twice.
+    """
+    oldest_open = rules.oldest_open_publication(now, settings)
+    if oldest_open is None:
+        return []
+    closed = []
+    for slug in store.open_threads_published_by(oldest_open):
+        try:
+            store.set_comments_open(slug, comments_open=False, now=now, only_if_open=True)
+        except PostNotFound:
+            continue  # closed by an operator since the index was read
+        closed.append(slug)
+    return closed

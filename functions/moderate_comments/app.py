@@ -1,0 +1,77 @@
+"""The moderation queue, and approve, spam and delete for one comment (AWS_IAM)."""
+
+from http import HTTPStatus
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from blog import moderating
+from blog.cursor import MAX_CURSOR_LENGTH
+from blog.http import ADMIN_SECURITY, create_resolver, documented, entry_point, json_response, problems
+from blog.models import ModeratedComment, PendingPage
+from blog.settings import get_settings
+from blog.store import get_store
+from blog.store.moderation import Action
+
+app = create_resolver()
+MODERATED = {
+    **documented(HTTPStatus.OK, ModeratedComment, "The comment's new status"),
+    **problems(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.SERVICE_UNAVAILABLE),
+}
+
+
+@app.get(
+    "/comments",
+    summary="Comments held for moderation, oldest first",
+    security=ADMIN_SECURITY,
+    responses={
+        **documented(HTTPStatus.OK, PendingPage, "A page of the queue"),
+        **problems(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+    },
+)
+def list_pending_comments(
+    # Only held comments have a queue; the parameter is there so that ?status=spam is a clear 422.
+    status: Annotated[Literal["pending"], Query(description="Only held comments have a queue")] = "pending",  # noqa: ARG001
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
+) -> Response[str]:
+    page = moderating.pending_comments(get_store(), get_settings(), limit=limit, cursor=cursor)
+    return json_response(page)
+
+
+@app.post(
+    "/posts/<slug>/comments/<comment_id>/approve",
+    summary="Publish a comment",
+    security=ADMIN_SECURITY,
+    responses=MODERATED,
+)
+def approve_comment(slug: str, comment_id: str) -> Response[str]:
+    return json_response(moderating.moderate(get_store(), slug, comment_id, Action.APPROVE))
+
+
+@app.post(
+    "/posts/<slug>/comments/<comment_id>/spam",
+    summary="Mark a comment as spam",
+    security=ADMIN_SECURITY,
+    responses=MODERATED,
+)
+def mark_comment_as_spam(slug: str, comment_id: str) -> Response[str]:
+    return json_response(moderating.moderate(get_store(), slug, comment_id, Action.SPAM))
+
+
+@app.delete(
+    "/posts/<slug>/comments/<comment_id>",
+    summary="Delete a comment (a tombstone stays where it has replies)",
+    security=ADMIN_SECURITY,
+    responses={
+        HTTPStatus.NO_CONTENT: {"description": "Deleted"},
+        **problems(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
+    },
+)
+def delete_comment(slug: str, comment_id: str) -> Response[None]:
+    moderating.delete_comment(get_store(), slug, comment_id)
+    return Response(status_code=HTTPStatus.NO_CONTENT, headers={"Cache-Control": "no-store"})
+
+
+lambda_handler = entry_point(app)

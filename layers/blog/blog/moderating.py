@@ -1,0 +1,49 @@
+"""The moderation queue and what an operator does with a comment: approve, spam, delete."""
+
+from blog.cursor import decode_cursor, encode_cursor
+from blog.errors import CommentNotFound
+from blog.ids import is_comment_id, parent_of
+from blog.models import ModeratedComment, PendingComment, PendingPage, is_slug
+from blog.reading import public_comment
+from blog.settings import Settings
+from blog.store import PENDING_LIST_POSITION, BlogStore
+from blog.store.moderation import Action
+
+_QUEUE = "comments:pending"
+
+
+def pending_comments(store: BlogStore, settings: Settings, *, limit: int, cursor: str | None) -> PendingPage:
+    """Comments held for moderation, oldest first."""
+    key = settings.signing_key_bytes
+    after = (
+        None
+        if cursor is None
+        else decode_cursor(cursor, list_id=_QUEUE, fields=PENDING_LIST_POSITION, key=key)
+    )
+    comments, next_position = store.list_pending(limit=limit, after=after)
+    return PendingPage(
+        items=[
+            PendingComment(**public_comment(comment).model_dump(), post_slug=comment.post_slug)
+            for comment in comments
+        ],
+        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=_QUEUE, key=key),
+    )
+
+
+def _check_names(slug: str, comment_id: str) -> None:
+    if not is_slug(slug) or not is_comment_id(comment_id):
+        raise CommentNotFound
+
+
+def moderate(store: BlogStore, slug: str, comment_id: str, action: Action) -> ModeratedComment:
+    """Approve a comment or mark it as spam; the post's count of approved comments follows."""
+    _check_names(slug, comment_id)
+    status = store.moderate(slug, comment_id, action)
+    assert status is not None, "approve and spam never remove a comment"
+    return ModeratedComment(post_slug=slug, id=comment_id, parent_id=parent_of(comment_id), status=status)
+
+
+def delete_comment(store: BlogStore, slug: str, comment_id: str) -> None:
+    """Delete a comment; one with replies stays as a tombstone so that its thread keeps its shape."""
+    _check_names(slug, comment_id)
+    store.moderate(slug, comment_id, Action.DELETE)

@@ -1,0 +1,221 @@
+"""A comment's transaction: what it writes, what it checks, and how to read why it failed."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from blog.errors import (
+    CommentsClosed,
+    DuplicateComment,
+    IdempotencyKeyReused,
+    ParentNotFound,
+    PostNotFound,
+    RateLimited,
+    ServiceUnavailable,
+)
+from blog.ids import parent_of
+from blog.models import CommentStatus, StoredComment
+from blog.store.failures import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
+from blog.store.keys import PENDING_PK, comment_key, comment_sk, from_item, post_key, post_pk, to_item
+from blog.timestamps import format_timestamp
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """The per-client counter a submission increments, and what to tell a client over the limit."""
+
+    client: str
+    window_start: int
+    limit: int
+    retry_after_seconds: int
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What a submission with an Idempotency-Key records, so that a retry gets the same answer."""
+
+    record_key: str
+    request_fingerprint: str
+    response_body: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class CommentSubmission:
+    """Everything one comment's transaction writes and checks."""
+
+    comment: StoredComment
+    now: datetime
+    oldest_open_publication: datetime | None
+    rate_limit: RateLimit
+    duplicate_key: str
+    idempotency: IdempotencyRecord | None
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The first response to a request whose Idempotency-Key was seen before."""
+
+    response_body: str
+
+
+class CommentTransaction:
+    """The operations of one comment's transaction and how to read their cancellation reasons."""
+
+    def __init__(self, table: str, submission: CommentSubmission) -> None:
+        self._submission = submission
+        comment = submission.comment
+        approved = comment.status is CommentStatus.APPROVED
+        now = format_timestamp(submission.now)
+        self.items: list[dict[str, Any]] = []
+
+        post_condition = "attribute_exists(pk) AND published_at <= :now AND comments_open = :open"
+        post_values: dict[str, Any] = {":now": now, ":open": True}
+        if submission.oldest_open_publication is not None:
+            post_condition += " AND published_at > :oldest"
+            post_values[":oldest"] = format_timestamp(submission.oldest_open_publication)
+        post_key_item = post_key(comment.post_slug)
+        post_check: dict[str, Any] = {
+            "TableName": table,
+            "Key": post_key_item,
+            "ConditionExpression": post_condition,
+            "ExpressionAttributeValues": to_item(post_values),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if approved:
+            post_check["UpdateExpression"] = "ADD comment_count :one"
+            post_check["ExpressionAttributeValues"] = to_item({**post_values, ":one": 1})
+        self._post = self._add({"Update" if approved else "ConditionCheck": post_check})
+
+        sk = comment_sk(comment.id)
+        stored = comment.model_dump(mode="json")
+        stored.update({"pk": post_pk(comment.post_slug), "sk": sk})
+        if approved:
+            stored["visible_sk"] = sk
+        else:
+            stored["pending_pk"] = PENDING_PK
+        self._comment = self._add(
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": to_item(stored),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        )
+
+        self._parent: int | None = None
+        parent_id = parent_of(comment.id)
+        if parent_id is not None:
+            self._parent = self._add(
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": comment_key(comment.post_slug, parent_id),
+                        "UpdateExpression": "ADD reply_count :one",
+                        "ConditionExpression": "#status = :approved",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": to_item(
+                            {":one": 1, ":approved": CommentStatus.APPROVED.value}
+                        ),
+                    }
+                }
+            )
+
+        rate = submission.rate_limit
+        self._rate = self._add(
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": to_item({"pk": f"RATE#{rate.client}#{rate.window_start}", "sk": "RATE"}),
+                    "UpdateExpression": "ADD hits :one SET expires_at = :expires",
+                    "ConditionExpression": "attribute_not_exists(hits) OR hits < :limit",
+                    "ExpressionAttributeValues": to_item(
+                        {":one": 1, ":limit": rate.limit, ":expires": rate.window_start + 120}
+                    ),
+                }
+            }
+        )
+
+        self._duplicate = self._add(
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": to_item(
+                        {
+                            "pk": f"DUPLICATE#{submission.duplicate_key}",
+                            "sk": "DUPLICATE",
+                            "post_slug": comment.post_slug,
+                            "comment_id": comment.id,
+                        }
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        )
+
+        self._idempotency: int | None = None
+        record = submission.idempotency
+        if record is not None:
+            self._idempotency = self._add(
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": to_item(
+                            {
+                                "pk": f"IDEMPOTENCY#{record.record_key}",
+                                "sk": "IDEMPOTENCY",
+                                "request_fingerprint": record.request_fingerprint,
+                                "response_body": record.response_body,
+                                "expires_at": record.expires_at,
+                            }
+                        ),
+                        # TTL deletes late, so an expired record counts as absent.
+                        "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+                        "ExpressionAttributeValues": to_item({":now": int(submission.now.timestamp())}),
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                }
+            )
+
+    def _add(self, operation: dict[str, Any]) -> int:
+        self.items.append(operation)
+        return len(self.items) - 1
+
+    def explain(self, reasons: Sequence[Mapping[str, Any]]) -> Replay | None:
+        """Raise the domain error the cancellation reasons show, return a replay, or None to retry."""
+        codes = cancellation_codes(reasons)
+
+        def failed(index: int | None) -> bool:
+            return index is not None and index < len(codes) and codes[index] == CONDITION_FAILED
+
+        if failed(self._idempotency):
+            assert self._idempotency is not None
+            assert self._submission.idempotency is not None
+            seen = from_item(reasons[self._idempotency].get("Item", {}))
+            if seen.get("request_fingerprint") == self._submission.idempotency.request_fingerprint:
+                return Replay(response_body=str(seen["response_body"]))
+            raise IdempotencyKeyReused
+        if failed(self._post):
+            self._explain_post(from_item(reasons[self._post].get("Item", {})))
+        if failed(self._parent):
+            raise ParentNotFound
+        if failed(self._rate):
+            raise RateLimited(self._submission.rate_limit.retry_after_seconds)
+        if failed(self._duplicate):
+            raise DuplicateComment
+        if TRANSACTION_CONFLICT in codes:
+            return None
+        # A comment id taken by another comment, or a failure DynamoDB did not name: retryable.
+        raise ServiceUnavailable
+
+    def _explain_post(self, post: Mapping[str, Any]) -> None:
+        published_at = post.get("published_at")
+        if not post or published_at is None or published_at > format_timestamp(self._submission.now):
+            raise PostNotFound
+        if not post.get("comments_open", False):
+            raise CommentsClosed
+        raise CommentsClosed(
+            "Comments closed automatically: the post is past the age at which threads close."
+        )

@@ -1,0 +1,313 @@
+"""The blog's table, in the blog's terms: one method per thing the blog does with it."""
+
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from botocore.exceptions import ClientError
+
+from blog.cursor import Position
+from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable
+from blog.models import CommentStatus, StoredComment, StoredPost, StoredPostSummary, ThreadState
+from blog.store import moderation
+from blog.store.failures import CONDITION_FAILED, cancellation_codes, error_code, translated_errors
+from blog.store.keys import (
+    CATEGORY_INDEX,
+    OPEN_PK,
+    OPEN_THREADS_INDEX,
+    PENDING_INDEX,
+    PENDING_PK,
+    POST_SK,
+    PUBLISHED_INDEX,
+    PUBLISHED_PK,
+    VISIBLE_INDEX,
+    category_pk,
+    comment_sk,
+    from_item,
+    post_key,
+    post_pk,
+    to_item,
+)
+from blog.store.submission import CommentSubmission, CommentTransaction, Replay
+from blog.timestamps import format_timestamp
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+_TRANSACTION_ATTEMPTS = 3
+
+
+class BlogStore:
+    """The blog's table. Each public method is one round trip on its happy path."""
+
+    def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def list_published(
+        self, *, category: str | None, limit: int, after: Position | None, now: datetime
+    ) -> tuple[list[StoredPostSummary], Position | None]:
+        """Published posts, newest first, from a summaries index: the bodies are never read."""
+        index, partition_name, partition = (
+            (CATEGORY_INDEX, "category_pk", category_pk(category))
+            if category is not None
+            else (PUBLISHED_INDEX, "published_pk", PUBLISHED_PK)
+        )
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": "#partition = :partition AND published_at <= :now",
+            "ExpressionAttributeNames": {"#partition": partition_name},
+            "ExpressionAttributeValues": to_item({":partition": partition, ":now": format_timestamp(now)}),
+            "ScanIndexForward": False,
+            # One item more than the page tells whether another page exists.
+            "Limit": limit + 1,
+        }
+        if after is not None:
+            request["ExclusiveStartKey"] = to_item(
+                {
+                    "pk": post_pk(after["slug"]),
+                    "sk": POST_SK,
+                    partition_name: partition,
+                    "published_at": after["published_at"],
+                }
+            )
+        with translated_errors():
+            response = self._client.query(**request)
+        posts = [StoredPostSummary.model_validate(from_item(item)) for item in response["Items"]]
+        if len(posts) <= limit:
+            return posts, None
+        last = posts[limit - 1]
+        assert last.published_at is not None
+        return posts[:limit], {"published_at": format_timestamp(last.published_at), "slug": last.slug}
+
+    def read_thread(
+        self, slug: str, *, limit: int, after: Position | None
+    ) -> tuple[StoredPost | None, list[StoredComment], Position | None]:
+        """A page of a post's public comments in thread order.
+
+        Without `after`, the page starts with the post item itself (None when there is no post), so
+        the post and its first comments come from one Query.
+        """
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": VISIBLE_INDEX,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_item({":pk": post_pk(slug)}),
+            "ConsistentRead": True,
+            "Limit": limit + (1 if after else 2),
+        }
+        if after is not None:
+            sk = comment_sk(after["id"])
+            request["ExclusiveStartKey"] = to_item({"pk": post_pk(slug), "sk": sk, "visible_sk": sk})
+        with translated_errors():
+            response = self._client.query(**request)
+        items = [from_item(item) for item in response["Items"]]
+        post = None
+        if items and items[0]["sk"] == POST_SK:
+            post = StoredPost.model_validate(items.pop(0))
+        comments = [StoredComment.model_validate(item) for item in items]
+        if len(comments) <= limit:
+            return post, comments, None
+        return post, comments[:limit], {"id": comments[limit - 1].id}
+
+    def list_pending(
+        self, *, limit: int, after: Position | None
+    ) -> tuple[list[StoredComment], Position | None]:
+        """Comments held for moderation, oldest first, from the sparse pending index."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": PENDING_INDEX,
+            "KeyConditionExpression": "pending_pk = :pending",
+            "ExpressionAttributeValues": to_item({":pending": PENDING_PK}),
+            "Limit": limit + 1,
+        }
+        if after is not None:
+            request["ExclusiveStartKey"] = to_item(
+                {
+                    "pending_pk": PENDING_PK,
+                    "created_at": after["created_at"],
+                    "pk": post_pk(after["slug"]),
+                    "sk": comment_sk(after["id"]),
+                }
+            )
+        with translated_errors():
+            response = self._client.query(**request)
+        comments = [StoredComment.model_validate(from_item(item)) for item in response["Items"]]
+        if len(comments) <= limit:
+            return comments, None
+        last = comments[limit - 1]
+        return comments[:limit], {
+            "created_at": format_timestamp(last.created_at),
+            "slug": last.post_slug,
+            "id": last.id,
+        }
+
+    def put_post(
+        self, slug: str, fields: Mapping[str, Any], *, published_at: str | None, category: str, now: datetime
+    ) -> tuple[StoredPost, bool]:
+        """Create or update a post in one write; True when it was created.
+
+        The comment count, the creation time and the moment a thread was closed survive updates.
+        """
+        now_text = format_timestamp(now)
+        values: dict[str, Any] = {**fields, "slug": slug, "updated_at": now_text, "visible_sk": POST_SK}
+        names = {f"#{name}": name for name in values}
+        assignments = [f"#{name} = :{name}" for name in values]
+        removals: list[str] = []
+        expression_values: dict[str, Any] = {f":{name}": value for name, value in values.items()}
+        expression_values.update({":now": now_text, ":zero": 0, ":one": 1})
+        names.update(
+            {"#created_at": "created_at", "#comment_count": "comment_count", "#revision": "revision"}
+        )
+        assignments += [
+            "#created_at = if_not_exists(#created_at, :now)",
+            "#comment_count = if_not_exists(#comment_count, :zero)",
+        ]
+        optional = {
+            "published_at": published_at,
+            "published_pk": PUBLISHED_PK if published_at else None,
+            "category_pk": category_pk(category) if published_at else None,
+            "open_pk": OPEN_PK if fields["comments_open"] else None,
+        }
+        for name, value in optional.items():
+            names[f"#{name}"] = name
+            if value is None:
+                removals.append(f"#{name}")
+            else:
+                assignments.append(f"#{name} = :{name}")
+                expression_values[f":{name}"] = value
+        names["#closed_at"] = "closed_at"
+        if fields["comments_open"]:
+            removals.append("#closed_at")
+        else:
+            assignments.append("#closed_at = if_not_exists(#closed_at, :now)")
+        expression = f"SET {', '.join(assignments)} ADD #revision :one REMOVE {', '.join(removals)}"
+        with translated_errors():
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=post_key(slug),
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(expression_values),
+                ReturnValues="ALL_NEW",
+            )
+        post = StoredPost.model_validate(from_item(response["Attributes"]))
+        return post, post.revision == 1
+
+    def set_comments_open(
+        self, slug: str, *, comments_open: bool, now: datetime, only_if_open: bool = False
+    ) -> ThreadState:
+        """Close or reopen a post's thread in one conditional write; closing twice keeps the first time.
+
+        `only_if_open` makes closing a closed thread fail (PostNotFound) instead of a no-op.
+        """
+        if comments_open:
+            expression = "SET comments_open = :open, open_pk = :open_pk REMOVE closed_at"
+            values: dict[str, Any] = {":open": True, ":open_pk": OPEN_PK}
+        else:
+            expression = (
+                "SET comments_open = :open, closed_at = if_not_exists(closed_at, :now) REMOVE open_pk"
+            )
+            values = {":open": False, ":now": format_timestamp(now)}
+        condition = "attribute_exists(pk)"
+        if only_if_open:
+            condition += " AND comments_open = :was_open"
+            values[":was_open"] = True
+        try:
+            with translated_errors():
+                response = self._client.update_item(
+                    TableName=self._table,
+                    Key=post_key(slug),
+                    UpdateExpression=expression,
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=to_item(values),
+                    ReturnValues="ALL_NEW",
+                )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise PostNotFound from error
+            raise
+        post = from_item(response["Attributes"])
+        return ThreadState(slug=slug, comments_open=post["comments_open"], closed_at=post.get("closed_at"))
+
+    def open_threads_published_by(self, moment: datetime) -> Iterator[str]:
+        """The slugs of posts published at or before `moment` whose threads are open (a sparse index)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": OPEN_THREADS_INDEX,
+            "KeyConditionExpression": "open_pk = :open AND published_at <= :moment",
+            "ExpressionAttributeValues": to_item({":open": OPEN_PK, ":moment": format_timestamp(moment)}),
+        }
+        while True:
+            with translated_errors():
+                response = self._client.query(**request)
+            for item in response["Items"]:
+                yield str(from_item(item)["pk"]).removeprefix("POST#")
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def insert_comment(self, submission: CommentSubmission) -> Replay | None:
+        """Write a comment in one transaction with every check it needs.
+
+        The transaction holds the condition on the post (exists, published, open, within the age
+        limit), the comment, the post's count of approved comments, the parent (an approved comment
+        of the same post), the client's rate-limit counter, the duplicate guard and the idempotency
+        record. Which check failed is read from the cancellation reasons, never from another read.
+        Returns the first response when the Idempotency-Key was seen before with the same request.
+        """
+        operations = CommentTransaction(self._table, submission)
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            reasons = self._transact(operations.items)
+            if reasons is None:
+                return None
+            replay = operations.explain(reasons)
+            if replay is not None:
+                return replay
+            # Another write on the same post won the race; nothing was written, so try again.
+            time.sleep(0.05 * (attempt + 1))
+        raise ServiceUnavailable
+
+    def moderate(self, slug: str, comment_id: str, action: moderation.Action) -> CommentStatus | None:
+        """Approve, mark as spam or delete a comment, keeping the post's count exact.
+
+        Returns the comment's status afterwards, None when it was removed altogether.
+        """
+        state = moderation.expected_state(action)
+        for _ in range(_TRANSACTION_ATTEMPTS):
+            operations = moderation.plan(self._table, slug, comment_id, action, state)
+            if not operations:
+                return moderation.outcome(action, state)
+            reasons = self._transact(operations)
+            if reasons is None:
+                return moderation.outcome(action, state)
+            codes = cancellation_codes(reasons)
+            if codes[0] == CONDITION_FAILED:
+                found = reasons[0].get("Item")
+                if not found:
+                    raise CommentNotFound
+                state = moderation.CommentState.of(from_item(found))
+            elif CONDITION_FAILED in codes:
+                # The comment is as expected, but the post whose count it changes is gone.
+                raise PostNotFound
+            # Otherwise a concurrent write on the same items won: plan again for the same state.
+        raise ServiceUnavailable
+
+    def _transact(self, operations: Sequence[dict[str, Any]]) -> list[Mapping[str, Any]] | None:
+        """Run a transaction: None when it committed, else its cancellation reasons."""
+        try:
+            with translated_errors():
+                self._client.transact_write_items(
+                    TransactItems=cast("list[TransactWriteItemTypeDef]", list(operations)),
+                    # Makes botocore's own retry of a request that timed out safe to repeat.
+                    ClientRequestToken=str(uuid.uuid4()),
+                )
+        except ClientError as error:
+            if error_code(error) != "TransactionCanceledException":
+                raise
+            return list(error.response.get("CancellationReasons", []))
+        return None

@@ -1,0 +1,82 @@
+"""The daily job: threads of posts older than CloseCommentsAfterDays close, and only those."""
+
+import json
+
+import pytest
+
+from tests.inprocess import invoke
+
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-11-25T03:00:00Z",
+    "region": "us-east-1",
+    "resources": ["arn:aws:events:us-east-1:123456789012:rule/blog-AutoCloseFunctionDaily"],
+    "detail": {},
+}
+
+
+@pytest.fixture
+def run_job(api, lambda_functions):
+    def run():
+        return invoke(lambda_functions["AutoCloseFunction"], SCHEDULED_EVENT)["closed"]
+
+    return run
+
+
+def state(api, slug):
+    return api.get(f"/posts/{slug}").json()["comments_open"]
+
+
+@pytest.mark.parametrize("parameter_overrides", [{"CloseCommentsAfterDays": "7"}])
+def test_the_job_closes_only_threads_past_the_age_limit(api, publish, run_job, parameter_overrides, capsys):
+    publish("alt-offen", days_ago=8)
+    publish("sehr-alt-offen", days_ago=400)
+    publish("jung", days_ago=6)
+    publish("alt-geschlossen", days_ago=9, comments_open=False)
+    closed_before = api.post("/posts/alt-geschlossen/close", signed=True).json()["closed_at"]
+    api.put(
+        "/posts/entwurf",
+        json_body={"title": "T", "content": "C", "author": "A", "category": "K"},
+        signed=True,
+    )
+    capsys.readouterr()
+
+    closed = run_job()
+
+    assert sorted(closed) == ["alt-offen", "sehr-alt-offen"]
+    assert state(api, "alt-offen") is False
+    assert state(api, "sehr-alt-offen") is False
+    assert state(api, "jung") is True
+    assert api.post("/posts/alt-geschlossen/close", signed=True).json()["closed_at"] == closed_before
+    metrics = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if "ThreadsAutoClosed" in line
+    ]
+    assert metrics[0]["ThreadsAutoClosed"] == [2.0]
+
+
+@pytest.mark.parametrize("parameter_overrides", [{"CloseCommentsAfterDays": "7"}])
+def test_running_the_job_twice_closes_nothing_twice(api, publish, run_job, parameter_overrides):
+    publish("alt", days_ago=10)
+
+    assert run_job() == ["alt"]
+    assert run_job() == []
+
+
+@pytest.mark.parametrize("parameter_overrides", [{"CloseCommentsAfterDays": "7"}])
+def test_a_reopened_old_thread_is_closed_again_by_the_next_run(api, publish, run_job, parameter_overrides):
+    publish("alt", days_ago=10)
+    run_job()
+    api.post("/posts/alt/reopen", signed=True)
+
+    assert run_job() == ["alt"]
+
+
+def test_without_an_age_limit_the_job_closes_nothing(api, publish, run_job):
+    publish("uralt", days_ago=3000)
+
+    assert run_job() == []
+    assert state(api, "uralt") is True
