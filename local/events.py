@@ -3,7 +3,7 @@
 import base64
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,7 +32,7 @@ def http_api_event(
     *,
     raw_path: str,
     raw_query: str = "",
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     body: bytes = b"",
     path_parameters: Mapping[str, str] | None = None,
     source_ip: str = "127.0.0.1",
@@ -43,11 +43,13 @@ def http_api_event(
 ) -> dict[str, Any]:
     """The event API Gateway hands a function for one request to `route`.
 
-    Headers are lower-cased and repeated ones joined with commas, cookies move to `cookies`, repeated
-    query parameters are joined with commas, and a body that is not text is base64-encoded.
+    Headers (a mapping, or the name-value pairs as received) are lower-cased and repeated ones joined
+    with commas, cookies move to `cookies`, repeated query parameters are joined with commas, and a
+    body that is not text is base64-encoded.
     """
+    pairs = headers.items() if isinstance(headers, Mapping) else headers or ()
     lowered: dict[str, str] = {}
-    for name, value in (headers or {}).items():
+    for name, value in pairs:
         key = name.lower()
         lowered[key] = f"{lowered[key]},{value}" if key in lowered else value
     cookies = [c.strip() for c in lowered.pop("cookie", "").split(";") if c.strip()]

@@ -8,7 +8,7 @@ functions resolved to local values, and the Parameters with their defaults.
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
 TABLE_RESOURCE = "BlogTable"
 HTTP_API_TYPE = "AWS::Serverless::HttpApi"
 FUNCTION_TYPE = "AWS::Serverless::Function"
+LAYER_TYPE = "AWS::Serverless::LayerVersion"
+IAM_AUTHORIZER = "AWS_IAM"
 
 # The create_table arguments that a template's table properties carry as they are.
 _CREATE_TABLE_PROPERTIES = (
@@ -39,7 +41,7 @@ class _TemplateLoader(yaml.SafeLoader):
 
 
 def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    name = tag_suffix if tag_suffix in ("Ref", "Condition") else f"Fn::{tag_suffix}"
     value: Any
     if isinstance(node, yaml.ScalarNode):
         value = loader.construct_scalar(node)
@@ -60,6 +62,12 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     with path.open(encoding="utf-8") as stream:
         template: dict[str, Any] = yaml.load(stream, Loader=_TemplateLoader)  # noqa: S506 (a SafeLoader)
     return template
+
+
+def parameter_declarations(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each Parameter's declaration (Type, Default, AllowedValues, MinValue, ...), by name."""
+    declarations: dict[str, dict[str, Any]] = template.get("Parameters", {})
+    return declarations
 
 
 def parameter_defaults(template: Mapping[str, Any]) -> dict[str, str]:
@@ -101,6 +109,17 @@ class LocalStack:
     account_id: str = "123456789012"
     stack_uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
     physical_ids: dict[str, str] = field(default_factory=dict)
+    conditions: dict[str, Any] = field(default_factory=dict)
+    """The template's Conditions, unevaluated (see with_conditions_of)."""
+
+    def with_conditions_of(self, template: Mapping[str, Any]) -> "LocalStack":
+        """This stack, evaluating the template's Conditions where `Fn::If` asks for one."""
+        return replace(self, conditions=dict(template.get("Conditions", {})))
+
+    def condition(self, name: str) -> bool:
+        if name not in self.conditions:
+            raise TemplateError(f"the template has no condition {name}")
+        return _is_true(self.conditions[name], self)
 
     def pseudo_parameters(self) -> dict[str, str]:
         return {
@@ -112,7 +131,6 @@ class LocalStack:
             ),
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
-            "AWS::NoValue": "",
         }
 
     def ref(self, name: str) -> str:
@@ -133,19 +151,47 @@ class LocalStack:
 
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
+NO_VALUE = "AWS::NoValue"
+
+
+class _NoValue:
+    """What `!Ref AWS::NoValue` resolves to: the property or list item it stands in is left out."""
+
+
+_NOTHING = _NoValue()
+
+
+def _is_true(condition: Any, stack: LocalStack) -> bool:
+    """The value of a condition (Fn::Equals, Fn::Not, Fn::And, Fn::Or, or a named Condition)."""
+    if isinstance(condition, dict) and len(condition) == 1:
+        ((name, argument),) = condition.items()
+        if name == "Condition":
+            return stack.condition(argument)
+        if name == "Fn::Equals":
+            left, right = (resolve(item, stack) for item in argument)
+            return str(left) == str(right)
+        if name == "Fn::Not":
+            return not _is_true(argument[0], stack)
+        if name == "Fn::And":
+            return all(_is_true(item, stack) for item in argument)
+        if name == "Fn::Or":
+            return any(_is_true(item, stack) for item in argument)
+    raise TemplateError(f"{condition!r} is not a condition")
 
 
 def resolve(value: Any, stack: LocalStack) -> Any:
     """`value` with every intrinsic function replaced by its local value."""
     if isinstance(value, list):
-        return [resolve(item, stack) for item in value]
+        items = (resolve(item, stack) for item in value)
+        return [item for item in items if item is not _NOTHING]
     if not isinstance(value, dict):
         return value
     if len(value) != 1:
-        return {key: resolve(item, stack) for key, item in value.items()}
+        resolved = {key: resolve(item, stack) for key, item in value.items()}
+        return {key: item for key, item in resolved.items() if item is not _NOTHING}
     ((name, argument),) = value.items()
     if name == "Ref":
-        return stack.ref(argument)
+        return _NOTHING if argument == NO_VALUE else stack.ref(argument)
     if name == "Fn::GetAtt":
         resource, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
         return stack.get_att(resource, attribute)
@@ -171,9 +217,13 @@ def resolve(value: Any, stack: LocalStack) -> Any:
     if name == "Fn::Join":
         separator, items = argument
         return separator.join(str(item) for item in resolve(items, stack))
+    if name == "Fn::If":
+        condition, if_true, if_false = argument
+        return resolve(if_true if stack.condition(condition) else if_false, stack)
     if name.startswith("Fn::"):
         raise TemplateError(f"{name} has no local implementation")
-    return {name: resolve(argument, stack)}
+    resolved = resolve(argument, stack)
+    return _NOTHING if resolved is _NOTHING else {name: resolved}
 
 
 @dataclass(frozen=True)
@@ -186,11 +236,21 @@ class FunctionDefinition:
     handler_name: str
     environment: dict[str, str]
     timeout_seconds: int
+    memory_mb: int = 128
+    layer_dirs: tuple[Path, ...] = ()
+    """Where each of the function's layers has its content: Lambda puts a Python layer on sys.path."""
+    function_name: str = ""
+    """The name Lambda knows it by (its FunctionName, else its logical id)."""
 
     @property
     def folder_name(self) -> str:
         """The folder the handler lives in (`functions/<folder>/app.py`)."""
         return self.module_path.parent.name
+
+    @property
+    def handler_module(self) -> str:
+        """The module Lambda imports for the handler (`get_post/app` in Handler is `get_post.app`)."""
+        return ".".join(self.module_path.relative_to(self.code_dir).with_suffix("").parts)
 
 
 def _function_properties(template: Mapping[str, Any], logical_id: str) -> dict[str, Any]:
@@ -203,8 +263,18 @@ def _function_properties(template: Mapping[str, Any], logical_id: str) -> dict[s
     return merged
 
 
+def _layer_dir(template: Mapping[str, Any], layer: Any) -> Path:
+    # A layer of this template is referenced by `!Ref`; a layer ARN from elsewhere has no local content.
+    logical_id = layer.get("Ref") if isinstance(layer, dict) else None
+    resource = template["Resources"].get(logical_id, {}) if logical_id else {}
+    if resource.get("Type") != LAYER_TYPE:
+        raise TemplateError(f"layer {layer!r} is not a layer of this template, so it has no local content")
+    return (PROJECT_ROOT / resource["Properties"]["ContentUri"]).resolve()
+
+
 def functions(template: Mapping[str, Any], stack: LocalStack) -> dict[str, FunctionDefinition]:
     """Every function of the template, by logical id, its environment resolved for `stack`."""
+    stack = stack.with_conditions_of(template)
     found = {}
     for logical_id, resource in template["Resources"].items():
         if resource.get("Type") != FUNCTION_TYPE:
@@ -220,6 +290,9 @@ def functions(template: Mapping[str, Any], stack: LocalStack) -> dict[str, Funct
             handler_name=handler_name,
             environment={name: str(value) for name, value in variables.items()},
             timeout_seconds=int(properties.get("Timeout", 3)),
+            memory_mb=int(properties.get("MemorySize", 128)),
+            layer_dirs=tuple(_layer_dir(template, layer) for layer in properties.get("Layers", [])),
+            function_name=str(resolve(properties.get("FunctionName", logical_id), stack)),
         )
     return found
 
@@ -246,8 +319,30 @@ class HttpRoute:
         return None if found is None else found.groupdict()
 
 
+def http_api(template: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties of the template's HTTP API (intrinsic functions unresolved); empty if it has none."""
+    apis = [resource for resource in template["Resources"].values() if resource.get("Type") == HTTP_API_TYPE]
+    if len(apis) > 1:
+        raise TemplateError("the local runtime serves one HTTP API, and the template declares several")
+    properties: dict[str, Any] = apis[0].get("Properties", {}) if apis else {}
+    return properties
+
+
+def cors_configuration(template: Mapping[str, Any], stack: LocalStack) -> dict[str, Any] | None:
+    """The HTTP API's CorsConfiguration resolved for `stack`, or None when it has none."""
+    configuration = http_api(template).get("CorsConfiguration")
+    if configuration is None:
+        return None
+    resolved: dict[str, Any] = resolve(configuration, stack.with_conditions_of(template))
+    return resolved
+
+
 def http_routes(template: Mapping[str, Any]) -> list[HttpRoute]:
-    """The HTTP API's routes, from the functions' HttpApi events."""
+    """The HTTP API's routes, from the functions' HttpApi events.
+
+    A route without an `Auth` of its own has the API's default authorizer, as in SAM.
+    """
+    default_authorizer = http_api(template).get("Auth", {}).get("DefaultAuthorizer")
     routes = []
     for logical_id, resource in template["Resources"].items():
         if resource.get("Type") != FUNCTION_TYPE:
@@ -256,13 +351,13 @@ def http_routes(template: Mapping[str, Any]) -> list[HttpRoute]:
             if event.get("Type") != "HttpApi":
                 continue
             properties = event["Properties"]
-            authorizer = properties.get("Auth", {}).get("Authorizer")
+            authorizer = properties.get("Auth", {}).get("Authorizer", default_authorizer)
             routes.append(
                 HttpRoute(
                     method=properties["Method"].upper(),
                     path=properties["Path"],
                     function_id=logical_id,
-                    iam_auth=authorizer == "AWS_IAM",
+                    iam_auth=authorizer == IAM_AUTHORIZER,
                 )
             )
     return routes

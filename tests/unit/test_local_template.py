@@ -1,0 +1,135 @@
+"""local.template: intrinsic functions resolved to local values, and what the runtime reads."""
+
+from typing import Any
+
+import pytest
+
+from local.template import (
+    PROJECT_ROOT,
+    LocalStack,
+    TemplateError,
+    cors_configuration,
+    functions,
+    http_routes,
+    load_template,
+    parameter_defaults,
+    resolve,
+)
+
+STACK = LocalStack(
+    parameters={"Stage": "dev", "Origin": "https://blog.example.org", "Limit": "0"},
+    stack_uuid="0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+    physical_ids={"BlogTable": "blog-local"},
+    conditions={
+        "IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
+        "HasLimit": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Limit"}, "0"]}]},
+        "ProdOrLimited": {"Fn::Or": [{"Condition": "IsProd"}, {"Condition": "HasLimit"}]},
+        "DevAndUnlimited": {
+            "Fn::And": [{"Fn::Not": [{"Condition": "IsProd"}]}, {"Fn::Not": [{"Condition": "HasLimit"}]}]
+        },
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ({"Ref": "Origin"}, "https://blog.example.org"),
+        ({"Ref": "BlogTable"}, "blog-local"),
+        ({"Ref": "AWS::Region"}, "us-east-1"),
+        ({"Fn::Sub": "${AWS::StackName}-blog"}, "serverless-blog-local-blog"),
+        (
+            {"Fn::Sub": "${BlogTable.Arn}/index/Visible"},
+            "arn:aws:dynamodb:us-east-1:123456789012:table/blog-local/index/Visible",
+        ),
+        ({"Fn::Sub": ["${Name}-x", {"Name": {"Ref": "Stage"}}]}, "dev-x"),
+        ({"Fn::GetAtt": ["BlogTable", "Arn"]}, "arn:aws:dynamodb:us-east-1:123456789012:table/blog-local"),
+        (
+            {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]},
+            "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+        ),
+        ({"Fn::Join": ["-", ["a", {"Ref": "Stage"}]]}, "a-dev"),
+        ({"Fn::If": ["IsProd", 30, 7]}, 7),
+        ({"Fn::If": ["ProdOrLimited", "yes", "no"]}, "no"),
+        ({"Fn::If": ["DevAndUnlimited", "yes", "no"]}, "yes"),
+    ],
+)
+def test_intrinsic_functions_resolve_to_local_values(expression: dict[str, Any], expected: Any) -> None:
+    assert resolve(expression, STACK) == expected
+
+
+def test_no_value_leaves_the_property_or_the_list_item_out() -> None:
+    value = {
+        "Kept": 1,
+        "Dropped": {"Fn::If": ["IsProd", 1, {"Ref": "AWS::NoValue"}]},
+        "List": ["a", {"Ref": "AWS::NoValue"}, "b"],
+    }
+
+    assert resolve(value, STACK) == {"Kept": 1, "List": ["a", "b"]}
+
+
+def test_an_unknown_condition_or_function_is_an_error() -> None:
+    with pytest.raises(TemplateError, match="no condition"):
+        resolve({"Fn::If": ["Missing", 1, 2]}, STACK)
+    with pytest.raises(TemplateError, match="Fn::ImportValue"):
+        resolve({"Fn::ImportValue": "x"}, STACK)
+
+
+def test_short_tags_load_in_their_long_form() -> None:
+    template = load_template()
+
+    assert template["Globals"]["Function"]["Layers"] == [{"Ref": "BlogLayer"}]
+
+
+def test_functions_run_with_the_layer_on_their_path_and_their_lambda_names() -> None:
+    template = load_template()
+    stack = LocalStack(parameters=parameter_defaults(template))
+
+    found = functions(template, stack)
+
+    get_post = found["GetPostFunction"]
+    assert get_post.code_dir == PROJECT_ROOT / "functions"
+    assert get_post.handler_module == "get_post.app"
+    assert get_post.folder_name == "get_post"
+    assert found["ListPostsFunction"].handler_module == "app"
+    assert all(function.layer_dirs == (PROJECT_ROOT / "layers" / "blog",) for function in found.values())
+    assert all(function.function_name.startswith(stack.stack_name) for function in found.values())
+
+
+def test_cors_configuration_follows_the_parameters() -> None:
+    template = load_template()
+    stack = LocalStack(
+        parameters={**parameter_defaults(template), "AllowedOrigin": "https://blog.example.org"}
+    )
+
+    configuration = cors_configuration(template, stack)
+
+    assert configuration is not None
+    assert configuration["AllowOrigins"] == ["https://blog.example.org"]
+
+
+def test_a_route_takes_the_apis_default_authorizer_unless_it_names_its_own() -> None:
+    def function(method: str, path: str, auth: dict[str, str] | None = None) -> dict[str, Any]:
+        properties: dict[str, Any] = {"ApiId": {"Ref": "Api"}, "Method": method, "Path": path}
+        if auth is not None:
+            properties["Auth"] = auth
+        return {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {"Events": {"E": {"Type": "HttpApi", "Properties": properties}}},
+        }
+
+    template = {
+        "Resources": {
+            "Api": {
+                "Type": "AWS::Serverless::HttpApi",
+                "Properties": {"Auth": {"DefaultAuthorizer": "AWS_IAM"}},
+            },
+            "Private": function("GET", "/private"),
+            "Public": function("GET", "/public", {"Authorizer": "NONE"}),
+        }
+    }
+
+    assert {route.path: route.iam_auth for route in http_routes(template)} == {
+        "/private": True,
+        "/public": False,
+    }
