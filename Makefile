@@ -10,14 +10,19 @@ UV_VERSION := 0.13.9
 UV := $(TOOLS)/uv/bin/uv
 SAM := $(TOOLS)/sam/bin/sam
 BIN := $(VENV)/bin
+BUILT_TEMPLATE := .aws-sam/build/template.yaml
+# What sam build reads: a change to any of them builds again (sam's own cache keeps that quick).
+BUILD_INPUTS := template.yaml layers/blog/requirements.txt \
+	$(shell find functions layers -name '*.py' -not -path '*/__pycache__/*')
 
 # uv must never download an interpreter: the virtualenv uses the Python find-python chose.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
-# sam validate and sam build need a region, never credentials.
+# sam validate and sam build need a region, never credentials; and they send nothing to AWS.
 export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install run test lint check-format format typecheck lint-template unit invoke clean
+.PHONY: help install run test lint check-format format typecheck lint-template build unit invoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,6 +42,13 @@ $(SAM): tools/sam-requirements.txt | $(UV)
 	@echo "==> installing aws-sam-cli into $(TOOLS)/sam"
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(TOOLS)/sam
 	VIRTUAL_ENV=$(TOOLS)/sam $(UV) pip install --quiet --require-hashes -r tools/sam-requirements.txt
+	@touch $@
+
+# sam build runs `python3.13` from PATH for the Python 3.13 runtime: the directory of the Python
+# find-python chose comes first. pip fetches the layer's pinned arm64 wheels from PyPI.
+$(BUILT_TEMPLATE): $(BUILD_INPUTS) | $(SAM)
+	@echo "==> sam build (python3.13 from $(dir $(PYTHON)), arm64)"
+	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --parallel
 	@touch $@
 
 install: $(VENV)/.installed ## Create the virtualenv and install the locked dependencies
@@ -64,7 +76,9 @@ lint-template: install $(SAM)
 	$(BIN)/cfn-lint template.yaml
 	$(SAM) validate --lint --template template.yaml
 
-test: lint ## Lint, then run every test
+build: $(BUILT_TEMPLATE) ## sam build into .aws-sam/build, offline from AWS (Python 3.13, arm64)
+
+test: lint build ## Lint, build, then run every test (tests/build_output opens what sam build made)
 	$(BIN)/pytest
 
 unit: install ## Only the unit tests (fast)
