@@ -81,11 +81,10 @@ def test_short_tags_load_in_their_long_form() -> None:
     assert template["Globals"]["Function"]["Layers"] == [{"Ref": "BlogLayer"}]
 
 
-def test_functions_run_with_the_layer_on_their_path_and_their_lambda_names() -> None:
+def test_functions_run_with_the_layer_on_their_path() -> None:
     template = load_template()
-    stack = LocalStack(parameters=parameter_defaults(template))
 
-    found = functions(template, stack)
+    found = functions(template, LocalStack(parameters=parameter_defaults(template)))
 
     get_post = found["GetPostFunction"]
     assert get_post.code_dir == PROJECT_ROOT / "functions"
@@ -93,7 +92,28 @@ def test_functions_run_with_the_layer_on_their_path_and_their_lambda_names() -> 
     assert get_post.folder_name == "get_post"
     assert found["ListPostsFunction"].handler_module == "app"
     assert all(function.layer_dirs == (PROJECT_ROOT / "layers" / "blog",) for function in found.values())
-    assert all(function.function_name.startswith(stack.stack_name) for function in found.values())
+
+
+def test_a_function_is_named_by_its_function_name_else_by_its_logical_id() -> None:
+    template = {
+        "Globals": {"Function": {"Handler": "app.lambda_handler", "Timeout": 10}},
+        "Resources": {
+            "Named": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {
+                    "CodeUri": "functions/named/",
+                    "FunctionName": {"Fn::Sub": "${AWS::StackName}-named"},
+                },
+            },
+            "Unnamed": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "functions/unnamed/"}},
+        },
+    }
+
+    found = functions(template, STACK)
+
+    assert found["Named"].function_name == "serverless-blog-local-named"
+    assert found["Unnamed"].function_name == "Unnamed"
+    assert found["Named"].timeout_seconds == 10
 
 
 def test_cors_configuration_follows_the_parameters() -> None:
