@@ -1,0 +1,121 @@
+"""The local API as `serve` and `invoke` run it: the template's functions in their workers, behind
+the gateway and an HTTP server, on a local DynamoDB.
+"""
+
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from local.console import Console
+from local.cors import CorsPolicy
+from local.demo import DEMO_CALLS, DemoSummary, HttpDemoClient, load_demo, read_posts, read_threads
+from local.embedded_dynamodb import LocalDynamoDB
+from local.gateway import ApiGateway
+from local.server import ApiServer, serving
+from local.template import (
+    TABLE_RESOURCE,
+    FunctionDefinition,
+    HttpRoute,
+    LocalStack,
+    cors_configuration,
+    functions,
+    http_routes,
+)
+from local.workers import WorkerPool, lambda_environment
+
+
+def local_stack(parameters: Mapping[str, str], database: LocalDynamoDB) -> LocalStack:
+    """What the template's intrinsic functions resolve to locally."""
+    return LocalStack(parameters=dict(parameters), physical_ids={TABLE_RESOURCE: database.table_name})
+
+
+def local_functions(
+    template: Mapping[str, Any], parameters: Mapping[str, str], database: LocalDynamoDB
+) -> dict[str, FunctionDefinition]:
+    """The template's functions, their environments resolved for the local stack."""
+    return functions(template, local_stack(parameters, database))
+
+
+@dataclass(frozen=True)
+class RunningApi:
+    """The local API while it serves."""
+
+    url: str
+    routes: list[HttpRoute]
+    pool: WorkerPool
+
+    def start_functions_for(self, calls: Iterable[tuple[str, str]]) -> None:
+        """Start the workers of the functions that serve these calls (method, path), side by side."""
+        self.pool.start(
+            {
+                route.function_id
+                for method, path in calls
+                for route in self.routes
+                if route.match(method, path)
+            }
+        )
+
+
+@contextmanager
+def running_api(
+    template: Mapping[str, Any],
+    parameters: Mapping[str, str],
+    database: LocalDynamoDB,
+    *,
+    host: str,
+    port: int,
+    console: Console,
+) -> Iterator[RunningApi]:
+    """Serve the template's HTTP API on `host:port` (0: any free port) while the block runs."""
+    stack = local_stack(parameters, database)
+    lambda_functions = functions(template, stack)
+    environments = {
+        logical_id: lambda_environment(function, dynamodb_endpoint=database.endpoint)
+        for logical_id, function in lambda_functions.items()
+    }
+    pool = WorkerPool(lambda_functions, environments, console.function_log)
+    configuration = cors_configuration(template, stack)
+    routes = http_routes(template)
+    gateway = ApiGateway(
+        routes,
+        lambda_functions,
+        pool,
+        cors=None if configuration is None else CorsPolicy.from_configuration(configuration),
+    )
+    try:
+        with serving(ApiServer((host, port), gateway, console)) as url:
+            yield RunningApi(url=url, routes=routes, pool=pool)
+    finally:
+        pool.stop()
+
+
+def load_demo_content(api: RunningApi, console: Console, *, verbose: bool) -> DemoSummary:
+    """Load the demo blog through the running API; its requests are not logged one by one."""
+    started = time.perf_counter()
+    posts, threads = read_posts(), read_threads()
+    if verbose:
+        console.line(f"Loading the demo content: {len(posts)} posts, {len(threads)} comment threads ...")
+    address = urlsplit(api.url)
+    assert address.hostname is not None
+    assert address.port is not None
+    client = HttpDemoClient(address.hostname, address.port)
+    # Their Init phases side by side, rather than one after the other at each one's first call.
+    api.start_functions_for((method, path.format(slug="demo")) for method, path in DEMO_CALLS)
+    console.quiet = True
+    try:
+        summary = load_demo(
+            client, posts, threads, progress=lambda text: console.line(f"  {text}") if verbose else None
+        )
+    finally:
+        console.quiet = False
+    if verbose:
+        seconds = time.perf_counter() - started
+        console.line(
+            f"Demo content loaded in {seconds:.1f} s: {summary.posts} posts, {summary.comments} comments, "
+            f"{summary.closed_threads} closed thread(s)"
+            + (f", {len(summary.threads_left_out)} thread(s) left out" if summary.threads_left_out else "")
+        )
+    return summary

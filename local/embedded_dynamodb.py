@@ -1,0 +1,91 @@
+"""The DynamoDB the local runtime uses: moto's server on a free loopback port, or another one.
+
+`DYNAMODB_ENDPOINT=http://...` names another DynamoDB (DynamoDB Local, LocalStack); the table is
+created there when it is missing. Either way the table has the keys, indexes and TTL of
+template.yaml.
+"""
+
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from local.sigv4 import REGION
+from local.template import create_table_arguments, ttl_attribute
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
+TABLE_NAME = "blog-local"
+
+
+@dataclass(frozen=True)
+class LocalDynamoDB:
+    """Where the functions find their table."""
+
+    endpoint: str
+    table_name: str
+    embedded: bool
+    created_table: bool
+    """False when the table was there already (another DynamoDB that keeps its data)."""
+
+
+def dynamodb_client(endpoint: str) -> "DynamoDBClient":
+    """A client of the DynamoDB at `endpoint`, with the fake local credentials."""
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 (fake credentials: local DynamoDBs accept any)
+        config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
+    )
+
+
+def ensure_table(client: "DynamoDBClient", template: Mapping[str, Any], table_name: str) -> bool:
+    """Create the template's table unless it exists; True when it was created."""
+    try:
+        client.describe_table(TableName=table_name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+    else:
+        return False
+    client.create_table(**create_table_arguments(template, table_name))
+    client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    attribute = ttl_attribute(template)
+    if attribute is not None:
+        client.update_time_to_live(
+            TableName=table_name, TimeToLiveSpecification={"AttributeName": attribute, "Enabled": True}
+        )
+    return True
+
+
+@contextmanager
+def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) -> Iterator[LocalDynamoDB]:
+    """The DynamoDB named by DYNAMODB_ENDPOINT, or moto's server for as long as the block runs."""
+    endpoint = os.environ.get(ENDPOINT_VARIABLE)
+    if endpoint:
+        created = ensure_table(dynamodb_client(endpoint), template, table_name)
+        yield LocalDynamoDB(endpoint=endpoint, table_name=table_name, embedded=False, created_table=created)
+        return
+    from moto.server import ThreadedMotoServer
+
+    # werkzeug would log every request moto serves.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        ensure_table(dynamodb_client(endpoint), template, table_name)
+        yield LocalDynamoDB(endpoint=endpoint, table_name=table_name, embedded=True, created_table=True)
+    finally:
+        server.stop()

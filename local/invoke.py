@@ -1,0 +1,120 @@
+"""`python -m local invoke FUNCTION -e EVENT`: one function on one event, as `sam local invoke`.
+
+The function runs in a worker of its own, as under `serve`. Its log goes to stderr, its response (or
+Lambda's error payload) to stdout. Its data is the demo blog on the embedded DynamoDB, loaded
+through the API first, unless DYNAMODB_ENDPOINT names another DynamoDB.
+"""
+
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from local.api import load_demo_content, local_functions, running_api
+from local.console import Console
+from local.demo import DemoLoadError
+from local.embedded_dynamodb import LocalDynamoDB, local_dynamodb
+from local.template import FunctionDefinition
+from local.workers import FunctionTimedOut, FunctionWorker, WorkerExited, lambda_environment
+
+SHARED_ENV_VARS = "Parameters"
+"""The key of SAM's --env-vars file whose variables apply to every function."""
+
+
+class InvokeError(Exception):
+    """The command line names something that is not there."""
+
+
+@dataclass(frozen=True)
+class InvokeOptions:
+    """The command line of `invoke`."""
+
+    function: str
+    event_file: Path
+    env_vars_file: Path | None
+    parameters: Mapping[str, str]
+
+
+def find_function(lambda_functions: Mapping[str, FunctionDefinition], name: str) -> FunctionDefinition:
+    """The function with this logical id (GetPostFunction) or folder name (get_post)."""
+    if name in lambda_functions:
+        return lambda_functions[name]
+    for function in lambda_functions.values():
+        if function.folder_name == name:
+            return function
+    known = ", ".join(
+        f"{function.logical_id} ({function.folder_name})" for function in lambda_functions.values()
+    )
+    raise InvokeError(f"the template has no function {name!r}; it has {known}")
+
+
+def _environment_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def env_var_overrides(env_vars: Mapping[str, Any], function: FunctionDefinition) -> dict[str, str]:
+    """The variables SAM's --env-vars file sets for `function`: its own section over `Parameters`,
+    and like SAM only variables the template declares for it."""
+    values = {**env_vars.get(SHARED_ENV_VARS, {}), **env_vars.get(function.logical_id, {})}
+    return {name: _environment_value(value) for name, value in values.items() if name in function.environment}
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InvokeError(f"cannot read the {what} {path}: {error}") from None
+
+
+def invoke(template: Mapping[str, Any], options: InvokeOptions) -> int:
+    """Run the function once; 0 when it returned, 1 when it raised, timed out or crashed."""
+    event = _read_json(options.event_file, "event")
+    env_vars = _read_json(options.env_vars_file, "--env-vars file") if options.env_vars_file else {}
+    log = Console(sys.stderr)
+    with local_dynamodb(template) as database:
+        function = find_function(local_functions(template, options.parameters, database), options.function)
+        environment = lambda_environment(
+            function, dynamodb_endpoint=database.endpoint, overrides=env_var_overrides(env_vars, function)
+        )
+        worker = FunctionWorker(function, environment, lambda _, line: log.line(line))
+        try:
+            # Its Init phase runs while the demo content loads.
+            worker.start()
+            if database.embedded:
+                _load_demo(template, options.parameters, database, log)
+            invocation = worker.invoke(event, function.timeout_seconds)
+        except FunctionTimedOut:
+            print(json.dumps(_timeout_error(function)))
+            return 1
+        except WorkerExited as exited:
+            print(json.dumps({"errorMessage": str(exited), "errorType": "Runtime.ExitError"}))
+            return 1
+        finally:
+            worker.stop()
+    if invocation.error is not None:
+        print(json.dumps(invocation.error, ensure_ascii=False))
+        return 1
+    print(json.dumps(invocation.response, ensure_ascii=False))
+    return 0
+
+
+def _load_demo(
+    template: Mapping[str, Any], parameters: Mapping[str, str], database: LocalDynamoDB, log: Console
+) -> None:
+    # Through the API on a port of its own, as serve loads it; the function then finds the demo blog.
+    with running_api(template, parameters, database, host="127.0.0.1", port=0, console=log) as api:
+        try:
+            load_demo_content(api, log, verbose=False)
+        except DemoLoadError as error:
+            log.line(f"The demo content did not load completely: {error}")
+
+
+def _timeout_error(function: FunctionDefinition) -> dict[str, str]:
+    return {
+        "errorMessage": f"Task timed out after {function.timeout_seconds:.2f} seconds",
+        "errorType": "Sandbox.Timedout",
+    }

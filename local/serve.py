@@ -1,0 +1,95 @@
+"""`python -m local serve`: the API, the demo site and the demo content, until Ctrl-C."""
+
+import errno
+import signal
+import threading
+from collections.abc import Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from local.api import load_demo_content, running_api
+from local.console import Console
+from local.demo import DemoLoadError
+from local.embedded_dynamodb import ENDPOINT_VARIABLE, local_dynamodb
+from local.server import SiteServer, serving
+from local.template import PROJECT_ROOT
+
+SITE_DIR = PROJECT_ROOT / "site"
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """The command line of `serve`."""
+
+    host: str
+    port: int
+    site_port: int
+    parameters: Mapping[str, str]
+    demo: bool
+
+
+class PortInUse(Exception):
+    """A port the local runtime should listen on is taken."""
+
+
+def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    # SIGTERM (as from `kill` or a test harness) stops the runtime as Ctrl-C does: cleanly.
+    raise KeyboardInterrupt
+
+
+def _port_in_use(error: OSError, port: int, flag: str) -> Exception:
+    if error.errno == errno.EADDRINUSE:
+        return PortInUse(f"port {port} is in use; choose another with {flag}")
+    return error
+
+
+def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, running: ExitStack) -> None:
+    database = running.enter_context(local_dynamodb(template))
+    where = "embedded (moto)" if database.embedded else f"from {ENDPOINT_VARIABLE}"
+    console.line(f"DynamoDB {database.endpoint} {where}, table {database.table_name}")
+    try:
+        api = running.enter_context(
+            running_api(
+                template, options.parameters, database, host=options.host, port=options.port, console=console
+            )
+        )
+    except OSError as error:
+        raise _port_in_use(error, options.port, "--port") from None
+    try:
+        site_server = SiteServer((options.host, options.site_port), SITE_DIR, api.url, console)
+    except OSError as error:
+        raise _port_in_use(error, options.site_port, "--site-port") from None
+    site_url = running.enter_context(serving(site_server))
+    console.line(f"API  {api.url}")
+    console.line(f"Site {site_url}")
+    if not SITE_DIR.is_dir():
+        console.line(f"  ({SITE_DIR} does not exist: the site server has no files to serve)")
+    if options.demo and database.created_table:
+        try:
+            load_demo_content(api, console, verbose=True)
+        except DemoLoadError as error:
+            # The API runs regardless: what the demo tripped over is worth seeing, not a crash.
+            console.line(f"The demo content did not load completely: {error}")
+    elif options.demo:
+        console.line(
+            f"The table {database.table_name} was there already: the demo content is not loaded again"
+        )
+    console.line(f"Ready: open {site_url} in a browser. Ctrl-C stops.")
+    threading.Event().wait()
+
+
+def serve(template: Mapping[str, Any], options: ServeOptions, console: Console) -> None:
+    """Run until SIGINT or SIGTERM, then stop every server, worker and the embedded DynamoDB."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    with ExitStack() as running:
+        try:
+            _run(template, options, console, running)
+        except KeyboardInterrupt:
+            console.line("Stopping ...")
+        finally:
+            # A second Ctrl-C must not cut the cleanup short and leave a worker or a server behind.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    console.line("Stopped.")
