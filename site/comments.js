@@ -187,6 +187,10 @@ function commentForm(slug, thread, home, { onPublished }) {
     field("comment-content", "Kommentar",
       el("textarea", { name: "content", required: true, maxlength: 5000, rows: 6 }),
       "Markdown ist erlaubt, höchstens 5000 Zeichen."),
+    // The honeypot: hidden from people and from screen readers, filled in by bots.
+    el("div", { class: "honeypot", "aria-hidden": "true" },
+      el("label", {}, "Homepage (bitte leer lassen) ",
+        el("input", { name: "website", tabindex: -1, autocomplete: "off" }))),
     el("div", { class: "form-actions" }, submit),
     status);
   home.append(form);
@@ -227,6 +231,7 @@ function commentForm(slug, thread, home, { onPublished }) {
       if (value) comment[name] = value; // optional fields are left out, never sent empty
     }
     comment.content = data.get("content");
+    if (data.get("website")) comment.website = data.get("website");
     if (parentItem) comment.parent_id = parentItem.dataset.commentId;
     return comment;
   }

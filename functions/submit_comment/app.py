@@ -87,7 +87,7 @@ def submit_comment(
     if submitted.replayed:
         headers["Idempotent-Replayed"] = "true"
     else:
-        metrics.add_metadata(key="status", value=submitted.comment.status.value)
+        metrics.add_metadata(key="status", value=submitted.stored_status.value)
         metrics.add_metric(name="CommentAccepted", unit=MetricUnit.Count, value=1)
     return json_response(submitted.comment, status=HTTPStatus.CREATED, headers=headers)
 

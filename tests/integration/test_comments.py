@@ -320,3 +320,13 @@ def iso_in_days(days):
     from datetime import UTC, datetime, timedelta
 
     return iso(datetime.now(UTC) + timedelta(days=days))
+
+
+def test_a_filled_honeypot_looks_held_but_is_kept_out_of_the_queue_and_the_page(api, post):
+    response = submit(api, author_name="Bot", content="Günstige Uhren", website="https://spam.example")
+
+    assert response.status == 201
+    assert response.json()["status"] == "pending"
+    assert api.get("/posts/sommerfest").json()["comments"] == []
+    assert api.get("/posts/sommerfest").json()["comment_count"] == 0
+    assert api.get("/comments", signed=True).json()["items"] == []

@@ -50,19 +50,32 @@ def test_replies_may_nest_down_to_the_maximum_depth():
         rules.check_depth(third, settings())
 
 
+def said(content: str, **fields: str) -> NewComment:
+    return NewComment(author_name="Ada", content=content, **fields)
+
+
 def test_comments_with_more_links_than_allowed_are_held():
     two_links = "https://a.example und https://b.example"
 
-    assert rules.moderation_status("ohne Link", settings()) is CommentStatus.APPROVED
-    assert rules.moderation_status(two_links, settings()) is CommentStatus.APPROVED
-    assert rules.moderation_status(two_links + " www.c.example", settings()) is CommentStatus.PENDING
-    assert rules.moderation_status("ein https://a.example", settings(MAX_LINKS_BEFORE_MODERATION="0")) is (
-        CommentStatus.PENDING
-    )
+    assert rules.moderation_status(said("ohne Link"), settings()) is CommentStatus.APPROVED
+    assert rules.moderation_status(said(two_links), settings()) is CommentStatus.APPROVED
+    assert rules.moderation_status(said(two_links + " www.c.example"), settings()) is CommentStatus.PENDING
+    no_links_allowed = settings(MAX_LINKS_BEFORE_MODERATION="0")
+    assert rules.moderation_status(said("ein https://a.example"), no_links_allowed) is CommentStatus.PENDING
 
 
 def test_moderation_all_holds_every_comment():
-    assert rules.moderation_status("harmlos", settings(COMMENT_MODERATION="all")) is CommentStatus.PENDING
+    assert (
+        rules.moderation_status(said("harmlos"), settings(COMMENT_MODERATION="all")) is CommentStatus.PENDING
+    )
+
+
+def test_a_filled_honeypot_is_spam_that_looks_held_to_its_author():
+    status = rules.moderation_status(said("Billig!", website="https://spam.example"), settings())
+
+    assert status is CommentStatus.SPAM
+    assert rules.status_shown_to_author(status) is CommentStatus.PENDING
+    assert rules.status_shown_to_author(CommentStatus.APPROVED) is CommentStatus.APPROVED
 
 
 def test_the_client_key_does_not_show_the_address_and_depends_on_the_signing_key():

@@ -7,7 +7,7 @@ from blog import rules
 from blog.content import render_comment
 from blog.errors import PostNotFound
 from blog.ids import new_comment_id
-from blog.models import Comment, NewComment, StoredComment, is_slug
+from blog.models import Comment, CommentStatus, NewComment, StoredComment, is_slug
 from blog.reading import public_comment
 from blog.settings import Settings
 from blog.store import BlogStore, CommentSubmission, IdempotencyRecord, RateLimit
@@ -15,10 +15,12 @@ from blog.store import BlogStore, CommentSubmission, IdempotencyRecord, RateLimi
 
 @dataclass(frozen=True)
 class SubmittedComment:
-    """The comment as stored, or as first stored when `replayed` (an Idempotency-Key seen before)."""
+    """The comment as its author sees it, or as first answered when `replayed` (an Idempotency-Key
+    seen before), and the status it was stored with."""
 
     comment: Comment
     replayed: bool
+    stored_status: CommentStatus
 
 
 def submit_comment(
@@ -45,9 +47,12 @@ def submit_comment(
         content=new_comment.content,
         content_html=content_html,
         created_at=now,
-        status=rules.moderation_status(new_comment.content, settings),
+        status=rules.moderation_status(new_comment, settings),
     )
-    comment = public_comment(stored)
+    # A bot is told its comment waits for moderation, as a person would be, and learns nothing.
+    comment = public_comment(stored).model_copy(
+        update={"status": rules.status_shown_to_author(stored.status)}
+    )
     window_start, retry_after = rules.rate_window(now)
     idempotency = None
     if idempotency_key is not None:
@@ -73,5 +78,6 @@ def submit_comment(
         )
     )
     if replay is not None:
-        return SubmittedComment(comment=Comment.model_validate_json(replay.response_body), replayed=True)
-    return SubmittedComment(comment=comment, replayed=False)
+        first = Comment.model_validate_json(replay.response_body)
+        return SubmittedComment(comment=first, replayed=True, stored_status=first.status)
+    return SubmittedComment(comment=comment, replayed=False, stored_status=stored.status)

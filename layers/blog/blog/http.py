@@ -156,7 +156,13 @@ def status_of(error: BlogError) -> HTTPStatus:
 
 
 def blog_error_response(error: BlogError) -> Response[str]:
-    """The problem answer of a domain error, with Retry-After where waiting helps."""
+    """The problem answer of a domain error, with Retry-After where waiting helps.
+
+    A server-side failure is logged with its cause (and the request's correlation id); the answer
+    names neither.
+    """
+    if status_of(error) >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        logger.warning("request failed: %s", error.reason, exc_info=error)
     headers = {}
     if isinstance(error, RateLimited | ServiceUnavailable):
         headers["Retry-After"] = str(error.retry_after_seconds)

@@ -108,6 +108,11 @@ class NewComment(_Input):
     author_url: WebUrl | None = None
     content: CommentText = Field(description="Markdown; raw HTML is shown as text.")
     parent_id: CommentId | None = Field(default=None, description="An approved comment of the same post.")
+    website: str = Field(
+        default="",
+        max_length=300,
+        description="Leave empty: a field people never see and bots fill in (a honeypot).",
+    )
 
 
 class PostInput(_Input):

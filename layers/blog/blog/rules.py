@@ -35,13 +35,21 @@ def check_depth(parent_id: str | None, settings: Settings) -> None:
         raise ThreadTooDeep(f"Replies nest at most {settings.max_comment_depth} levels deep.")
 
 
-def moderation_status(content: str, settings: Settings) -> CommentStatus:
-    """`pending` when moderation holds every comment or the text has too many links."""
+def moderation_status(comment: NewComment, settings: Settings) -> CommentStatus:
+    """`spam` when the honeypot field is filled in; `pending` when moderation holds every comment
+    or the text has too many links; else `approved`."""
+    if comment.website:
+        return CommentStatus.SPAM
     if settings.comment_moderation is ModerationMode.ALL:
         return CommentStatus.PENDING
-    if count_links(content) > settings.max_links_before_moderation:
+    if count_links(comment.content) > settings.max_links_before_moderation:
         return CommentStatus.PENDING
     return CommentStatus.APPROVED
+
+
+def status_shown_to_author(stored: CommentStatus) -> CommentStatus:
+    """What the author is told: spam caught by the honeypot looks like a held comment."""
+    return CommentStatus.PENDING if stored is CommentStatus.SPAM else stored
 
 
 def client_key(address: str, settings: Settings) -> str:

@@ -93,7 +93,7 @@ class CommentTransaction:
         stored.update({"pk": post_pk(comment.post_slug), "sk": sk})
         if approved:
             stored["visible_sk"] = sk
-        else:
+        elif comment.status is CommentStatus.PENDING:
             stored["pending_pk"] = PENDING_PK
         self._comment = self._add(
             {
