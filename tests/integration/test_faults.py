@@ -3,12 +3,12 @@ the failure is logged with the request's correlation id, and nothing is half-wri
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
 from blog import store as blog_store
@@ -26,12 +26,12 @@ class _Body:
 
 def _error_response(status: int, error_type: str) -> AWSResponse:
     body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{error_type}", "message": "injected"})
-    return AWSResponse(
-        "https://dynamodb.local", status, {"x-amzn-ErrorType": error_type}, _Body(body.encode())
-    )
+    headers = HTTPHeaders()
+    headers["x-amzn-ErrorType"] = error_type
+    return AWSResponse("https://dynamodb.local", status, headers, _Body(body.encode()))
 
 
-FAULTS = {
+FAULTS: dict[str, Callable[[], AWSResponse | Exception]] = {
     "throttling": lambda: _error_response(400, "ThrottlingException"),
     "throughput": lambda: _error_response(400, "ProvisionedThroughputExceededException"),
     "internal error": lambda: _error_response(500, "InternalServerError"),
@@ -66,9 +66,11 @@ def fault(api, monkeypatch) -> Iterator[Fault]:
     injected = Fault()
     monkeypatch.setattr("botocore.endpoint.time.sleep", injected.backoff.append)
     client = blog_store.dynamodb_client()
-    client.meta.events.register_first("before-send.dynamodb", injected.on_send)
+    # The stubs say handlers return None; a before-send handler may return the response to use.
+    on_send = cast(Callable[..., None], injected.on_send)
+    client.meta.events.register_first("before-send.dynamodb", on_send)
     yield injected
-    client.meta.events.unregister("before-send.dynamodb", injected.on_send)
+    client.meta.events.unregister("before-send.dynamodb", on_send)
 
 
 @pytest.fixture
