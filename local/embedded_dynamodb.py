@@ -16,6 +16,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from local.server import serving
 from local.sigv4 import REGION
 from local.template import create_table_arguments, ttl_attribute
 
@@ -76,16 +77,15 @@ def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) ->
         created = ensure_table(dynamodb_client(endpoint), template, table_name)
         yield LocalDynamoDB(endpoint=endpoint, table_name=table_name, embedded=False, created_table=created)
         return
-    from moto.server import ThreadedMotoServer
+    # moto's server app, as moto.server.ThreadedMotoServer serves it, but stopping within 0.1 s
+    # where ThreadedMotoServer waits up to half a second: that is on the way of every invoke.
+    from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
 
     # werkzeug would log every request moto serves.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
+    application = DomainDispatcherApplication(create_backend_app)
+    server = make_server("127.0.0.1", 0, application, threaded=True, request_handler=MotoRequestHandler)
+    with serving(server) as endpoint:
         ensure_table(dynamodb_client(endpoint), template, table_name)
         yield LocalDynamoDB(endpoint=endpoint, table_name=table_name, embedded=True, created_table=True)
-    finally:
-        server.stop()

@@ -16,7 +16,7 @@ from local.api import load_demo_content, local_functions, running_api
 from local.console import Console
 from local.demo import DemoLoadError
 from local.embedded_dynamodb import LocalDynamoDB, local_dynamodb
-from local.template import FunctionDefinition
+from local.template import FunctionDefinition, LocalStack, functions
 from local.workers import FunctionTimedOut, FunctionWorker, WorkerExited, lambda_environment
 
 SHARED_ENV_VARS = "Parameters"
@@ -74,9 +74,13 @@ def invoke(template: Mapping[str, Any], options: InvokeOptions) -> int:
     """Run the function once; 0 when it returned, 1 when it raised, timed out or crashed."""
     event = _read_json(options.event_file, "event")
     env_vars = _read_json(options.env_vars_file, "--env-vars file") if options.env_vars_file else {}
+    # Named wrong, nothing needs to start: the logical id is all that is looked up here.
+    logical_id = find_function(
+        functions(template, LocalStack(dict(options.parameters))), options.function
+    ).logical_id
     log = Console(sys.stderr)
     with local_dynamodb(template) as database:
-        function = find_function(local_functions(template, options.parameters, database), options.function)
+        function = local_functions(template, options.parameters, database)[logical_id]
         environment = lambda_environment(
             function, dynamodb_endpoint=database.endpoint, overrides=env_var_overrides(env_vars, function)
         )
