@@ -10,8 +10,6 @@ from local.parameters import ParameterError, parse_overrides, resolve_parameters
 from local.serve import PortInUse, ServeOptions, serve
 from local.template import TemplateError, load_template
 
-LOOPBACK = "127.0.0.1"
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -36,9 +34,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve_command.add_argument(
         "--site-port", type=int, default=8080, help="port of the demo site (default 8080; 0: any free)"
-    )
-    serve_command.add_argument(
-        "--host", default=LOOPBACK, help=f"address to listen on (default {LOOPBACK}, this machine only)"
     )
     serve_command.add_argument("--no-demo", action="store_true", help="start with an empty table")
 
@@ -68,7 +63,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "serve":
             options = ServeOptions(
-                host=arguments.host,
                 port=arguments.port,
                 site_port=arguments.site_port,
                 parameters=parameters,

@@ -17,13 +17,14 @@ from local.server import SiteServer, serving
 from local.template import PROJECT_ROOT
 
 SITE_DIR = PROJECT_ROOT / "site"
+LOOPBACK = "127.0.0.1"
+"""Where both servers listen: this machine only, as the site's origin in AllowedOrigin expects."""
 
 
 @dataclass(frozen=True)
 class ServeOptions:
     """The command line of `serve`."""
 
-    host: str
     port: int
     site_port: int
     parameters: Mapping[str, str]
@@ -34,8 +35,7 @@ class PortInUse(Exception):
     """A port the local runtime should listen on is taken."""
 
 
-def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
-    # SIGTERM (as from `kill` or a test harness) stops the runtime as Ctrl-C does: cleanly.
+def _stop(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
@@ -52,13 +52,13 @@ def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, r
     try:
         api = running.enter_context(
             running_api(
-                template, options.parameters, database, host=options.host, port=options.port, console=console
+                template, options.parameters, database, host=LOOPBACK, port=options.port, console=console
             )
         )
     except OSError as error:
         raise _port_in_use(error, options.port, "--port") from None
     try:
-        site_server = SiteServer((options.host, options.site_port), SITE_DIR, api.url, console)
+        site_server = SiteServer((LOOPBACK, options.site_port), SITE_DIR, api.url, console)
     except OSError as error:
         raise _port_in_use(error, options.site_port, "--site-port") from None
     site_url = running.enter_context(serving(site_server))
@@ -82,7 +82,10 @@ def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, r
 
 def serve(template: Mapping[str, Any], options: ServeOptions, console: Console) -> None:
     """Run until SIGINT or SIGTERM, then stop every server, worker and the embedded DynamoDB."""
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Both stop it cleanly, as Ctrl-C does; SIGINT too when a shell started serve in the background
+    # with SIGINT ignored, as shells without job control do.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     with ExitStack() as running:
         try:
             _run(template, options, console, running)

@@ -117,13 +117,13 @@ class LocalServer:
         return self.process.wait(timeout=30)
 
 
-def start_server(directory: Path, *arguments: str) -> LocalServer:
-    """Start `python -m local serve` on free ports and wait until it says it is ready."""
+def start_server(directory: Path, *arguments: str, project: Path = PROJECT_ROOT) -> LocalServer:
+    """Start `python -m local serve` of `project` on free ports and wait until it says it is ready."""
     output = directory / "serve.log"
     with output.open("wb") as sink:
         process = subprocess.Popen(  # noqa: S603 (this interpreter, this project)
             [sys.executable, "-m", "local", "serve", "--port", "0", "--site-port", "0", *arguments],
-            cwd=PROJECT_ROOT,
+            cwd=project,
             env=local_environment(),
             stdout=sink,
             stderr=subprocess.STDOUT,
