@@ -9,6 +9,7 @@ all of 127.0.0.0/8 to the loopback interface), as if each came from another read
 comments per client address, as API Gateway sees it on the socket, and the demo must not trip that.
 """
 
+import errno
 import http.client
 import ipaddress
 import json
@@ -232,6 +233,13 @@ class HttpDemoClient:
             connection.request(method, path, body=data, headers=headers)
             response = connection.getresponse()
             answer = response.read().decode()
+        except OSError as error:
+            if client_address is not None and error.errno == errno.EADDRNOTAVAIL:
+                raise DemoLoadError(
+                    f"cannot send from {client_address}, which this machine's loopback interface lacks "
+                    f"(on macOS: sudo ifconfig lo0 alias {client_address} up)"
+                ) from None
+            raise
         finally:
             connection.close()
         if response.status >= 300:
