@@ -117,14 +117,19 @@ class LocalServer:
         return self.process.wait(timeout=30)
 
 
-def start_server(directory: Path, *arguments: str, project: Path = PROJECT_ROOT) -> LocalServer:
+def start_server(
+    directory: Path,
+    *arguments: str,
+    project: Path = PROJECT_ROOT,
+    environment: Mapping[str, str] | None = None,
+) -> LocalServer:
     """Start `python -m local serve` of `project` on free ports and wait until it says it is ready."""
     output = directory / "serve.log"
     with output.open("wb") as sink:
         process = subprocess.Popen(  # noqa: S603 (this interpreter, this project)
             [sys.executable, "-m", "local", "serve", "--port", "0", "--site-port", "0", *arguments],
             cwd=project,
-            env=local_environment(),
+            env=dict(environment or local_environment()),
             stdout=sink,
             stderr=subprocess.STDOUT,
         )

@@ -56,3 +56,19 @@ def test_a_changed_handler_and_a_changed_layer_are_served_without_a_restart(tmp_
     assert after_handler.headers["X-Edited-Handler"] == "yes"
     assert after_layer.headers["X-Edited-Layer"] == "yes"
     assert server.log().count("ListPostsFunction | code changed: starting a fresh worker") == 2
+
+
+def test_a_handler_that_raises_is_api_gateways_500_and_its_error_is_logged(tmp_path: Path) -> None:
+    project = copy_of_the_project(tmp_path / "project")
+    (project / "functions" / "list_posts" / "app.py").write_text(
+        'def lambda_handler(event, context):\n    raise RuntimeError("kaputt")\n', encoding="utf-8"
+    )
+    server = start_server(tmp_path, "--no-demo", project=project)
+    try:
+        answer = server.request("GET", "/posts")
+    finally:
+        assert server.stop() == 0
+
+    assert (answer.status, answer.json()) == (500, {"message": "Internal Server Error"})
+    assert "ListPostsFunction | [ERROR] RuntimeError: kaputt" in server.log()
+    assert "GET /posts 500" in server.log()

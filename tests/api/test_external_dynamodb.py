@@ -1,0 +1,53 @@
+"""DYNAMODB_ENDPOINT: serve uses another DynamoDB (here a moto server of the test's own, standing in
+for DynamoDB Local or LocalStack), creates the table there when it is missing, loads the demo only
+into that new table, and finds its data again on the next run."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from tests.api.conftest import local_environment, start_server
+
+
+@pytest.fixture
+def other_dynamodb() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def run_serve_once(directory: Path, dynamodb_endpoint: str) -> tuple[list[str], str]:
+    """Start serve on `dynamodb_endpoint`, list the posts, stop it: the slugs and its output."""
+    directory.mkdir()
+    server = start_server(
+        directory, environment={**local_environment(), "DYNAMODB_ENDPOINT": dynamodb_endpoint}
+    )
+    try:
+        slugs = [post["slug"] for post in server.request("GET", "/posts").json()["items"]]
+    finally:
+        assert server.stop() == 0
+    return slugs, server.log()
+
+
+def test_serve_keeps_its_data_in_another_dynamodb(tmp_path: Path, other_dynamodb: str) -> None:
+    first_slugs, first_log = run_serve_once(tmp_path / "first", other_dynamodb)
+    second_slugs, second_log = run_serve_once(tmp_path / "second", other_dynamodb)
+
+    assert f"DynamoDB {other_dynamodb} from DYNAMODB_ENDPOINT, table blog-local" in first_log
+    assert "Demo content loaded" in first_log
+    assert "was there already: the demo content is not loaded again" in second_log
+    assert first_slugs
+    assert second_slugs == first_slugs
+    tables = boto3.client(
+        "dynamodb",
+        endpoint_url=other_dynamodb,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    ).list_tables()["TableNames"]
+    assert tables == ["blog-local"]
