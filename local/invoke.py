@@ -99,6 +99,8 @@ def invoke(template: Mapping[str, Any], options: InvokeOptions) -> int:
             return 1
         finally:
             worker.stop()
+    init = "" if invocation.init_ms is None else f"\tInit Duration: {invocation.init_ms:.2f} ms"
+    log.line(f"REPORT Duration: {invocation.duration_ms:.2f} ms{init}")
     if invocation.error is not None:
         print(json.dumps(invocation.error, ensure_ascii=False))
         return 1
