@@ -46,6 +46,7 @@ class RunningApi:
     url: str
     routes: list[HttpRoute]
     pool: WorkerPool
+    cors: CorsPolicy | None
 
     def start_functions_for(self, calls: Iterable[tuple[str, str]]) -> None:
         """Start the workers of the functions that serve these calls (method, path), side by side."""
@@ -78,16 +79,12 @@ def running_api(
     }
     pool = WorkerPool(lambda_functions, environments, console.function_log)
     configuration = cors_configuration(template, stack)
+    cors = None if configuration is None else CorsPolicy.from_configuration(configuration)
     routes = http_routes(template)
-    gateway = ApiGateway(
-        routes,
-        lambda_functions,
-        pool,
-        cors=None if configuration is None else CorsPolicy.from_configuration(configuration),
-    )
+    gateway = ApiGateway(routes, lambda_functions, pool, cors=cors)
     try:
         with serving(ApiServer((host, port), gateway, console)) as url:
-            yield RunningApi(url=url, routes=routes, pool=pool)
+            yield RunningApi(url=url, routes=routes, pool=pool, cors=cors)
     finally:
         pool.stop()
 

@@ -64,6 +64,11 @@ def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, r
     site_url = running.enter_context(serving(site_server))
     console.line(f"API  {api.url}")
     console.line(f"Site {site_url}")
+    if api.cors is not None and not api.cors.response_headers(site_url):
+        console.line(
+            f"  (the site's origin {site_url} is not among the API's allowed origins, so the browser will "
+            f"refuse the API's answers: add --parameter-overrides AllowedOrigin={site_url})"
+        )
     if not SITE_DIR.is_dir():
         console.line(f"  ({SITE_DIR} does not exist: the site server has no files to serve)")
     if options.demo and database.created_table:

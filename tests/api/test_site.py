@@ -26,3 +26,8 @@ def test_the_page_and_its_scripts_have_their_content_types(server: LocalServer) 
 
 def test_a_missing_file_is_a_404(server: LocalServer) -> None:
     assert server.request("GET", "/gibt-es-nicht.js", base_url=server.site_url).status == 404
+
+
+def test_serve_points_out_a_site_origin_the_api_does_not_allow(server: LocalServer) -> None:
+    # The session's site runs on a free port, not on 8080 as the AllowedOrigin default expects.
+    assert f"add --parameter-overrides AllowedOrigin={server.site_url}" in server.log()
