@@ -51,7 +51,9 @@ def http_api_event(
     lowered: dict[str, str] = {}
     for name, value in pairs:
         key = name.lower()
-        lowered[key] = f"{lowered[key]},{value}" if key in lowered else value
+        # Cookies a client splits over several Cookie headers (as HTTP/2 does) are one list.
+        separator = "; " if key == "cookie" else ","
+        lowered[key] = f"{lowered[key]}{separator}{value}" if key in lowered else value
     cookies = [c.strip() for c in lowered.pop("cookie", "").split(";") if c.strip()]
     query: dict[str, str] = {}
     for name, value in parse_qsl(raw_query, keep_blank_values=True):
