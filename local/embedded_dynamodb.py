@@ -7,6 +7,7 @@ template.yaml.
 
 import logging
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from local.sigv4 import REGION
 from local.template import create_table_arguments, ttl_attribute
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from mypy_boto3_dynamodb import DynamoDBClient
 
 ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
@@ -77,6 +79,30 @@ def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) ->
         created = ensure_table(dynamodb_client(endpoint), template, table_name)
         yield LocalDynamoDB(endpoint=endpoint, table_name=table_name, embedded=False, created_table=created)
         return
+    with embedded_dynamodb() as endpoint:
+        ensure_table(dynamodb_client(endpoint), template, table_name)
+        yield LocalDynamoDB(endpoint=endpoint, table_name=table_name, embedded=True, created_table=True)
+
+
+class _OneRequestAtATime:
+    """Serve one request at a time, as DynamoDB applies each request atomically.
+
+    moto does not: a transaction snapshots the whole table, applies its parts one by one, and on a
+    failed condition puts the snapshot back, undoing any write that ran alongside it.
+    """
+
+    def __init__(self, application: "WSGIApplication") -> None:
+        self._application = application
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> list[bytes]:
+        with self._lock:
+            return list(self._application(environ, start_response))
+
+
+@contextmanager
+def embedded_dynamodb() -> Iterator[str]:
+    """moto's server on a free loopback port for as long as the block runs; its endpoint."""
     # moto's server app, as moto.server.ThreadedMotoServer serves it, but stopping within 0.1 s
     # where ThreadedMotoServer waits up to half a second: that is on the way of every invoke.
     from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -84,8 +110,7 @@ def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) ->
 
     # werkzeug would log every request moto serves.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    application = DomainDispatcherApplication(create_backend_app)
+    application = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, application, threaded=True, request_handler=MotoRequestHandler)
     with serving(server) as endpoint:
-        ensure_table(dynamodb_client(endpoint), template, table_name)
-        yield LocalDynamoDB(endpoint=endpoint, table_name=table_name, embedded=True, created_table=True)
+        yield endpoint

@@ -1,7 +1,8 @@
 """Comments and a close that race: no comment is ever stored after the close.
 
-Threads submit comments while another closes the thread, against moto's server (a real HTTP
-endpoint, like DynamoDB), through the blog package's own services and store.
+Threads submit comments while another closes the thread, against the embedded DynamoDB of the
+local runtime (moto's server, a real HTTP endpoint, like DynamoDB), through the blog package's own
+services and store.
 """
 
 import threading
@@ -12,16 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
 
 from blog import commenting, publishing
 from blog.errors import CommentsClosed
 from blog.models import NewComment, PostInput
 from blog.settings import Settings
 from blog.store import BlogStore
+from local.embedded_dynamodb import dynamodb_client, embedded_dynamodb
 from local.template import create_table_arguments
 
 SUBMITTERS = 12
@@ -29,39 +28,17 @@ COMMENTS_EACH = 6
 TRIALS = 5
 
 
-class _OneRequestAtATime:
-    """DynamoDB applies each request atomically; moto's server needs a lock to do the same."""
-
-    def __init__(self, app: Any) -> None:
-        self._app = app
-        self._lock = threading.Lock()
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        with self._lock:
-            return list(self._app(environ, start_response))
-
-
 @pytest.fixture
 def new_store(template, function_environment) -> Iterator[Any]:
     """Stores on fresh tables of one moto server (moto's transactions slow down as a table grows)."""
-    server = make_server(
-        "127.0.0.1",
-        0,
-        _OneRequestAtATime(DomainDispatcherApplication(create_backend_app)),
-        threaded=True,
-        request_handler=MotoRequestHandler,
-    )
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    serving.start()
-    client = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{server.port}", region_name="us-east-1")
+    with embedded_dynamodb() as endpoint:
+        client = dynamodb_client(endpoint)
 
-    def store_on_a_new_table(name: str) -> BlogStore:
-        client.create_table(**create_table_arguments(template, name))
-        return BlogStore(client, name)
+        def store_on_a_new_table(name: str) -> BlogStore:
+            client.create_table(**create_table_arguments(template, name))
+            return BlogStore(client, name)
 
-    yield store_on_a_new_table
-    server.shutdown()
-    serving.join()
+        yield store_on_a_new_table
 
 
 @pytest.fixture
