@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from local.context import LocalLambdaContext
+from local.demo import ThreadClosed
 from local.events import IamCaller, http_api_event
 from local.template import FunctionDefinition, HttpRoute
 
@@ -119,3 +120,26 @@ class InProcessApi:
 
 def handler_files(functions: Mapping[str, FunctionDefinition]) -> list[Path]:
     return sorted({function.module_path for function in functions.values()})
+
+
+class InProcessDemoClient:
+    """The demo's three API calls, through the in-process API."""
+
+    def __init__(self, api: InProcessApi) -> None:
+        self.api = api
+
+    def put_post(self, slug: str, body: dict[str, Any]) -> None:
+        answer = self.api.put(f"/posts/{slug}", json_body=body, signed=True)
+        assert answer.status in (200, 201), answer.body
+
+    def submit_comment(self, slug: str, body: dict[str, Any], client_address: str) -> dict[str, Any]:
+        answer = self.api.post(f"/posts/{slug}/comments", json_body=body, source_ip=client_address)
+        if answer.status == 403:
+            raise ThreadClosed(answer.body)
+        assert answer.status == 201, answer.body
+        stored: dict[str, Any] = answer.json()
+        return stored
+
+    def close_thread(self, slug: str) -> None:
+        answer = self.api.post(f"/posts/{slug}/close", signed=True)
+        assert answer.status == 200, answer.body

@@ -11,39 +11,9 @@ from typing import Any
 import pytest
 
 from local.invoke import env_var_overrides
-from local.template import PROJECT_ROOT, LocalStack, functions, http_routes, load_template, parameter_defaults
+from local.template import LocalStack, functions, load_template, parameter_defaults
 from tests.api.conftest import LocalServer, local_environment, run_local
-
-EVENTS_DIR = PROJECT_ROOT / "events"
-EXPECTED_STATUS = {
-    "list_posts.json": 200,
-    "list_posts_category.json": 200,
-    "get_post.json": 200,
-    "get_post_not_found.json": 404,
-    "list_comments.json": 200,
-    "get_openapi.json": 200,
-    "submit_comment.json": 201,
-    "submit_comment_closed_thread.json": 403,
-    "submit_comment_invalid.json": 422,
-    "close_thread.json": 200,
-    "reopen_thread.json": 200,
-    "manage_posts.json": 201,
-    "moderate_comments.json": 200,
-    "moderate_comments_not_found.json": 404,
-}
-SCHEDULED = {"auto_close.json"}
-
-
-def function_for(event_file: Path) -> str:
-    """The function an event is for: the route of its routeKey, else the folder its file is named after."""
-    event = json.loads(event_file.read_text(encoding="utf-8"))
-    if "routeKey" in event:
-        return next(
-            route.function_id
-            for route in http_routes(load_template())
-            if route.route_key == event["routeKey"]
-        )
-    return event_file.stem
+from tests.event_files import EVENTS_DIR, EXPECTED_STATUS, SCHEDULED, function_for
 
 
 def invoke(

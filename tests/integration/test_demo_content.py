@@ -5,33 +5,10 @@ from typing import Any
 
 import pytest
 
-from local.demo import ThreadClosed, load_demo, read_posts, read_threads
-from tests.inprocess import InProcessApi
+from local.demo import load_demo, read_posts, read_threads
+from tests.inprocess import InProcessApi, InProcessDemoClient
 
 CLOSED = "rueckblick-auf-das-nachbarschaftsfest-2026"
-
-
-class InProcessDemoClient:
-    """The demo's three API calls, through the in-process API."""
-
-    def __init__(self, api: InProcessApi) -> None:
-        self.api = api
-
-    def put_post(self, slug: str, body: dict[str, Any]) -> None:
-        answer = self.api.put(f"/posts/{slug}", json_body=body, signed=True)
-        assert answer.status in (200, 201), answer.body
-
-    def submit_comment(self, slug: str, body: dict[str, Any], client_address: str) -> dict[str, Any]:
-        answer = self.api.post(f"/posts/{slug}/comments", json_body=body, source_ip=client_address)
-        if answer.status == 403:
-            raise ThreadClosed(answer.body)
-        assert answer.status == 201, answer.body
-        stored: dict[str, Any] = answer.json()
-        return stored
-
-    def close_thread(self, slug: str) -> None:
-        answer = self.api.post(f"/posts/{slug}/close", signed=True)
-        assert answer.status == 200, answer.body
 
 
 def test_the_demo_loads_completely_without_tripping_the_rate_limit(api: InProcessApi) -> None:
