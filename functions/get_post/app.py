@@ -12,7 +12,6 @@ from blog import reading
 from blog.cursor import MAX_CURSOR_LENGTH
 from blog.http import JSON, create_resolver, documented, entry_point, json_response, problems
 from blog.models import CommentPage, Post
-from blog.openapi import whole_api_document
 from blog.settings import get_settings
 from blog.store import get_store
 from blog.timestamps import utc_now
@@ -59,6 +58,8 @@ def list_comments(
 @cache
 def _openapi_document() -> str:
     # Built on first request, not at import: it imports every handler of the API.
+    from blog.openapi import whole_api_document
+
     return whole_api_document(Path(__file__).parent.parent)
 
 

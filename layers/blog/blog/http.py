@@ -8,8 +8,10 @@ trace.
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import replace
+from functools import cache
 from http import HTTPStatus
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
@@ -18,11 +20,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, SecurityScheme
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from blog.errors import (
     BlogError,
@@ -41,6 +42,9 @@ from blog.errors import (
 )
 from blog.settings import get_settings
 from blog.telemetry import logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.models import OpenAPI, SecurityScheme
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
@@ -70,23 +74,48 @@ API_DESCRIPTION = (
     "threads. Every failure answers with application/problem+json (RFC 9457). Admin routes need "
     "requests signed with AWS Signature Version 4 (service execute-api)."
 )
-SECURITY_SCHEMES: dict[str, SecurityScheme] = {
-    "sigv4": APIKey.model_validate(
-        {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "AWS Signature Version 4 (service execute-api); API Gateway checks it with IAM.",
-            "x-amazon-apigateway-authtype": "awsSigv4",
-        }
-    )
-}
 ADMIN_SECURITY: list[dict[str, list[str]]] = [{"sigv4": []}]
 """The OpenAPI security of the AWS_IAM routes."""
 
 
+@cache
+def security_schemes() -> dict[str, "SecurityScheme"]:
+    """The OpenAPI security schemes of the API: SigV4 on the admin routes.
+
+    Made on first use: Powertools' OpenAPI models take some 35 ms to import, which would be
+    cold-start time of every function, and only the OpenAPI document needs them.
+    """
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey
+
+    return {
+        "sigv4": APIKey.model_validate(
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": (
+                    "AWS Signature Version 4 (service execute-api); API Gateway checks it with IAM."
+                ),
+                "x-amazon-apigateway-authtype": "awsSigv4",
+            }
+        )
+    }
+
+
+class BlogResolver(APIGatewayHttpResolver):
+    """Powertools' HTTP API resolver, its OpenAPI security schemes added when a document is made."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> "OpenAPI":
+        if self.openapi_config.security_schemes is None:
+            self.openapi_config = replace(self.openapi_config, security_schemes=security_schemes())
+        return super().get_openapi_schema(*args, **kwargs)
+
+
 class ProblemError(BaseModel):
     """One invalid part of a request."""
+
+    # Built on the first problem, not at import: most requests answer without one.
+    model_config = ConfigDict(defer_build=True)
 
     loc: list[str | int]
     msg: str
@@ -94,6 +123,8 @@ class ProblemError(BaseModel):
 
 class Problem(BaseModel):
     """An RFC 9457 problem document: what every failed request answers."""
+
+    model_config = ConfigDict(defer_build=True)
 
     type: str
     title: str
@@ -255,10 +286,8 @@ def _conditional_get(app: APIGatewayHttpResolver, next_middleware: NextMiddlewar
 
 def create_resolver() -> APIGatewayHttpResolver:
     """The HTTP API resolver every function uses: validation on, problems for every failure."""
-    app = APIGatewayHttpResolver(enable_validation=True, serializer=_dumps)
-    app.configure_openapi(
-        title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION, security_schemes=SECURITY_SCHEMES
-    )
+    app = BlogResolver(enable_validation=True, serializer=_dumps)
+    app.configure_openapi(title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION)
 
     app.exception_handler(BlogError)(blog_error_response)
     app.exception_handler(RequestUnsupportedContentType)(_unsupported_content_type)

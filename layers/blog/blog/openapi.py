@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
-from blog.http import API_DESCRIPTION, API_TITLE, API_VERSION, SECURITY_SCHEMES
+from blog.http import API_DESCRIPTION, API_TITLE, API_VERSION, security_schemes
 
 
 def _routes_of(handler_file: Path) -> dict[str, Any] | None:
@@ -31,7 +31,7 @@ def whole_api_document(functions_dir: Path) -> str:
         title=API_TITLE,
         version=API_VERSION,
         description=API_DESCRIPTION,
-        security_schemes=SECURITY_SCHEMES,
+        security_schemes=security_schemes(),
         on_conflict="error",
     )
     for handler_file in sorted(functions_dir.glob("*/app.py")):
