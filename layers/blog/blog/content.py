@@ -8,10 +8,13 @@ spaces and emoji come back byte for byte.
 import html
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-import nh3
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
+# markdown_it and nh3 are imported where they are used: most functions only count links (rules) or
+# never render, and import time is cold-start time.
 EXCERPT_LENGTH = 200
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 # ASCII whitespace only: a non-breaking space in the text is meant and stays.
@@ -35,17 +38,23 @@ _ATTRIBUTES = {
 
 
 @cache
-def _comment_markdown() -> MarkdownIt:
+def _comment_markdown() -> "MarkdownIt":
+    from markdown_it import MarkdownIt
+
     # A reader's line breaks stay line breaks, as in WordPress and Isso; raw HTML is shown as text.
     return MarkdownIt("commonmark", {"breaks": True, "html": False})
 
 
 @cache
-def _post_markdown() -> MarkdownIt:
+def _post_markdown() -> "MarkdownIt":
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
 
 
 def _sanitize(rendered: str, tags: set[str]) -> str:
+    import nh3
+
     # The serializer writes U+00A0 as `&nbsp;`; it goes back to the character so that text stays
     # byte for byte (a typed "&nbsp;" was escaped to "&amp;nbsp;" and is not touched).
     return nh3.clean(
@@ -75,6 +84,8 @@ def count_links(markdown: str) -> int:
 
 def excerpt_of(content_html: str) -> str:
     """The first words of a rendered text, about `EXCERPT_LENGTH` characters, as plain text."""
+    import nh3
+
     text = _WHITESPACE.sub(" ", html.unescape(nh3.clean(content_html, tags=set()))).strip()
     if len(text) <= EXCERPT_LENGTH:
         return text
