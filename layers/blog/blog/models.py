@@ -87,6 +87,12 @@ Excerpt = Annotated[
 ]
 
 
+class _Model(BaseModel):
+    # Each function validates and answers with a few of these models: the others' validators and
+    # serializers are never built (import time is cold-start time), the used ones on first use.
+    model_config = ConfigDict(defer_build=True)
+
+
 class CommentStatus(StrEnum):
     """Where a comment stands. Only `approved` ones and tombstones (`deleted`) are public."""
 
@@ -96,7 +102,7 @@ class CommentStatus(StrEnum):
     DELETED = "deleted"
 
 
-class _Input(BaseModel):
+class _Input(_Model):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -128,7 +134,7 @@ class PostInput(_Input):
     comments_open: bool = True
 
 
-class Comment(BaseModel):
+class Comment(_Model):
     """A comment as the public sees it: never the email or the client address."""
 
     id: str
@@ -140,7 +146,7 @@ class Comment(BaseModel):
     status: CommentStatus
 
 
-class PostSummary(BaseModel):
+class PostSummary(_Model):
     """A post in a list: everything but its body."""
 
     slug: str
@@ -164,14 +170,14 @@ class Post(PostSummary):
     comments_next_cursor: str | None
 
 
-class PostPage(BaseModel):
+class PostPage(_Model):
     """One page of the post list, newest first."""
 
     items: list[PostSummary]
     next_cursor: str | None
 
 
-class CommentPage(BaseModel):
+class CommentPage(_Model):
     """One page of a post's comments in thread order."""
 
     items: list[Comment]
@@ -184,14 +190,14 @@ class PendingComment(Comment):
     post_slug: str
 
 
-class PendingPage(BaseModel):
+class PendingPage(_Model):
     """One page of the moderation queue, oldest first."""
 
     items: list[PendingComment]
     next_cursor: str | None
 
 
-class ModeratedComment(BaseModel):
+class ModeratedComment(_Model):
     """A comment after approve or spam: which one it is and its new status.
 
     Not the whole comment: the write that changes it and its post's count in one transaction
@@ -204,7 +210,7 @@ class ModeratedComment(BaseModel):
     status: CommentStatus
 
 
-class ThreadState(BaseModel):
+class ThreadState(_Model):
     """Whether a post takes comments, after a close or a reopen."""
 
     slug: str
@@ -212,7 +218,7 @@ class ThreadState(BaseModel):
     closed_at: Timestamp | None = None
 
 
-class StoredPostSummary(BaseModel):
+class StoredPostSummary(_Model):
     """The summary attributes the list indexes project."""
 
     model_config = ConfigDict(extra="ignore")
@@ -239,7 +245,7 @@ class StoredPost(StoredPostSummary):
     revision: int
 
 
-class StoredComment(BaseModel):
+class StoredComment(_Model):
     """A comment item as the table holds it."""
 
     model_config = ConfigDict(extra="ignore")
