@@ -9,7 +9,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.api.conftest import LocalServer
+from tests.local_server import LocalServer
 
 POST = {
     "title": "Nur mit Unterschrift",

@@ -5,7 +5,7 @@ from email.message import Message
 
 import pytest
 
-from tests.api.conftest import SITE_ORIGIN, LocalServer
+from tests.local_server import SITE_ORIGIN, LocalServer
 
 FOREIGN = "https://evil.example"
 

@@ -3,7 +3,7 @@ closed thread with a comment and the author's threaded reply."""
 
 from typing import Any
 
-from tests.api.conftest import LocalServer, client_address
+from tests.local_server import LocalServer, client_address
 
 CLOSED = "rueckblick-auf-das-nachbarschaftsfest-2026"
 NBSP = "\u00a0"

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.api.conftest import local_environment, start_server
+from tests.local_server import local_environment, start_server
 
 
 @pytest.fixture

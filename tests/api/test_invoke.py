@@ -12,8 +12,8 @@ import pytest
 
 from local.invoke import env_var_overrides
 from local.template import LocalStack, functions, load_template, parameter_defaults
-from tests.api.conftest import LocalServer, local_environment, run_local
 from tests.event_files import EVENTS_DIR, EXPECTED_STATUS, SCHEDULED, function_for
+from tests.local_server import LocalServer, local_environment, run_local
 
 
 def invoke(

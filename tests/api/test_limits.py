@@ -1,6 +1,6 @@
 """API Gateway's payload limit: over 10 MB is its 413, before any function sees the request."""
 
-from tests.api.conftest import LocalServer
+from tests.local_server import LocalServer
 
 TEN_MB = 10 * 1024 * 1024
 

@@ -3,7 +3,7 @@ template's constraints are enforced before anything starts."""
 
 import pytest
 
-from tests.api.conftest import LocalServer, client_address, run_local, start_server
+from tests.local_server import LocalServer, client_address, run_local, start_server
 
 
 def test_comment_moderation_all_holds_a_new_comment(moderated_server: LocalServer) -> None:

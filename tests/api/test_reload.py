@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from local.template import PROJECT_ROOT
-from tests.api.conftest import start_server
+from tests.local_server import start_server
 
 WRAPPED_HANDLER = """
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 
 from local.template import http_routes, load_template
-from tests.api.conftest import LocalServer, client_address
+from tests.local_server import LocalServer, client_address
 
 OPEN = "willkommen-im-netzwerk-haselbacher-initiativen"
 THREE_LINKS = "Drei Links: https://example.org/a https://example.org/b https://example.org/c"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.api.conftest import start_server
+from tests.local_server import start_server
 
 
 def children_of(pid: int) -> set[int]:

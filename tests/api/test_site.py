@@ -1,7 +1,7 @@
 """The demo site's server: the files of site/ with their content types, and a /config.js that
 points the site at the API on whatever port it runs."""
 
-from tests.api.conftest import LocalServer
+from tests.local_server import LocalServer
 
 
 def test_config_js_points_the_site_at_the_api(server: LocalServer) -> None:
