@@ -40,10 +40,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="blogctl",
         description="Administer a serverless blog over its API, with your AWS credentials.",
     )
-    where = parser.add_mutually_exclusive_group(required=True)
+    where = parser.add_mutually_exclusive_group()
     where.add_argument("--api-url", help="the API's base URL (the stack output ApiUrl)")
     where.add_argument("--stack", help="a CloudFormation stack of this project: its ApiUrl output is used")
-    where.add_argument("--local", action="store_true", help=f"the local API of `make run` ({LOCAL_API_URL})")
+    parser.add_argument(
+        "--local",
+        action="store_true",
+        help=f"sign with the local runtime's credentials; the API is {LOCAL_API_URL} unless --api-url says",
+    )
     parser.add_argument("--profile", help="the AWS profile to sign with (default: the credential chain)")
     parser.add_argument(
         "--region", help="the region to sign for (default: the API URL's, else the profile's)"
@@ -77,7 +81,9 @@ def _session(arguments: argparse.Namespace) -> boto3.Session:
 
 def _api(arguments: argparse.Namespace) -> BlogApi:
     if arguments.local:
-        return BlogApi(LOCAL_API_URL, LOCAL_CREDENTIALS, LOCAL_REGION)
+        return BlogApi(arguments.api_url or LOCAL_API_URL, LOCAL_CREDENTIALS, LOCAL_REGION)
+    if not (arguments.api_url or arguments.stack):
+        raise Abort("say which blog: --stack NAME, --api-url URL, or --local")
     session = _session(arguments)
     url = arguments.api_url or _stack_api_url(session, arguments.stack)
     in_url = _EXECUTE_API_HOST.search(url)
