@@ -38,7 +38,7 @@ $(UV):
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	@echo "==> installing the locked dependencies into $(VENV) ($(PYTHON))"
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	@touch $@
 
 # aws-sam-cli pins boto3 and packaging differently from this project, so it gets its own venv.
