@@ -26,7 +26,7 @@ export SAM_CLI_TELEMETRY := 0
 export BC_SKIP_MAPPING := TRUE
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 
-.PHONY: help install run test lint check-format format typecheck lint-template build unit invoke clean
+.PHONY: help install run test lint check-format format typecheck lint-template build unit invoke bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -96,6 +96,11 @@ test: lint build ## Lint, build, then run every test (tests/build_output opens w
 
 unit: install ## Only the unit tests (fast)
 	$(BIN)/pytest tests/unit
+
+# The built layer is measured too (its unzipped size), so it is built first; the table goes to the
+# terminal, the figures to bench/results.json. `make bench ARGS=--quick` runs it on tiny sizes.
+bench: install build ## Measure the performance targets of DESIGN.md; writes bench/results.json
+	$(BIN)/python -m bench $(ARGS)
 
 clean: ## Remove the virtualenv, tool environments and caches
 	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,179 @@
+"""`python -m bench`: measure, print the table, write bench/results.json (`make bench`)."""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import cold_start, growth, layer, list_page, local_api, round_trips
+from bench.data import load_demo_blog
+from bench.environment import bench_environment
+from bench.report import COLD_START_RATIO, LIST_PAGE_RATIO, LOCAL_OVERHEAD_MS, Report
+from local.template import load_template
+
+RESULTS = Path(__file__).with_name("results.json")
+
+
+class Sizes:
+    def __init__(self, quick: bool) -> None:
+        self.cold_start_rounds = 2 if quick else 20
+        self.local_requests = 10 if quick else 300
+        self.growth_posts = [5, 30] if quick else [100, 1_000, 10_000]
+        self.growth_comments = [1, 60] if quick else [1, 100, 1_000]
+        self.growth_requests = 3 if quick else 30
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": cpu,
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def _rounded(value: float, digits: int = 1) -> float:
+    return round(value, digits)
+
+
+def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
+    results: dict[str, Any] = {"machine": machine()}
+    started = time.perf_counter()
+
+    def step(text: str) -> None:
+        say(f"==> {text} ({time.perf_counter() - started:.0f} s)")
+
+    def detail(text: str) -> None:
+        say(f"    {text}")
+
+    step("layer size")
+    size = layer.unzipped_mb()
+    results["layer_mb"] = None if size is None else _rounded(size, 2)
+    if size is None:
+        detail(f"no build output at {layer.BUILT_LAYER}: run `make build` first")
+
+    template = load_template()
+    step("starting the embedded DynamoDB and loading the demo blog through the API")
+    with bench_environment(template) as bench:
+        load_demo_blog(bench.api)
+
+        step("round trips per route")
+        counted = round_trips.measure(bench)
+        results["round_trips"] = counted
+
+        step("bytes per list page (20 posts, 200-byte vs 100 KB bodies)")
+        page = list_page.measure(bench)
+        results["list_page"] = {
+            "short_bytes": page.short_bytes,
+            "long_bytes": page.long_bytes,
+            "ratio": _rounded(page.ratio, 3),
+        }
+
+        rounds = sizes.cold_start_rounds
+        step(f"cold start: {rounds} rounds of fresh processes, floor and functions interleaved")
+        cold = cold_start.measure(bench, rounds=rounds, progress=detail)
+        results["cold_start"] = {
+            "floor_ms": _rounded(cold.floor_ms),
+            "functions": {
+                job: {
+                    "ms": _rounded(cold.function_ms(job)),
+                    "ratio": _rounded(cold.ratio(job), 2),
+                    "import_ms": _rounded(cold.import_ms(job)),
+                }
+                for job in cold.jobs
+            },
+            "framework": {
+                "ms": _rounded(cold.framework_ms),
+                "ratio": _rounded(cold.framework_ms / cold.floor_ms, 2),
+            },
+            "runs": cold.runs,
+            "python": platform.python_version(),
+            "worst": cold.worst,
+            "worst_imports": [
+                {
+                    "module": entry.module,
+                    "self_ms": _rounded(entry.self_ms),
+                    "cumulative_ms": _rounded(entry.cumulative_ms),
+                }
+                for entry in cold.worst_imports
+            ],
+            "worst_imports_by_package": {name: _rounded(ms) for name, ms in cold.worst_by_package.items()},
+        }
+
+        step(f"growth: posts {sizes.growth_posts}, comments {sizes.growth_comments}")
+        by_posts = growth.posts(bench, sizes.growth_posts, requests=sizes.growth_requests, progress=detail)
+        by_comments = growth.comments(
+            bench, sizes.growth_comments, requests=sizes.growth_requests, progress=detail
+        )
+        results["growth"] = {
+            "posts": {str(n): _size(point) for n, point in by_posts.items()},
+            "comments": {str(n): _size(point) for n, point in by_comments.items()},
+        }
+
+    step(f"local API: {sizes.local_requests} requests per route against python -m local serve")
+    measured = local_api.measure(sizes.local_requests, progress=detail)
+    results["local_api"] = {
+        route: {
+            "p50_ms": _rounded(found.p50_ms, 2),
+            "p99_ms": _rounded(found.p99_ms, 2),
+            "dynamodb_p50_ms": _rounded(found.dynamodb_p50_ms, 2),
+            "requests": found.requests,
+        }
+        for route, found in measured.items()
+    }
+    results["targets"] = {
+        "round_trips": all(round_trips.target_met(route, n) for route, n in counted.items()),
+        "cold_start": all(cold.ratio(job) <= COLD_START_RATIO for job in cold.jobs),
+        "list_page": page.ratio <= LIST_PAGE_RATIO,
+        "local_api": all(found.overhead_ms < LOCAL_OVERHEAD_MS for found in measured.values()),
+        "layer_without_boto": size is not None and not layer.has_boto(),
+    }
+    results["seconds"] = round(time.perf_counter() - started)
+    return results
+
+
+def _size(size: growth.Size) -> dict[str, Any]:
+    return {
+        name: {
+            "ms": _rounded(point.ms, 2),
+            "dynamodb_ms": _rounded(point.dynamodb_ms, 2),
+            "handler_ms": _rounded(point.handler_ms, 2),
+            "response_bytes": point.response_bytes,
+        }
+        for name, point in (("list", size.list), ("get", size.get))
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that the bench runs")
+    parser.add_argument(
+        "--output", type=Path, default=RESULTS, help=f"where the results go (default {RESULTS})"
+    )
+    arguments = parser.parse_args(argv)
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+
+    results = run(Sizes(arguments.quick), say)
+    arguments.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    say("")
+    say(Report(results).render())
+    say(f"\nWritten to {arguments.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""Cold start: fresh Python processes that import a handler (its folder and the layer first on
+sys.path, as on Lambda) and serve one representative request against the bench's DynamoDB, and the
+floor, a process that imports boto3, creates the DynamoDB client and makes one call. Floor and
+functions run interleaved, one process at a time, in a new random order each round; each figure is
+the median over the rounds. Target: every function at most 1.5 times the floor.
+"""
+
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.data import check, comment, now, publish
+from bench.environment import BenchEnvironment
+from blog.store.keys import post_pk, to_item
+from local.demo import read_posts, read_threads
+from local.template import FunctionDefinition
+
+CHILD = Path(__file__).with_name("cold_start_child.py")
+FRAMEWORK_DIR = Path(__file__).with_name("framework")
+FLOOR = "floor"
+FRAMEWORK = "framework"
+"""Powertools' validating resolver, Logger, Metrics and the floor's call: bench/framework/app.py."""
+_REFERENCES = frozenset({FLOOR, FRAMEWORK})
+CLOSE_SLUG = "bench-kaltstart-schliessen"
+MANAGED_SLUG = "bench-kaltstart-beitrag"
+TIMEOUT_SECONDS = 120
+_IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str
+    self_ms: float
+    cumulative_ms: float
+
+
+@dataclass
+class ColdStart:
+    runs: int
+    samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    import_samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    worst_imports: list[Import] = field(default_factory=list)
+    worst_by_package: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def floor_ms(self) -> float:
+        return statistics.median(self.samples[FLOOR])
+
+    def function_ms(self, job: str) -> float:
+        return statistics.median(self.samples[job])
+
+    def import_ms(self, job: str) -> float:
+        return statistics.median(self.import_samples[job])
+
+    @property
+    def jobs(self) -> list[str]:
+        return sorted(job for job in self.samples if job not in _REFERENCES)
+
+    @property
+    def framework_ms(self) -> float:
+        return statistics.median(self.samples[FRAMEWORK])
+
+    def ratio(self, job: str) -> float:
+        return self.function_ms(job) / self.floor_ms
+
+    @property
+    def worst(self) -> str:
+        return max(self.jobs, key=self.ratio)
+
+
+def _scheduled_event() -> dict[str, Any]:
+    moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "version": "0",
+        "id": "bench",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": moment,
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/bench-auto-close"],
+        "detail": {},
+    }
+
+
+class Requests:
+    """The representative request of each function, new for each run where it writes."""
+
+    def __init__(self, bench: BenchEnvironment) -> None:
+        self._api = bench.api
+        threads = [thread for thread in read_threads() if thread.comments and not thread.close]
+        self.slug = max(threads, key=lambda thread: len(thread.comments)).slug
+        demo_post = next(post for post in read_posts() if post.slug == self.slug)
+        self._post_body = demo_post.body
+        api = bench.api
+        publish(
+            api,
+            CLOSE_SLUG,
+            "Ein Beitrag, dessen Diskussion schließt.",
+            published_at=now() - timedelta(days=2),
+        )
+        check(api.put(f"/posts/{MANAGED_SLUG}", json_body=self._post_body, signed=True), "PUT")
+        held = {"author_name": "Gehalten", "content": "http://a.example http://b.example http://c.example"}
+        check(api.post(f"/posts/{self.slug}/comments", json_body=held, source_ip="192.0.2.200"), "held")
+        comment(api, self.slug, "Noch ein Kommentar für die Seite.", source_ip="192.0.2.201")
+
+    def event(self, folder: str, run: int) -> tuple[dict[str, Any], dict[str, str]]:
+        """The event of function `folder` for run number `run`, and environment variables it needs."""
+        api = self._api
+        builders: dict[str, Callable[[], tuple[Any, dict[str, Any]]]] = {
+            "list_posts": lambda: api.event("GET", "/posts"),
+            "get_post": lambda: api.event("GET", f"/posts/{self.slug}"),
+            "submit_comment": lambda: api.event(
+                "POST",
+                f"/posts/{self.slug}/comments",
+                json_body={"author_name": f"Leserin {run}", "content": f"Danke für den Beitrag! ({run})"},
+                source_ip=f"10.0.{run // 250}.{run % 250 + 1}",
+            ),
+            "close_thread": lambda: api.event("POST", f"/posts/{CLOSE_SLUG}/close", signed=True),
+            "manage_posts": lambda: api.event(
+                "PUT", f"/posts/{MANAGED_SLUG}", json_body=self._post_body, signed=True
+            ),
+            "moderate_comments": lambda: api.event("GET", "/comments", signed=True),
+        }
+        if folder == "auto_close":
+            # Far enough back that the job reads its index (one Query) and finds nothing to close.
+            return _scheduled_event(), {"CLOSE_COMMENTS_AFTER_DAYS": "36500"}
+        if folder not in builders:
+            raise RuntimeError(f"the bench has no representative request for the function {folder}")
+        _, event = builders[folder]()
+        return event, {}
+
+    def floor_call(self, table: str) -> dict[str, Any]:
+        return {
+            "TableName": table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_item({":pk": post_pk(self.slug)}),
+            "Limit": 1,
+        }
+
+
+def _run_child(
+    request: dict[str, Any], environment: dict[str, str], *, cwd: Path, importtime: bool = False
+) -> tuple[dict[str, Any], str]:
+    with tempfile.TemporaryDirectory(prefix="bench-cold-") as directory:
+        result_file = Path(directory) / "result.json"
+        flags = ["-X", "importtime"] if importtime else []
+        finished = subprocess.run(  # noqa: S603 (this interpreter, this project's script)
+            [sys.executable, "-I", *flags, str(CHILD)],
+            input=json.dumps({**request, "result": str(result_file)}),
+            env=environment,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+        if finished.returncode != 0 or not result_file.is_file():
+            raise RuntimeError(f"a cold start process failed ({request['kind']}):\n{finished.stderr}")
+        result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    if result["status"] >= 300:
+        raise RuntimeError(f"a cold start process answered {result['status']}: {request.get('module')}")
+    return result, finished.stderr
+
+
+class ColdStartRunner:
+    def __init__(self, bench: BenchEnvironment) -> None:
+        self._bench = bench
+        self._requests = Requests(bench)
+        self._functions: dict[str, FunctionDefinition] = {
+            function.folder_name: function for function in bench.functions.values()
+        }
+        some = next(iter(self._functions.values()))
+        self._floor_environment = bench.environment_of(some)
+        self._floor_call = self._requests.floor_call(bench.database.table_name)
+        self._run = 0
+
+    @property
+    def jobs(self) -> list[str]:
+        return sorted(self._functions)
+
+    def run_one(self, job: str, *, importtime: bool = False) -> tuple[dict[str, Any], str]:
+        self._run += 1
+        if job == FLOOR:
+            return _run_child(
+                {"kind": FLOOR, "call": self._floor_call},
+                self._floor_environment,
+                cwd=Path(tempfile.gettempdir()),
+                importtime=importtime,
+            )
+        if job == FRAMEWORK:
+            request = {
+                "kind": "function",
+                "path": [str(FRAMEWORK_DIR)],
+                "module": "app",
+                "handler": "lambda_handler",
+                "function_name": "framework",
+                "event": self._requests.event("get_post", self._run)[0],
+            }
+            return _run_child(request, self._floor_environment, cwd=FRAMEWORK_DIR, importtime=importtime)
+        function = self._functions[job]
+        event, extra_environment = self._requests.event(job, self._run)
+        request = {
+            "kind": "function",
+            "path": [str(function.code_dir), *(str(layer) for layer in function.layer_dirs)],
+            "module": function.handler_module,
+            "handler": function.handler_name,
+            "function_name": function.function_name,
+            "event": event,
+        }
+        environment = {**self._bench.environment_of(function), **extra_environment}
+        return _run_child(request, environment, cwd=function.code_dir, importtime=importtime)
+
+
+def parse_importtime(stderr: str) -> dict[str, Import]:
+    """`-X importtime`'s report, by module."""
+    found = {}
+    for line in stderr.splitlines():
+        match = _IMPORT_LINE.match(line)
+        if match:
+            self_us, cumulative_us, _, module = match.groups()
+            found[module] = Import(module, int(self_us) / 1000, int(cumulative_us) / 1000)
+    return found
+
+
+def measure(bench: BenchEnvironment, *, rounds: int, progress: Callable[[str], None]) -> ColdStart:
+    runner = ColdStartRunner(bench)
+    jobs = [FLOOR, FRAMEWORK, *runner.jobs]
+    order = random.Random(20260101)  # noqa: S311 (an order, not a secret)
+    # A first round that is not counted: bytecode caches written, files in the page cache.
+    for job in jobs:
+        runner.run_one(job)
+    cold = ColdStart(runs=rounds)
+    for number in range(1, rounds + 1):
+        order.shuffle(jobs)
+        for job in jobs:
+            result, _ = runner.run_one(job)
+            cold.samples[job].append(result["ms"])
+            cold.import_samples[job].append(result["import_ms"])
+        progress(f"round {number}/{rounds}: floor {statistics.median(cold.samples[FLOOR]):.0f} ms so far")
+    _, floor_report = runner.run_one(FLOOR, importtime=True)
+    _, worst_report = runner.run_one(cold.worst, importtime=True)
+    floor_modules = set(parse_importtime(floor_report))
+    beyond_floor = [
+        entry for name, entry in parse_importtime(worst_report).items() if name not in floor_modules
+    ]
+    cold.worst_imports = sorted(beyond_floor, key=lambda entry: entry.self_ms, reverse=True)[:10]
+    by_package: dict[str, float] = defaultdict(float)
+    for entry in beyond_floor:
+        by_package[entry.module.split(".")[0]] += entry.self_ms
+    cold.worst_by_package = dict(sorted(by_package.items(), key=lambda item: item[1], reverse=True))
+    return cold

@@ -1,0 +1,119 @@
+"""What every part of the bench runs against: moto's server (started once for the run), tables with
+the keys and indexes of template.yaml, and the template's functions invoked in this process.
+"""
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bench.inprocess import CallRecorder, InProcessApi
+from blog import settings as blog_settings
+from blog import store as blog_store
+from local.embedded_dynamodb import (
+    ENDPOINT_VARIABLE,
+    LocalDynamoDB,
+    dynamodb_client,
+    ensure_table,
+    local_dynamodb,
+)
+from local.template import (
+    TABLE_RESOURCE,
+    FunctionDefinition,
+    LocalStack,
+    functions,
+    http_routes,
+    parameter_defaults,
+)
+from local.workers import lambda_environment
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+MAIN_TABLE = "bench-blog"
+PARAMETER_OVERRIDES = {
+    # The bench sends many comments from few addresses; the limit itself is not what it measures.
+    "CommentsPerMinutePerClient": "1000",
+}
+# The variables the functions run with that are not the template's: where DynamoDB is, and fake
+# credentials that never reach an AWS account.
+_ISOLATION = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED")
+_AWS = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+
+
+@dataclass
+class BenchEnvironment:
+    """The database, the functions, and the API in this process."""
+
+    template: Mapping[str, Any]
+    database: LocalDynamoDB
+    functions: dict[str, FunctionDefinition]
+    api: InProcessApi
+    recorder: CallRecorder
+    admin: "DynamoDBClient"
+    """A client of the bench's own, for what the bench does behind the API's back (setup)."""
+
+    def environment_of(self, function: FunctionDefinition) -> dict[str, str]:
+        """The environment a fresh process of `function` runs with, as on Lambda."""
+        return lambda_environment(function, dynamodb_endpoint=self.database.endpoint)
+
+    def create_table(self, name: str) -> None:
+        ensure_table(self.admin, self.template, name)
+
+    def delete_table(self, name: str) -> None:
+        self.admin.delete_table(TableName=name)
+
+    @contextmanager
+    def table(self, name: str) -> Iterator[None]:
+        """The functions in this process use table `name` while the block runs."""
+        previous = os.environ["TABLE_NAME"]
+        _use_table(name)
+        try:
+            yield
+        finally:
+            _use_table(previous)
+
+
+def _use_table(name: str) -> None:
+    os.environ["TABLE_NAME"] = name
+    blog_settings.get_settings.cache_clear()
+
+
+@contextmanager
+def bench_environment(template: Mapping[str, Any]) -> Iterator[BenchEnvironment]:
+    """Start moto's server and point the functions at it."""
+    saved = dict(os.environ)
+    # Always the embedded DynamoDB: the bench creates and drops tables of its own as it goes.
+    os.environ.pop(ENDPOINT_VARIABLE, None)
+    with local_dynamodb(template, table_name=MAIN_TABLE) as database:
+        stack = LocalStack(
+            parameters={**parameter_defaults(template), **PARAMETER_OVERRIDES},
+            physical_ids={TABLE_RESOURCE: database.table_name},
+        )
+        lambda_functions = functions(template, stack)
+        some_function = next(iter(lambda_functions.values()))
+        lambda_env = lambda_environment(some_function, dynamodb_endpoint=database.endpoint)
+        os.environ.update(some_function.environment)
+        os.environ.update({name: lambda_env[name] for name in (*_AWS, *_ISOLATION)})
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = database.endpoint
+        blog_settings.get_settings.cache_clear()
+        blog_store.dynamodb_client.cache_clear()
+        recorder = CallRecorder()
+        recorder.attach(blog_store.dynamodb_client())
+        api = InProcessApi(http_routes(template), lambda_functions)
+        try:
+            yield BenchEnvironment(
+                template=template,
+                database=database,
+                functions=lambda_functions,
+                api=api,
+                recorder=recorder,
+                admin=dynamodb_client(database.endpoint),
+            )
+        finally:
+            api.close()
+            os.environ.clear()
+            os.environ.update(saved)
+            blog_settings.get_settings.cache_clear()
+            blog_store.dynamodb_client.cache_clear()

@@ -1,0 +1,165 @@
+"""The template's functions invoked in this process, as API Gateway would call them, with every
+DynamoDB request they send recorded (botocore's event hooks): its operation, how long it took and
+how many bytes DynamoDB answered with.
+"""
+
+import contextlib
+import importlib.util
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlencode
+
+from local.context import LocalLambdaContext
+from local.events import IamCaller, http_api_event
+from local.template import FunctionDefinition, HttpRoute
+
+OPERATOR = IamCaller(
+    access_key="local", account_id="123456789012", user_arn="arn:aws:iam::123456789012:user/bench"
+)
+
+
+@dataclass(frozen=True)
+class DynamoDBCall:
+    """One HTTP request to DynamoDB."""
+
+    operation: str
+    ms: float
+    """From botocore's before-send to after-call: the wire and the parsing of the answer."""
+    response_bytes: int
+    """The length of DynamoDB's HTTP answer body."""
+
+
+@dataclass
+class CallRecorder:
+    """Records the DynamoDB requests of a botocore client."""
+
+    calls: list[DynamoDBCall] = field(default_factory=list)
+    _sent: list[float] = field(default_factory=list)
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("before-send.dynamodb", self._before_send)
+        client.meta.events.register("after-call.dynamodb", self._after_call)
+
+    def _before_send(self, **_: Any) -> None:
+        self._sent.append(time.perf_counter())
+
+    def _after_call(self, model: Any, http_response: Any, **_: Any) -> None:
+        # One entry per HTTP request: botocore's own retries would each have sent one.
+        ended = time.perf_counter()
+        for sent in self._sent:
+            self.calls.append(DynamoDBCall(model.name, (ended - sent) * 1000, len(http_response.content)))
+        self._sent.clear()
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[DynamoDBCall]]:
+        """The requests sent while the block runs."""
+        self.calls = []
+        self._sent = []
+        yield self.calls
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: str
+    ms: float
+    """The handler's own time, from the event to its result."""
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def _load(function: FunctionDefinition) -> ModuleType:
+    name = f"bench_handler_{function.logical_id}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, function.module_path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+class InProcessApi:
+    """The HTTP API of template.yaml, its handlers invoked in this process.
+
+    What the functions print (logs, metrics) goes to /dev/null: the bench prints its own table.
+    """
+
+    def __init__(self, routes: list[HttpRoute], functions: Mapping[str, FunctionDefinition]) -> None:
+        self.routes = routes
+        self.functions = functions
+        self._quiet = Path(os.devnull).open("w")  # noqa: SIM115 (open as long as this API)
+
+    def route_for(self, method: str, path: str) -> tuple[HttpRoute, dict[str, str]]:
+        for route in self.routes:
+            parameters = route.match(method, path)
+            if parameters is not None:
+                return route, parameters
+        raise LookupError(f"no route serves {method} {path}")
+
+    def event(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        source_ip: str = "198.51.100.10",
+        signed: bool = False,
+    ) -> tuple[HttpRoute, dict[str, Any]]:
+        """The route and the API Gateway event of one request."""
+        route, parameters = self.route_for(method, path)
+        headers = {"host": "api.bench.local", "user-agent": "bench"}
+        body = b""
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False).encode()
+            headers["content-type"] = "application/json"
+        event = http_api_event(
+            route,
+            raw_path=path,
+            raw_query=urlencode(query or {}),
+            headers=headers,
+            body=body,
+            path_parameters=parameters,
+            source_ip=source_ip,
+            iam_caller=OPERATOR if signed else None,
+        )
+        return route, event
+
+    def invoke(self, function_id: str, event: Mapping[str, Any]) -> Any:
+        """The raw result of one function on one event."""
+        function = self.functions[function_id]
+        with contextlib.redirect_stdout(self._quiet):
+            handler = getattr(_load(function), function.handler_name)
+            return handler(dict(event), LocalLambdaContext(function_name=function.function_name))
+
+    def request(self, method: str, path: str, **options: Any) -> Answer:
+        """One request, as a client of the API would see its answer."""
+        route, event = self.event(method, path, **options)
+        started = time.perf_counter()
+        raw = self.invoke(route.function_id, event)
+        ms = (time.perf_counter() - started) * 1000
+        headers = {name.lower(): str(value) for name, value in (raw.get("headers") or {}).items()}
+        return Answer(int(raw["statusCode"]), headers, raw.get("body") or "", ms)
+
+    def get(self, path: str, **options: Any) -> Answer:
+        return self.request("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Answer:
+        return self.request("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Answer:
+        return self.request("PUT", path, **options)
+
+    def close(self) -> None:
+        self._quiet.close()

@@ -1,0 +1,192 @@
+"""The results as Markdown tables: printed by `make bench`, pasted into the README."""
+
+from typing import Any
+
+COLD_START_RATIO = 1.5
+LIST_PAGE_RATIO = 1.1
+LOCAL_OVERHEAD_MS = 5.0
+
+
+def table(header: list[str], rows: list[list[Any]], align: str = "") -> list[str]:
+    """A Markdown table; `align` has an `l` or `r` per column (default: first left, the rest right)."""
+    align = align or "l" + "r" * (len(header) - 1)
+    marks = {"l": "---", "r": "---:"}
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks[a] for a in align) + " |"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def overhead(figures: dict[str, float]) -> float:
+    """What the local API adds to its DynamoDB call, at the median."""
+    return figures["p50_ms"] - figures["dynamodb_p50_ms"]
+
+
+class Report:
+    """Every section of the results, in the order the README shows them."""
+
+    def __init__(self, results: dict[str, Any]) -> None:
+        self.results = results
+
+    def render(self) -> str:
+        lines: list[str] = []
+        for section in (
+            self.targets,
+            self.round_trips,
+            self.cold_start,
+            self.list_page,
+            self.local_api,
+            self.growth,
+        ):
+            lines += [*section(), ""]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def targets(self) -> list[str]:
+        r = self.results
+        met = r["targets"]
+        cold = r["cold_start"]
+        worst = cold["functions"][cold["worst"]]
+        slowest_route = max(r["local_api"], key=lambda route: overhead(r["local_api"][route]))
+        trips = ", ".join(str(n) for n in sorted(set(r["round_trips"].values())))
+        layer = "not built" if r["layer_mb"] is None else f"{r['layer_mb']:.1f} MB unzipped"
+
+        def verdict(name: str) -> str:
+            return "met" if met[name] else "**not met**"
+
+        rows = [
+            ["DynamoDB round trips per request", "1", f"{trips} (every route)", verdict("round_trips")],
+            [
+                "Cold start, worst function vs. floor",
+                f"≤ {COLD_START_RATIO}×",
+                f"{worst['ratio']:.2f}× (`{cold['worst']}`: {worst['ms']:.0f} ms)",
+                verdict("cold_start"),
+            ],
+            [
+                "List page, 100 KB vs. 200-byte bodies",
+                f"≤ {LIST_PAGE_RATIO}×",
+                f"{r['list_page']['ratio']:.3f}×",
+                verdict("list_page"),
+            ],
+            [
+                "Local API over its DynamoDB call, p50",
+                f"< {LOCAL_OVERHEAD_MS:.0f} ms",
+                f"worst {overhead(r['local_api'][slowest_route]):.1f} ms (`{slowest_route}`)",
+                verdict("local_api"),
+            ],
+            ["Built layer, without boto3/botocore", "small", layer, verdict("layer_without_boto")],
+        ]
+        return ["### Targets", "", *table(["target", "goal", "measured", ""], rows, "llll")]
+
+    def round_trips(self) -> list[str]:
+        rows = [[f"`{route}`", n] for route, n in self.results["round_trips"].items()]
+        return [
+            "### DynamoDB round trips per request",
+            "",
+            "HTTP requests to DynamoDB of one successful request, counted with botocore's event hooks"
+            " (`GET /openapi.json` reads no data):",
+            "",
+            *table(["route", "round trips"], rows),
+        ]
+
+    def cold_start(self) -> list[str]:
+        cold = self.results["cold_start"]
+        framework = cold["framework"]
+        rows = [
+            ["floor: import boto3, create the client, one Query", ms(cold["floor_ms"]), "", "1.00"],
+            [
+                "framework: Powertools' validating resolver, Logger, Metrics, pydantic; the floor's Query",
+                ms(framework["ms"]),
+                "",
+                f"{framework['ratio']:.2f}",
+            ],
+        ]
+        by_ratio = sorted(cold["functions"].items(), key=lambda item: -item[1]["ratio"])
+        rows += [[f"`{job}`", ms(v["ms"]), ms(v["import_ms"]), f"{v['ratio']:.2f}"] for job, v in by_ratio]
+        imports = [
+            [f"`{entry['module']}`", ms(entry["self_ms"]), ms(entry["cumulative_ms"])]
+            for entry in cold["worst_imports"]
+        ]
+        packages = list(cold["worst_imports_by_package"].items())[:6]
+        by_package = ", ".join(f"{name} {value:.0f} ms" for name, value in packages)
+        return [
+            f"### Cold start (median of {cold['runs']} fresh Python {cold['python']} processes each)",
+            "",
+            "Each process imports the handler and serves one request against the embedded DynamoDB;"
+            " floor, framework and functions run interleaved in one run (ms):",
+            "",
+            *table(["process", "ms", "of which import", "× floor"], rows),
+            "",
+            f"The ten costliest imports of `{cold['worst']}` that the floor does not import"
+            " (`-X importtime`, during import and first request):",
+            "",
+            *table(["module", "self ms", "cumulative ms"], imports),
+            "",
+            f"Self time beyond the floor by package: {by_package}.",
+        ]
+
+    def list_page(self) -> list[str]:
+        page = self.results["list_page"]
+        rows = [
+            ["200 bytes", page["short_bytes"]],
+            ["100 KB", page["long_bytes"]],
+            ["ratio", f"{page['ratio']:.3f}"],
+        ]
+        return [
+            "### Bytes per list page",
+            "",
+            "The HTTP answer of the Query behind `GET /posts` (a page of 20 posts), by the length of the"
+            " posts' bodies:",
+            "",
+            *table(["post bodies", "bytes"], rows),
+        ]
+
+    def local_api(self) -> list[str]:
+        rows = [
+            [
+                f"`{route}`",
+                v["requests"],
+                ms(v["p50_ms"]),
+                ms(v["p99_ms"]),
+                ms(v["dynamodb_p50_ms"]),
+                ms(overhead(v)),
+            ]
+            for route, v in self.results["local_api"].items()
+        ]
+        return [
+            "### Local API (`python -m local serve`)",
+            "",
+            "Each request over HTTP, then the DynamoDB call it makes, made directly; in the same run (ms):",
+            "",
+            *table(["route", "requests", "p50", "p99", "DynamoDB p50", "p50 − DynamoDB p50"], rows),
+        ]
+
+    def growth(self) -> list[str]:
+        rows = []
+        for kind, label in (("posts", "posts"), ("comments", "comments on the post")):
+            for size, point in self.results["growth"][kind].items():
+                listed, read = point["list"], point["get"]
+                rows.append(
+                    [
+                        f"{int(size):,} {label}",
+                        ms(listed["ms"]),
+                        ms(listed["handler_ms"]),
+                        listed["response_bytes"],
+                        ms(read["ms"]),
+                        ms(read["handler_ms"]),
+                        read["response_bytes"],
+                    ]
+                )
+        header = ["data", "list ms", "list ms without DynamoDB", "list bytes"]
+        header += ["get ms", "get ms without DynamoDB", "get bytes"]
+        return [
+            "### As the data grows",
+            "",
+            "`GET /posts` and `GET /posts/{slug}`, warm, handlers in process (medians): the whole request,"
+            " the part that is not the DynamoDB call, and the bytes DynamoDB answered with. moto scans the"
+            " whole table for every Query, so its time grows with the table; DynamoDB's does not.",
+            "",
+            *table(header, rows),
+        ]

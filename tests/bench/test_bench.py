@@ -1,0 +1,76 @@
+"""`python -m bench --quick`: every part of `make bench` runs on tiny sizes, so the benchmark cannot
+rot, and its deterministic figures hold (one DynamoDB round trip per route, list pages that do not
+grow with the posts' bodies). Timings are `make bench`'s business, not a test's.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.template import PROJECT_ROOT, LocalStack, functions, http_routes, load_template, parameter_defaults
+
+NO_DATA = {"GET /openapi.json"}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    output = tmp_path_factory.mktemp("bench") / "results.json"
+    environment = {name: value for name, value in os.environ.items() if name != "DYNAMODB_ENDPOINT"}
+    finished = subprocess.run(  # noqa: S603 (this interpreter, this project)
+        [sys.executable, "-m", "bench", "--quick", "--output", str(output)],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    loaded: dict[str, Any] = json.loads(Path(output).read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_results_have_every_figure_of_the_issue(results: dict[str, Any]) -> None:
+    assert {"round_trips", "cold_start", "list_page", "local_api", "layer_mb", "growth"} <= set(results)
+    assert {"floor_ms", "functions"} <= set(results["cold_start"])
+    assert {"short_bytes", "long_bytes", "ratio"} <= set(results["list_page"])
+    for figures in results["local_api"].values():
+        assert {"p50_ms", "p99_ms", "dynamodb_p50_ms"} <= set(figures)
+
+
+def test_every_route_of_the_template_is_one_round_trip(results: dict[str, Any]) -> None:
+    routes = {route.route_key for route in http_routes(load_template())}
+
+    assert set(results["round_trips"]) == routes
+    assert results["round_trips"] == {route: 0 if route in NO_DATA else 1 for route in routes}
+
+
+def test_every_function_has_a_cold_start(results: dict[str, Any]) -> None:
+    template = load_template()
+    folders = {f.folder_name for f in functions(template, LocalStack(parameter_defaults(template))).values()}
+
+    assert set(results["cold_start"]["functions"]) == folders
+    for figures in results["cold_start"]["functions"].values():
+        assert figures["ms"] > 0
+        assert figures["ratio"] == pytest.approx(figures["ms"] / results["cold_start"]["floor_ms"], abs=0.01)
+
+
+def test_a_list_page_does_not_grow_with_the_posts_bodies(results: dict[str, Any]) -> None:
+    assert results["list_page"]["ratio"] <= 1.1
+
+
+def test_the_local_api_is_measured_on_the_three_public_routes(results: dict[str, Any]) -> None:
+    assert set(results["local_api"]) == {"GET /posts", "GET /posts/{slug}", "POST /posts/{slug}/comments"}
+
+
+def test_the_growth_curve_reads_one_page_whatever_the_size(results: dict[str, Any]) -> None:
+    by_posts = results["growth"]["posts"]
+    largest, smallest = by_posts[max(by_posts, key=int)], by_posts[min(by_posts, key=int)]
+
+    # A post read is the same bytes however many other posts there are.
+    assert largest["get"]["response_bytes"] == smallest["get"]["response_bytes"]
