@@ -32,6 +32,8 @@ FRAMEWORK = "framework"
 """Powertools' validating resolver, Logger, Metrics and the floor's call: bench/framework/app.py."""
 _REFERENCES = frozenset({FLOOR, FRAMEWORK})
 CLOSE_SLUG = "bench-kaltstart-schliessen"
+COMMENTED_SLUG = "bench-kaltstart-kommentare"
+"""Where the cold starts of submit_comment write, so that the post get_post reads stays as it is."""
 MANAGED_SLUG = "bench-kaltstart-beitrag"
 TIMEOUT_SECONDS = 120
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
@@ -103,12 +105,9 @@ class Requests:
         demo_post = next(post for post in read_posts() if post.slug == self.slug)
         self._post_body = demo_post.body
         api = bench.api
-        publish(
-            api,
-            CLOSE_SLUG,
-            "Ein Beitrag, dessen Diskussion schließt.",
-            published_at=now() - timedelta(days=2),
-        )
+        two_days_ago = now() - timedelta(days=2)
+        publish(api, CLOSE_SLUG, "Ein Beitrag, dessen Diskussion schließt.", published_at=two_days_ago)
+        publish(api, COMMENTED_SLUG, "Ein Beitrag, der Kommentare sammelt.", published_at=two_days_ago)
         check(api.put(f"/posts/{MANAGED_SLUG}", json_body=self._post_body, signed=True), "PUT")
         held = {"author_name": "Gehalten", "content": "http://a.example http://b.example http://c.example"}
         check(api.post(f"/posts/{self.slug}/comments", json_body=held, source_ip="192.0.2.200"), "held")
@@ -122,7 +121,7 @@ class Requests:
             "get_post": lambda: api.event("GET", f"/posts/{self.slug}"),
             "submit_comment": lambda: api.event(
                 "POST",
-                f"/posts/{self.slug}/comments",
+                f"/posts/{COMMENTED_SLUG}/comments",
                 json_body={"author_name": f"Leserin {run}", "content": f"Danke für den Beitrag! ({run})"},
                 source_ip=f"10.0.{run // 250}.{run % 250 + 1}",
             ),
