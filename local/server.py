@@ -89,8 +89,12 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         )
         self._send(response)
 
-    # http.server calls do_<METHOD>; every method goes through the gateway, which knows the routes.
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve  # noqa: N815
+    def __getattr__(self, name: str) -> Any:
+        # http.server calls do_<METHOD>; every method, TRACE included, goes through the gateway,
+        # which knows the routes and answers 404 for a method no route has, as API Gateway does.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

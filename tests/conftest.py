@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -22,7 +23,25 @@ from local.template import (
 from tests.inprocess import InProcessApi
 
 TABLE_NAME = "blog-test"
+TIER_MARKERS = {
+    "unit": pytest.mark.unit,
+    "template": pytest.mark.template,
+    "integration": pytest.mark.integration,
+    "api": pytest.mark.api,
+    "browser": pytest.mark.browser,
+    "fuzz": pytest.mark.fuzz,
+    "build_output": pytest.mark.build,
+    "bench": pytest.mark.bench,
+}
+"""Each folder of tests/ is a tier, and its tests carry its marker (`pytest -m unit`)."""
 REGION = "us-east-1"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).parent
+    for item in items:
+        tier = item.path.relative_to(tests_dir).parts[0]
+        item.add_marker(TIER_MARKERS[tier])
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from blog.http import (
     problems,
     validation_error_response,
 )
-from blog.models import Comment, NewComment
+from blog.models import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN, Comment, NewComment
 from blog.settings import get_settings
 from blog.store import get_store
 from blog.telemetry import metrics
@@ -71,7 +71,12 @@ def submit_comment(
     comment: NewComment,
     idempotency_key: Annotated[
         str | None,
-        Header(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$", description="Makes a retry safe"),
+        Header(
+            min_length=1,
+            max_length=IDEMPOTENCY_KEY_MAX_LENGTH,
+            pattern=IDEMPOTENCY_KEY_PATTERN,
+            description="Makes a retry safe",
+        ),
     ] = None,
 ) -> Response[str]:
     submitted = commenting.submit_comment(

@@ -7,11 +7,6 @@ import pytest
 from tests.local_server import LocalServer, start_server
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        item.add_marker(pytest.mark.api)
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     """The local runtime with the template's defaults and the demo content."""

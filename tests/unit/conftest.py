@@ -11,8 +11,3 @@ def _no_network() -> Iterator[None]:
     disable_socket()
     yield
     enable_socket()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        item.add_marker(pytest.mark.unit)

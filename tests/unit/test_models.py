@@ -1,10 +1,11 @@
+import re
 from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
 
 from blog.ids import new_comment_id
-from blog.models import NewComment, PostInput, is_slug
+from blog.models import EMAIL_PATTERN, WEB_URL_PATTERN, NewComment, PostInput, is_slug
 
 VALID = {"author_name": "Jörg Müller", "content": "Schöner Beitrag – danke!"}
 
@@ -127,3 +128,58 @@ def test_slugs(slug):
 @pytest.mark.parametrize("slug", ["", "Rückblick", "a--b", "-a", "a-", "a_b", "a/b", "x" * 101])
 def test_not_slugs(slug):
     assert not is_slug(slug)
+
+
+SAMPLES = [
+    "Hallo",
+    "  Jörg  ",
+    "a\tb",
+    "erste\nzweite\r\nZeile",
+    "\u00a0",
+    " ",
+    "",
+    "\x07",
+    "Text\x00",
+    "Text\x7f",
+    "😀",
+    "\u200b",
+    "Ada\n",
+    "\x1cAda",
+    "Ada\x85",
+    "\ufeff",
+    "\u3000Ada",
+]
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_the_documented_patterns_say_what_the_validators_check(sample):
+    """schemathesis generates requests from the JSON Schema: it must promise what is accepted.
+
+    JSON Schema searches a pattern (re.search), as schemathesis and its validators do.
+    """
+    schema = NewComment.model_json_schema()["properties"]
+    for field in ("content", "author_name"):
+        try:
+            comment(**{field: sample})
+            accepted = True
+        except ValidationError:
+            accepted = False
+        assert accepted == (re.search(schema[field]["pattern"], sample) is not None), (field, sample)
+
+
+def test_lone_surrogates_are_not_text():
+    with pytest.raises(ValidationError, match="unicode string"):
+        comment(content="kaputt \ud83d")
+
+
+@pytest.mark.parametrize("year", ["0349", "1969", "10000"])
+def test_publication_times_lie_between_1970_and_9999(year):
+    with pytest.raises(ValidationError):
+        PostInput.model_validate({**POST, "published_at": f"{year}-03-14T10:30:00Z"})
+
+
+def test_email_and_web_address_patterns_are_documented():
+    schema = NewComment.model_json_schema()["properties"]
+
+    assert schema["author_email"]["anyOf"][0]["pattern"] == EMAIL_PATTERN
+    assert schema["author_url"]["anyOf"][0]["pattern"] == WEB_URL_PATTERN

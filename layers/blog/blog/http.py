@@ -305,21 +305,31 @@ def _body_bytes(event: dict[str, Any]) -> int:
     return len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
 
 
+def _refusal(event: dict[str, Any], max_body_bytes: int) -> Response[str] | None:
+    if _body_bytes(event) > max_body_bytes:
+        return problem_response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            f"The request body is larger than {max_body_bytes // 1024} KB.",
+            reason="request-too-large",
+        )
+    media_type = (event.get("headers") or {}).get("content-type", "").split(";")[0].strip().lower()
+    if event.get("body") and media_type and media_type != JSON and not media_type.endswith("+json"):
+        return problem_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
+    return None
+
+
 def entry_point(
     app: APIGatewayHttpResolver, *, max_body_bytes: int = DEFAULT_BODY_LIMIT
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The Lambda handler of a function: structured logs with the request id, metrics flushed.
 
-    A body over `max_body_bytes` is refused before anything parses it.
+    A body over `max_body_bytes`, or in another format than JSON, is refused before anything parses
+    it (Powertools would also read form data, which the API does not take).
     """
 
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        if _body_bytes(event) > max_body_bytes:
-            refused = problem_response(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"The request body is larger than {max_body_bytes // 1024} KB.",
-                reason="request-too-large",
-            )
+        refused = _refusal(event, max_body_bytes)
+        if refused is not None:
             return {"statusCode": refused.status_code, "headers": refused.headers, "body": refused.body}
         return app.resolve(event, context)
 
@@ -333,6 +343,23 @@ def entry_point(
 def documented(status: HTTPStatus, model: type[BaseModel], description: str) -> dict[int, OpenAPIResponse]:
     """An OpenAPI response entry for a JSON answer."""
     return {status: {"description": description, "content": {JSON: {"model": model}}}}
+
+
+GATEWAY_REFUSAL: dict[int, OpenAPIResponse] = {
+    HTTPStatus.FORBIDDEN: {
+        "description": "API Gateway refused the request: unsigned, wrongly signed, or IAM denies it",
+        "content": {
+            JSON: {
+                "schema": {
+                    "type": "object",
+                    "properties": {"message": {"type": "string"}},
+                    "required": ["message"],
+                }
+            }
+        },
+    }
+}
+"""The answer of API Gateway itself on an AWS_IAM route, before any function runs."""
 
 
 def problems(*statuses: HTTPStatus) -> dict[int, OpenAPIResponse]:

@@ -1,13 +1,13 @@
 """The shapes of the API (DESIGN.md "Data shapes") and of what the table stores.
 
 Input models forbid unknown fields. Text is kept as sent, byte for byte; only single-line fields
-such as names are trimmed. Control characters other than tab and line breaks are refused.
+such as names are trimmed. Control characters (but tab and line breaks in longer text) and lone
+surrogates are refused.
 """
 
 import re
 from enum import StrEnum
-from typing import Annotated
-from urllib.parse import urlsplit
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -20,28 +20,64 @@ COMMENT_NAME_MAX_LENGTH = 80
 COMMENT_CONTENT_MAX_LENGTH = 5000
 POST_CONTENT_MAX_LENGTH = 100_000
 
+# The JSON Schema of the API states each rule the validators below apply (schemathesis holds the
+# API to its schema), and tests/unit/test_models.py checks that the two agree. Lone surrogates are
+# refused by pydantic itself, before any validator.
+# Character classes are spelled out, never \s: Python's and JavaScript's \s differ.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_NOT_TEXT = _CONTROL
+_NOT_LINE = r"\x00-\x1f\x7f-\x9f"
+_SPACES = r"\x20\t\n\r\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_VISIBLE_CHARACTER = rf"[^{_CONTROL}{_SPACES}]"
+TEXT_PATTERN = rf"^[^{_NOT_TEXT}]*{_VISIBLE_CHARACTER}[^{_NOT_TEXT}]*$"
+"""Text: no control characters but tab and line breaks, not blank."""
+LINE_PATTERN = rf"^[^{_NOT_LINE}]*{_VISIBLE_CHARACTER}[^{_NOT_LINE}]*$"
+"""A line of text: no control characters at all, not blank."""
+_ADDRESS_CHARACTER = r"[^@\x00-\x20\x7f-\x9f]"
+EMAIL_PATTERN = rf"^{_ADDRESS_CHARACTER}+@{_ADDRESS_CHARACTER}+\.{_ADDRESS_CHARACTER}+$"
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]+$"
+"""An Idempotency-Key: printable ASCII without spaces (a UUID, as a rule)."""
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+WEB_URL_PATTERN = r"^https?://[^\x00-\x20\x7f-\x9f/?#@:]+(?::[0-9]{1,5})?(?:[/?#][^\x00-\x20\x7f-\x9f]*)?$"
+
 _SLUG = re.compile(SLUG_PATTERN)
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CONTROL_CHARACTERS = re.compile(f"[{_CONTROL}]")
+_LINE_BREAKS = re.compile(r"[\t\n\r]")
+_VISIBLE = re.compile(_VISIBLE_CHARACTER)
 
 
-def _refuse_control_characters(text: str) -> str:
+def _check_text(text: str) -> str:
     if _CONTROL_CHARACTERS.search(text):
         raise ValueError("control characters are not allowed")
+    if not _VISIBLE.search(text):
+        raise ValueError("must not be blank")
     return text
 
 
-def _check_web_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        raise ValueError("must be an http or https URL")
-    return url
+def _check_line(text: str) -> str:
+    # JSON Schema patterns are searched, and a pattern's `$` also matches before one last line
+    # break: that one is dropped, not refused. Surrounding spaces are trimmed.
+    text = text.removesuffix("\n")
+    if _LINE_BREAKS.search(text):
+        raise ValueError("must be one line (no tabs or line breaks)")
+    return _check_text(text).strip(" ")
 
 
-def _check_email(address: str) -> str:
-    if not _EMAIL.fullmatch(address):
-        raise ValueError("must be an email address")
-    return address
+def _check_pattern(pattern: str, message: str) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        value = value.removesuffix("\n")  # as in _check_line
+        if not compiled.fullmatch(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+def _documented(pattern: str) -> Any:
+    """The pattern in the JSON Schema, where the validator beside it says what failed in words."""
+    return Field(json_schema_extra={"pattern": pattern})
 
 
 def is_slug(value: str) -> bool:
@@ -52,38 +88,53 @@ def is_slug(value: str) -> bool:
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH)]
 CommentId = Annotated[str, StringConstraints(pattern=COMMENT_ID_PATTERN, max_length=COMMENT_ID_MAX_LENGTH)]
 
-
 CommentName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_NAME_MAX_LENGTH),
-    AfterValidator(_refuse_control_characters),
+    StringConstraints(min_length=1, max_length=COMMENT_NAME_MAX_LENGTH),
+    AfterValidator(_check_line),
+    _documented(LINE_PATTERN),
 ]
 CommentText = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=COMMENT_CONTENT_MAX_LENGTH, pattern=r"\S"),
-    AfterValidator(_refuse_control_characters),
+    StringConstraints(min_length=1, max_length=COMMENT_CONTENT_MAX_LENGTH),
+    AfterValidator(_check_text),
+    _documented(TEXT_PATTERN),
 ]
-EmailAddress = Annotated[str, StringConstraints(max_length=254), AfterValidator(_check_email)]
-WebUrl = Annotated[str, StringConstraints(max_length=300), AfterValidator(_check_web_url)]
+EmailAddress = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    _check_pattern(EMAIL_PATTERN, "must be an email address"),
+    _documented(EMAIL_PATTERN),
+]
+WebUrl = Annotated[
+    str,
+    StringConstraints(max_length=300),
+    _check_pattern(WEB_URL_PATTERN, "must be an http or https URL"),
+    _documented(WEB_URL_PATTERN),
+]
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_refuse_control_characters),
+    StringConstraints(min_length=1, max_length=200),
+    AfterValidator(_check_line),
+    _documented(LINE_PATTERN),
 ]
 ShortLine = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
-    AfterValidator(_refuse_control_characters),
+    StringConstraints(min_length=1, max_length=80),
+    AfterValidator(_check_line),
+    _documented(LINE_PATTERN),
 ]
 PostText = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=POST_CONTENT_MAX_LENGTH, pattern=r"\S"),
-    AfterValidator(_refuse_control_characters),
+    StringConstraints(min_length=1, max_length=POST_CONTENT_MAX_LENGTH),
+    AfterValidator(_check_text),
+    _documented(TEXT_PATTERN),
 ]
 Excerpt = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-    AfterValidator(_refuse_control_characters),
+    StringConstraints(min_length=1, max_length=500),
+    AfterValidator(_check_text),
+    _documented(TEXT_PATTERN),
 ]
 
 

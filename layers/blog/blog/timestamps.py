@@ -6,7 +6,7 @@ One fixed width matters: DynamoDB sorts these strings, and `...:08Z` would sort 
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, PlainSerializer
+from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer
 
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -21,13 +21,23 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_FORMAT)
 
 
+FIRST_YEAR = 1970
+"""Comment ids count milliseconds since 1970, and a four-digit year keeps the stored text sortable."""
+# The JSON Schema's statement of the same range (a date-time from 1970 to 9999).
+YEAR_PATTERN = r"^(19[7-9][0-9]|[2-9][0-9]{3})-"
+
+
 def _to_utc_second(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(microsecond=0)
+    in_utc = moment.astimezone(UTC).replace(microsecond=0)
+    if not FIRST_YEAR <= in_utc.year <= 9999:
+        raise ValueError(f"must lie between the years {FIRST_YEAR} and 9999")
+    return in_utc
 
 
 Timestamp = Annotated[
     AwareDatetime,
     AfterValidator(_to_utc_second),
     PlainSerializer(format_timestamp, return_type=str),
+    Field(json_schema_extra={"pattern": YEAR_PATTERN}),
 ]
 """A moment with a time zone (naive input is refused), kept in UTC to the second."""
