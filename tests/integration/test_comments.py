@@ -1,6 +1,7 @@
 """Taking comments: POST /posts/{slug}/comments and reading them back in thread order."""
 
 import json
+import time
 
 import pytest
 
@@ -330,3 +331,14 @@ def test_a_filled_honeypot_looks_held_but_is_kept_out_of_the_queue_and_the_page(
     assert api.get("/posts/sommerfest").json()["comments"] == []
     assert api.get("/posts/sommerfest").json()["comment_count"] == 0
     assert api.get("/comments", signed=True).json()["items"] == []
+
+
+def test_the_client_address_is_stored_only_as_a_keyed_hash_that_expires(api, post, dynamodb):
+    address = "203.0.113.77"
+    submit(api, **ADA, source_ip=address)
+
+    items = dynamodb.scan(TableName="blog-test")["Items"]
+
+    assert address not in json.dumps(items)
+    (counter,) = [item for item in items if item["pk"]["S"].startswith("RATE#")]
+    assert int(counter["expires_at"]["N"]) <= time.time() + 180
