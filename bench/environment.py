@@ -3,21 +3,18 @@ the keys and indexes of template.yaml, and the template's functions invoked in t
 """
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.inprocess import CallRecorder, InProcessApi
 from blog import settings as blog_settings
 from blog import store as blog_store
-from local.embedded_dynamodb import (
-    ENDPOINT_VARIABLE,
-    LocalDynamoDB,
-    dynamodb_client,
-    ensure_table,
-    local_dynamodb,
-)
+from local.embedded_dynamodb import LocalDynamoDB, dynamodb_client, ensure_table
 from local.template import (
     TABLE_RESOURCE,
     FunctionDefinition,
@@ -31,6 +28,7 @@ from local.workers import lambda_environment
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+SERVER_SCRIPT = Path(__file__).with_name("dynamodb_server.py")
 MAIN_TABLE = "bench-blog"
 PARAMETER_OVERRIDES = {
     # The bench sends many comments from few addresses; the limit itself is not what it measures.
@@ -81,12 +79,36 @@ def _use_table(name: str) -> None:
 
 
 @contextmanager
+def dynamodb_server(template: Mapping[str, Any]) -> Iterator[LocalDynamoDB]:
+    """moto's server in a process of its own (bench/dynamodb_server.py), with the main table."""
+    process = subprocess.Popen(  # noqa: S603 (this interpreter, this project's script)
+        [sys.executable, str(SERVER_SCRIPT)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        endpoint = process.stdout.readline().strip()
+        if not endpoint.startswith("http://"):
+            raise RuntimeError("the bench's DynamoDB did not start")
+        ensure_table(dynamodb_client(endpoint), template, MAIN_TABLE)
+        yield LocalDynamoDB(endpoint=endpoint, table_name=MAIN_TABLE, embedded=True, created_table=True)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
 def bench_environment(template: Mapping[str, Any]) -> Iterator[BenchEnvironment]:
-    """Start moto's server and point the functions at it."""
+    """Start the bench's DynamoDB and point the functions at it."""
     saved = dict(os.environ)
-    # Always the embedded DynamoDB: the bench creates and drops tables of its own as it goes.
-    os.environ.pop(ENDPOINT_VARIABLE, None)
-    with local_dynamodb(template, table_name=MAIN_TABLE) as database:
+    with dynamodb_server(template) as database:
         stack = LocalStack(
             parameters={**parameter_defaults(template), **PARAMETER_OVERRIDES},
             physical_ids={TABLE_RESOURCE: database.table_name},

@@ -165,12 +165,13 @@ class Report:
 
     def growth(self) -> list[str]:
         rows = []
-        for kind, label in (("posts", "posts"), ("comments", "comments on the post")):
+        labels = {"posts": ("post", "posts"), "comments": ("comment on the post", "comments on the post")}
+        for kind, (one, many) in labels.items():
             for size, point in self.results["growth"][kind].items():
                 listed, read = point["list"], point["get"]
                 rows.append(
                     [
-                        f"{int(size):,} {label}",
+                        f"{int(size):,} {one if int(size) == 1 else many}",
                         ms(listed["ms"]),
                         ms(listed["handler_ms"]),
                         listed["response_bytes"],
