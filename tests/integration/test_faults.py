@@ -1,7 +1,6 @@
 """DynamoDB failing: every route answers 503 problem+json with Retry-After, retries stay bounded,
 the failure is logged with the request's correlation id, and nothing is half-written."""
 
-import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -71,17 +70,6 @@ def fault(api, monkeypatch) -> Iterator[Fault]:
     client.meta.events.register_first("before-send.dynamodb", on_send)
     yield injected
     client.meta.events.unregister("before-send.dynamodb", on_send)
-
-
-@pytest.fixture
-def logs(function_environment):
-    from blog.telemetry import logger
-
-    stream = io.StringIO()
-    handler = logger.registered_handler
-    previous, handler.stream = handler.stream, stream
-    yield stream
-    handler.stream = previous
 
 
 ROUTES = [

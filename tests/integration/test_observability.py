@@ -1,6 +1,5 @@
 """What operators see: metrics for comments, logs with the request id, nothing internal in answers."""
 
-import io
 import json
 
 import pytest
@@ -40,20 +39,6 @@ def test_a_rejected_comment_is_counted_with_its_reason(api, post, capsys):
     records = metric_records(capsys.readouterr().out, "CommentRejected")
     assert [record["reason"] for record in records] == ["comments-closed", "validation-error"]
     assert all(["reason", "service"] in r["_aws"]["CloudWatchMetrics"][0]["Dimensions"] for r in records)
-
-
-@pytest.fixture
-def logs(function_environment):
-    """What the functions log, one JSON object per line."""
-    # Imported here: Powertools reads its settings from the environment when the logger is made.
-    from blog.telemetry import logger
-
-    stream = io.StringIO()
-    handler = logger.registered_handler
-    # Set directly: setStream() flushes the stream it replaces, which an earlier test may have closed.
-    previous, handler.stream = handler.stream, stream
-    yield stream
-    handler.stream = previous
 
 
 def test_an_unexpected_error_is_a_500_problem_that_hides_the_cause_and_logs_it(api, post, logs, monkeypatch):
