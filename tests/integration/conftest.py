@@ -1,6 +1,7 @@
 """Fixtures of the integration tier."""
 
 import io
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,7 @@ def logs(function_environment: dict[str, str]) -> Iterator[io.StringIO]:
 
     stream = io.StringIO()
     handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
     # Set directly: setStream() flushes the stream it replaces, which an earlier test may have closed.
     previous, handler.stream = handler.stream, stream
     yield stream
