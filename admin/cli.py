@@ -3,9 +3,12 @@
     blogctl --stack my-blog put-post posts/sommerfest.md
     blogctl --stack my-blog pending
     blogctl --local close sommerfest          # the local API of `make run`
+    blogctl --stack my-blog import-wxr wordpress.xml
+    blogctl --stack my-blog export backup.jsonl
 
 Admin requests are signed with SigV4 from the standard credential chain (--profile, the
-environment, SSO), so IAM decides who may administer the blog.
+environment, SSO), so IAM decides who may administer the blog. The table commands (import-wxr,
+export, import-jsonl) read and write the stack's DynamoDB table directly with the same credentials.
 """
 
 import argparse
@@ -18,17 +21,32 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.credentials import ReadOnlyCredentials
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from admin.api import ApiError, BlogApi, Unreachable
+from admin.backup import BackupError, export_items, restore_items
 from admin.post_files import PostFileError, read_post_file
+from admin.wordpress import import_wxr
+from admin.wxr import WxrError
+from blog.errors import PostNotFound, ServiceUnavailable
+from blog.store.bulk import BulkStore
 
 LOCAL_API_URL = "http://127.0.0.1:3000"
 LOCAL_CREDENTIALS = ReadOnlyCredentials("local", "local", None)
 LOCAL_REGION = "us-east-1"
+LOCAL_TABLE = "blog-local"
+"""The table of the local runtime (`make run`), in its embedded DynamoDB."""
+TABLE_COMMANDS_TEXT = "import-wxr, export, import-jsonl"
+# The operator's tools write thousands of items: more patience with a throttling table than the
+# functions, whose retries must end inside a request.
+TABLE_CLIENT_CONFIG = Config(retries={"mode": "adaptive", "total_max_attempts": 10}, tcp_keepalive=True)
 _EXECUTE_API_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
 _TAG = re.compile(r"<[^>]+>")
+_RUN_AGAIN = "Run the same command again to finish: what is written stays, and only the rest is added."
+_AFTER_STOP = {"import-wxr": _RUN_AGAIN, "import-jsonl": _RUN_AGAIN, "export": "No file was written."}
+"""What an operator should know when a table command stops midway."""
 
 
 class Abort(Exception):
@@ -38,21 +56,42 @@ class Abort(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="blogctl",
-        description="Administer a serverless blog over its API, with your AWS credentials.",
+        description="Administer a serverless blog with your AWS credentials.",
+        epilog=(
+            "Which blog: the API commands (put-post, close, reopen, pending, approve, spam, delete, "
+            "list) go through the API and need --stack, --api-url or --local. The table commands "
+            f"({TABLE_COMMANDS_TEXT}) read and write the DynamoDB table directly and need --stack, "
+            "--table, or --local with --endpoint-url (the embedded DynamoDB that `make run` prints: "
+            f"DynamoDB http://127.0.0.1:PORT ..., table {LOCAL_TABLE})."
+        ),
     )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--api-url", help="the API's base URL (the stack output ApiUrl)")
-    where.add_argument("--stack", help="a CloudFormation stack of this project: its ApiUrl output is used")
+    where.add_argument("--api-url", help="the API's base URL (the stack output ApiUrl); API commands")
+    where.add_argument(
+        "--stack",
+        help="a CloudFormation stack of this project: its ApiUrl output (API commands) or TableName "
+        "output (table commands) is used",
+    )
+    where.add_argument("--table", help="the DynamoDB table (the stack output TableName); table commands")
     parser.add_argument(
         "--local",
         action="store_true",
-        help=f"sign with the local runtime's credentials; the API is {LOCAL_API_URL} unless --api-url says",
+        help=f"the local runtime of `make run`: its credentials; the API is {LOCAL_API_URL} unless "
+        f"--api-url says, the table {LOCAL_TABLE} unless --table says",
     )
-    parser.add_argument("--profile", help="the AWS profile to sign with (default: the credential chain)")
     parser.add_argument(
-        "--region", help="the region to sign for (default: the API URL's, else the profile's)"
+        "--endpoint-url",
+        help="the DynamoDB endpoint of the table commands, for a local DynamoDB (default: AWS's)",
     )
-    parser.add_argument("--json", action="store_true", help="print the API's JSON, for scripts")
+    parser.add_argument("--profile", help="the AWS profile to use (default: the credential chain)")
+    parser.add_argument(
+        "--region", help="the region of the API or the table (default: the API URL's, else the profile's)"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON for scripts: the API's answer, a table command's summary",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     put = commands.add_parser(
@@ -72,6 +111,24 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("slug")
         command.add_argument("comment_id", metavar="ID")
     commands.add_parser("list", help="the published posts, newest first")
+
+    wxr = commands.add_parser(
+        "import-wxr",
+        help="import a WordPress export (WXR) into the table: posts, comments, replies, closed threads",
+        description="Import the posts and comments of a WordPress export (Tools > Export > All "
+        "content). Running it again adds only what is missing; nothing already there changes.",
+    )
+    wxr.add_argument("file", type=Path, metavar="FILE.xml")
+    wxr.add_argument("--dry-run", action="store_true", help="read the file and report; write nothing")
+    export = commands.add_parser(
+        "export", help="back up every post and comment of the table to a JSON Lines file"
+    )
+    export.add_argument("file", type=Path, metavar="FILE.jsonl")
+    restore = commands.add_parser(
+        "import-jsonl",
+        help="restore a backup made by export: writes what the table lacks, leaves the rest as it is",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE.jsonl")
     return parser
 
 
@@ -80,27 +137,76 @@ def _session(arguments: argparse.Namespace) -> boto3.Session:
 
 
 def _api(arguments: argparse.Namespace) -> BlogApi:
+    if arguments.table or arguments.endpoint_url:
+        raise Abort(
+            f"{arguments.command} works through the API: name it with --stack, --api-url or --local "
+            f"(--table and --endpoint-url are for {TABLE_COMMANDS_TEXT})"
+        )
     if arguments.local:
         return BlogApi(arguments.api_url or LOCAL_API_URL, LOCAL_CREDENTIALS, LOCAL_REGION)
     if not (arguments.api_url or arguments.stack):
         raise Abort("say which blog: --stack NAME, --api-url URL, or --local")
     session = _session(arguments)
-    url = arguments.api_url or _stack_api_url(session, arguments.stack)
+    url = arguments.api_url or _stack_output(session, arguments.stack, "ApiUrl")
     in_url = _EXECUTE_API_HOST.search(url)
     region = arguments.region or (in_url.group(1) if in_url else None) or session.region_name or LOCAL_REGION
     credentials = session.get_credentials()
     return BlogApi(url, None if credentials is None else credentials.get_frozen_credentials(), region)
 
 
-def _stack_api_url(session: boto3.Session, stack: str) -> str:
+def _stack_output(session: boto3.Session, stack: str, name: str) -> str:
     try:
         stacks = session.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
     except (ClientError, BotoCoreError) as error:
         raise Abort(f"cannot read the stack {stack!r}: {error}") from error
     outputs = {output["OutputKey"]: output["OutputValue"] for output in stacks[0].get("Outputs", [])}
-    if "ApiUrl" not in outputs:
-        raise Abort(f"the stack {stack!r} has no ApiUrl output: is it a stack of this project?")
-    return outputs["ApiUrl"]
+    if name not in outputs:
+        raise Abort(f"the stack {stack!r} has no {name} output: is it a stack of this project?")
+    return outputs[name]
+
+
+def _bulk_store(arguments: argparse.Namespace) -> BulkStore:
+    """The table a table command works on, checked to be there."""
+    command = arguments.command
+    if arguments.api_url:
+        raise Abort(
+            f"{command} reads and writes the table directly, not through the API: name it with "
+            "--stack, --table, or --local --endpoint-url URL"
+        )
+    if arguments.local:
+        if not arguments.endpoint_url:
+            raise Abort(
+                f"--local needs --endpoint-url for {command}: the embedded DynamoDB's address, which "
+                "`make run` prints first (DynamoDB http://127.0.0.1:PORT embedded (moto), table "
+                f"{LOCAL_TABLE})"
+            )
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=arguments.endpoint_url,
+            region_name=LOCAL_REGION,
+            aws_access_key_id=LOCAL_CREDENTIALS.access_key,
+            aws_secret_access_key=LOCAL_CREDENTIALS.secret_key,
+            config=TABLE_CLIENT_CONFIG,
+        )
+        table = arguments.table or LOCAL_TABLE
+    else:
+        if not (arguments.table or arguments.stack):
+            raise Abort("say which table: --stack NAME, --table NAME, or --local --endpoint-url URL")
+        session = _session(arguments)
+        table = arguments.table or _stack_output(session, arguments.stack, "TableName")
+        client = session.client("dynamodb", endpoint_url=arguments.endpoint_url, config=TABLE_CLIENT_CONFIG)
+    where = arguments.endpoint_url or client.meta.region_name
+    try:
+        client.describe_table(TableName=table)
+    except NoCredentialsError as error:
+        raise Abort("no AWS credentials found: set a profile (--profile), the environment, or SSO") from error
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            raise Abort(f"there is no table {table!r} at {where}") from error
+        raise Abort(f"cannot use the table {table!r} at {where}: {error}") from error
+    except BotoCoreError as error:
+        raise Abort(f"DynamoDB at {where} does not answer: {error}") from error
+    return BulkStore(client, table)
 
 
 def _text(html: str, width: int = 60) -> str:
@@ -178,6 +284,33 @@ def _list(api: BlogApi, _: argparse.Namespace) -> tuple[Any, str]:
     return posts, _table(rows, ("published", "slug", "comments", "thread", "title"))
 
 
+def _import_wxr(arguments: argparse.Namespace) -> tuple[Any, str]:
+    path: Path = arguments.file
+    store = None if arguments.dry_run else _bulk_store(arguments)
+    with path.open("rb") as source:
+        summary = import_wxr(
+            source, name=str(path), size=path.stat().st_size, store=store, progress_stream=sys.stderr
+        )
+    return summary.as_dict(), summary.render()
+
+
+def _export(arguments: argparse.Namespace) -> tuple[Any, str]:
+    summary = export_items(_bulk_store(arguments), arguments.file, sys.stderr)
+    return summary.as_dict(), summary.render()
+
+
+def _import_jsonl(arguments: argparse.Namespace) -> tuple[Any, str]:
+    summary = restore_items(_bulk_store(arguments), arguments.file, sys.stderr)
+    return summary.as_dict(), summary.render()
+
+
+TABLE_COMMANDS: dict[str, Callable[[argparse.Namespace], tuple[Any, str]]] = {
+    "import-wxr": _import_wxr,
+    "export": _export,
+    "import-jsonl": _import_jsonl,
+}
+"""Commands on the table itself, for moving a blog and backing it up."""
+
 COMMANDS: dict[str, Callable[[BlogApi, argparse.Namespace], tuple[Any, str]]] = {
     "put-post": _put_post,
     "close": _thread("close"),
@@ -201,17 +334,43 @@ def _explain(error: ApiError) -> str:
     return f"{error}{details}"
 
 
+def _run(arguments: argparse.Namespace) -> tuple[Any, str]:
+    if arguments.command in TABLE_COMMANDS:
+        return TABLE_COMMANDS[arguments.command](arguments)
+    return COMMANDS[arguments.command](_api(arguments), arguments)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; 0 on success, 1 when the API or the input refused it."""
+    """Run one command; 0 on success, 1 when the API, the table or the input refused it."""
     arguments = _parser().parse_args(argv)
     try:
-        answer, summary = COMMANDS[arguments.command](_api(arguments), arguments)
+        answer, summary = _run(arguments)
     except ApiError as error:
         print(f"blogctl: {_explain(error)}", file=sys.stderr)
         return 1
-    except (Abort, Unreachable) as error:
+    except (Abort, Unreachable, WxrError, BackupError) as error:
         print(f"blogctl: {error}", file=sys.stderr)
         return 1
+    except OSError as error:
+        where = f"{error.filename}: {error.strerror}" if error.filename else str(error)
+        print(f"blogctl: {where}", file=sys.stderr)
+        return 1
+    except (ServiceUnavailable, PostNotFound, ClientError, BotoCoreError) as error:
+        # Mostly midway through a table command: what an operator should do next.
+        advice = _AFTER_STOP.get(arguments.command)
+        print(
+            f"blogctl: {arguments.command} stopped: {str(error).rstrip('.')}."
+            + (f" {advice}" if advice else ""),
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        if arguments.command not in _AFTER_STOP:
+            raise
+        print(
+            f"\nblogctl: {arguments.command} interrupted. {_AFTER_STOP[arguments.command]}", file=sys.stderr
+        )
+        return 130
     print(json.dumps(answer, ensure_ascii=False, indent=2) if arguments.json else summary)
     return 0
 

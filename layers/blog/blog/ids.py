@@ -15,6 +15,7 @@ from datetime import datetime
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _TIME_CHARS = 10
 _RANDOM_CHARS = 6
+_TAIL_VALUES = 32**_RANDOM_CHARS
 SEGMENT_LENGTH = _TIME_CHARS + _RANDOM_CHARS
 SEPARATOR = "."
 MAX_DEPTH = 10
@@ -34,16 +35,33 @@ def _encode(number: int, length: int) -> str:
     return "".join(reversed(chars))
 
 
+def _segment(created: datetime, tail: int) -> str:
+    milliseconds = int(created.timestamp() * 1000)
+    return _encode(milliseconds, _TIME_CHARS) + _encode(tail % _TAIL_VALUES, _RANDOM_CHARS)
+
+
+def _under(parent_id: str | None, segment: str) -> str:
+    return segment if parent_id is None else f"{parent_id}{SEPARATOR}{segment}"
+
+
 def new_segment(created: datetime) -> str:
     """A segment for a comment created at `created`: time first, so that siblings sort by time."""
-    milliseconds = int(created.timestamp() * 1000)
-    return _encode(milliseconds, _TIME_CHARS) + _encode(secrets.randbits(5 * _RANDOM_CHARS), _RANDOM_CHARS)
+    return _segment(created, secrets.randbits(5 * _RANDOM_CHARS))
 
 
 def new_comment_id(parent_id: str | None, created: datetime) -> str:
     """The id of a new comment, under `parent_id` when it is a reply."""
-    segment = new_segment(created)
-    return segment if parent_id is None else f"{parent_id}{SEPARATOR}{segment}"
+    return _under(parent_id, new_segment(created))
+
+
+def imported_comment_id(parent_id: str | None, created: datetime, source_number: int) -> str:
+    """The id of a comment brought over from another blog (WordPress), under `parent_id`.
+
+    The segment's last 6 characters are the comment's number there instead of random ones, so
+    importing the same comment again gives the same id, and two comments of one post never share
+    one (numbers below 2**30, about a billion, are kept whole).
+    """
+    return _under(parent_id, _segment(created, source_number))
 
 
 def is_comment_id(value: str) -> bool:

@@ -5,6 +5,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from blog.models import CommentStatus, StoredComment, StoredPost
+
 POST_SK = "#POST"
 COMMENT_SK_PREFIX = "COMMENT#"
 PUBLISHED_PK = "PUBLISHED"
@@ -46,6 +48,70 @@ def post_key(slug: str) -> Item:
 
 def comment_key(slug: str, comment_id: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": comment_sk(comment_id)})
+
+
+def post_index_attributes(*, published: bool, category: str, comments_open: bool) -> dict[str, str | None]:
+    """The sparse index keys of a post in this state; None for each it must not carry.
+
+    Only a published post is in the list indexes, and only an open thread in the auto-close one.
+    """
+    return {
+        "published_pk": PUBLISHED_PK if published else None,
+        "category_pk": category_pk(category) if published else None,
+        "open_pk": OPEN_PK if comments_open else None,
+    }
+
+
+def comment_index_attributes(comment_id: str, status: CommentStatus) -> dict[str, str]:
+    """The index keys of a comment with this status: public ones (approved, and tombstones that
+    keep a thread's shape) are in `Visible`, held ones in `PendingComments`, spam in none."""
+    if status is CommentStatus.PENDING:
+        return {"pending_pk": PENDING_PK}
+    if status is CommentStatus.SPAM:
+        return {}
+    return {"visible_sk": comment_sk(comment_id)}
+
+
+def post_item(post: StoredPost) -> Item:
+    """The whole item of a post, with its keys and index attributes, as its writes leave it."""
+    published = post.published_at is not None
+    return to_item(
+        {
+            **post.model_dump(mode="json"),
+            "pk": post_pk(post.slug),
+            "sk": POST_SK,
+            "visible_sk": POST_SK,
+            **post_index_attributes(
+                published=published, category=post.category, comments_open=post.comments_open
+            ),
+        }
+    )
+
+
+def comment_item(comment: StoredComment) -> Item:
+    """The whole item of a comment, with its keys and index attributes, as its writes leave it."""
+    return to_item(
+        {
+            **comment.model_dump(mode="json"),
+            "pk": post_pk(comment.post_slug),
+            "sk": comment_sk(comment.id),
+            **comment_index_attributes(comment.id, comment.status),
+        }
+    )
+
+
+def counter_update(table: str, key: Item, attribute: str, amount: int) -> dict[str, Any]:
+    """A transaction part that adds `amount` to a counter (`comment_count`, `reply_count`) of an
+    item that must exist."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": key,
+            "UpdateExpression": f"ADD {attribute} :amount",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": to_item({":amount": amount}),
+        }
+    }
 
 
 def to_item(values: Mapping[str, Any]) -> Item:

@@ -15,7 +15,7 @@ from typing import Any
 from blog.errors import CommentDeleted
 from blog.ids import parent_of
 from blog.models import CommentStatus
-from blog.store.keys import comment_key, comment_sk, post_key, to_item
+from blog.store.keys import comment_key, comment_sk, counter_update, post_key, to_item
 
 
 class Action(StrEnum):
@@ -89,7 +89,7 @@ def plan(table: str, slug: str, comment_id: str, action: Action, state: CommentS
         )
         parent_id = parent_of(comment_id)
         if parent_id is not None:
-            operations.append(_add(table, comment_key(slug, parent_id), "reply_count", -1))
+            operations.append(counter_update(table, comment_key(slug, parent_id), "reply_count", -1))
     else:
         operations.append(
             {
@@ -110,7 +110,7 @@ def plan(table: str, slug: str, comment_id: str, action: Action, state: CommentS
         )
     count_change = (after in _COUNTED) - (state.status in _COUNTED)
     if count_change:
-        operations.append(_add(table, post_key(slug), "comment_count", count_change))
+        operations.append(counter_update(table, post_key(slug), "comment_count", count_change))
     return operations
 
 
@@ -124,15 +124,3 @@ def _becoming(status: CommentStatus) -> str:
         "SET #status = :status, visible_sk = :visible, author_name = :empty, content = :empty, "
         "content_html = :empty REMOVE pending_pk, author_email, author_url"
     )
-
-
-def _add(table: str, key: dict[str, Any], attribute: str, amount: int) -> dict[str, Any]:
-    return {
-        "Update": {
-            "TableName": table,
-            "Key": key,
-            "UpdateExpression": f"ADD {attribute} :amount",
-            "ConditionExpression": "attribute_exists(pk)",
-            "ExpressionAttributeValues": to_item({":amount": amount}),
-        }
-    }

@@ -17,7 +17,7 @@ from blog.errors import (
 from blog.ids import parent_of
 from blog.models import CommentStatus, StoredComment
 from blog.store.failures import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
-from blog.store.keys import PENDING_PK, comment_key, comment_sk, from_item, post_key, post_pk, to_item
+from blog.store.keys import comment_item, comment_key, from_item, post_key, to_item
 from blog.timestamps import format_timestamp
 
 
@@ -88,18 +88,11 @@ class CommentTransaction:
             post_check["ExpressionAttributeValues"] = to_item({**post_values, ":one": 1})
         self._post = self._add({"Update" if approved else "ConditionCheck": post_check})
 
-        sk = comment_sk(comment.id)
-        stored = comment.model_dump(mode="json")
-        stored.update({"pk": post_pk(comment.post_slug), "sk": sk})
-        if approved:
-            stored["visible_sk"] = sk
-        elif comment.status is CommentStatus.PENDING:
-            stored["pending_pk"] = PENDING_PK
         self._comment = self._add(
             {
                 "Put": {
                     "TableName": table,
-                    "Item": to_item(stored),
+                    "Item": comment_item(comment),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }

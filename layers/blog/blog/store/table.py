@@ -26,6 +26,7 @@ from blog.store.keys import (
     category_pk,
     comment_sk,
     from_item,
+    post_index_attributes,
     post_key,
     post_pk,
     to_item,
@@ -169,9 +170,9 @@ class BlogStore:
         ]
         optional = {
             "published_at": published_at,
-            "published_pk": PUBLISHED_PK if published_at else None,
-            "category_pk": category_pk(category) if published_at else None,
-            "open_pk": OPEN_PK if fields["comments_open"] else None,
+            **post_index_attributes(
+                published=published_at is not None, category=category, comments_open=fields["comments_open"]
+            ),
         }
         for name, value in optional.items():
             names[f"#{name}"] = name

@@ -1,0 +1,240 @@
+"""Bulk reads and writes for the operator's tools (WordPress import, backup and restore), never on a
+request path: BatchGetItem, BatchWriteItem, a Scan for backups, and a comment written into a thread
+that exists with its counts in one transaction, as a reader's comment is.
+
+The items written are built by blog.store.keys (post_item, comment_item), the same code the API's
+own writes use, so an imported post or comment is indistinguishable from one written through the
+API. DynamoDB may leave part of a batch unprocessed (throttling, a busy partition); that part is
+sent again after a growing pause, a bounded number of times, and then the operation fails with
+ServiceUnavailable, so that nothing is dropped silently.
+"""
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from botocore.exceptions import ClientError
+
+from blog.errors import PostNotFound, ServiceUnavailable
+from blog.ids import parent_of
+from blog.models import CommentStatus, StoredComment
+from blog.store.failures import CONDITION_FAILED, cancellation_codes, error_code, translated_errors
+from blog.store.keys import (
+    COMMENT_SK_PREFIX,
+    POST_SK,
+    Item,
+    comment_item,
+    comment_key,
+    counter_update,
+    post_key,
+    to_item,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestTypeDef
+
+BATCH_WRITE_LIMIT = 25
+BATCH_GET_LIMIT = 100
+MAX_ITEM_BYTES = 400 * 1024
+"""DynamoDB's limit on one item: names and values, in bytes."""
+ATTEMPTS = 8
+"""Tries of one batch (the first and 7 retries of what is left), pausing 0.05 s, then twice as
+long each time up to 5 s: about 12 s in all before giving up."""
+_FIRST_PAUSE_SECONDS = 0.05
+_LONGEST_PAUSE_SECONDS = 5.0
+_TRANSACTION_ATTEMPTS = 3
+POST_PARTITION_PREFIX = "POST#"
+
+ItemKey = tuple[str, str]
+"""An item's `pk` and `sk`."""
+
+
+def key_of(item: Mapping[str, Any]) -> ItemKey:
+    """The `pk` and `sk` of an item in DynamoDB's typed form."""
+    return str(item["pk"]["S"]), str(item["sk"]["S"])
+
+
+def is_post_or_comment(key: ItemKey) -> bool:
+    """Whether a key names a post or a comment (not a rate counter, guard or idempotency record)."""
+    pk, sk = key
+    return pk.startswith(POST_PARTITION_PREFIX) and (sk == POST_SK or sk.startswith(COMMENT_SK_PREFIX))
+
+
+def item_size(item: Mapping[str, Any]) -> int:
+    """The size DynamoDB counts for an item (typed form): names and values in UTF-8 bytes."""
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value: Mapping[str, Any]) -> int:
+    (kind, content), *_ = value.items()
+    if kind == "S":
+        return len(str(content).encode())
+    if kind == "N":
+        return len(str(content).lstrip("-").replace(".", "")) // 2 + 2
+    if kind == "B":
+        return len(content)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(1 + _value_size(element) for element in content)
+    if kind == "M":
+        return 3 + sum(1 + len(name.encode()) + _value_size(element) for name, element in content.items())
+    # String, number and binary sets.
+    return sum(len(str(element).encode()) for element in content)
+
+
+def _pauses() -> Iterator[float]:
+    pause = _FIRST_PAUSE_SECONDS
+    for _ in range(ATTEMPTS - 1):
+        yield pause
+        pause = min(pause * 2, _LONGEST_PAUSE_SECONDS)
+
+
+class BulkStore:
+    """The blog's table as the operator's tools use it: many items at a time."""
+
+    def __init__(
+        self, client: "DynamoDBClient", table_name: str, *, pause: Callable[[float], None] = time.sleep
+    ) -> None:
+        self._client = client
+        self.table_name = table_name
+        self._pause = pause
+
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Item]:
+        """The items the table holds of `keys` (strongly consistent), by key; missing ones are absent."""
+        found: dict[ItemKey, Item] = {}
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), BATCH_GET_LIMIT):
+            request: dict[str, Any] = {
+                self.table_name: {
+                    "Keys": [
+                        to_item({"pk": pk, "sk": sk}) for pk, sk in wanted[start : start + BATCH_GET_LIMIT]
+                    ],
+                    "ConsistentRead": True,
+                }
+            }
+            for pause in (*_pauses(), None):
+                with translated_errors():
+                    response = self._client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self.table_name, []):
+                    found[key_of(item)] = item
+                request = dict(response.get("UnprocessedKeys") or {})
+                if not request:
+                    break
+                if pause is None:
+                    raise ServiceUnavailable
+                self._pause(pause)
+        return found
+
+    def put(self, items: Sequence[Item]) -> None:
+        """Write `items` (whole items, keys included), 25 to a request; an item there is replaced."""
+        for start in range(0, len(items), BATCH_WRITE_LIMIT):
+            requests = [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_LIMIT]]
+            self._write(requests)
+
+    def _write(self, requests: list[dict[str, Any]]) -> None:
+        pending: dict[str, Any] = {self.table_name: requests}
+        for pause in (*_pauses(), None):
+            with translated_errors():
+                response = self._client.batch_write_item(
+                    RequestItems=cast("dict[str, Sequence[WriteRequestTypeDef]]", pending)
+                )
+            pending = dict(response.get("UnprocessedItems") or {})
+            if not pending:
+                return
+            if pause is None:
+                raise ServiceUnavailable
+            self._pause(pause)
+
+    def add_to_thread(self, comment: StoredComment) -> bool:
+        """Write a comment into a post that exists, with the post's `comment_count` (when approved)
+        and its parent's `reply_count` in the same transaction, as the API writes a reader's comment.
+
+        False when the comment was there already (nothing is written then). PostNotFound when the
+        post, or the parent of a reply, is missing.
+        """
+        operations: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": comment_item(comment),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
+        post = post_key(comment.post_slug)
+        if comment.status is CommentStatus.APPROVED:
+            operations.append(counter_update(self.table_name, post, "comment_count", 1))
+        else:
+            condition = {
+                "TableName": self.table_name,
+                "Key": post,
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+            operations.append({"ConditionCheck": condition})
+        parent_id = parent_of(comment.id)
+        if parent_id is not None:
+            key = comment_key(comment.post_slug, parent_id)
+            operations.append(counter_update(self.table_name, key, "reply_count", 1))
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            try:
+                with translated_errors():
+                    self._client.transact_write_items(
+                        TransactItems=cast("list[TransactWriteItemTypeDef]", operations),
+                        ClientRequestToken=str(uuid.uuid4()),
+                    )
+            except ClientError as error:
+                if error_code(error) != "TransactionCanceledException":
+                    raise
+                codes = cancellation_codes(error.response.get("CancellationReasons", []))
+                if codes[0] == CONDITION_FAILED:
+                    return False
+                if CONDITION_FAILED in codes:
+                    raise PostNotFound from error
+                # Another write on the same items won the race; nothing was written.
+                self._pause(_FIRST_PAUSE_SECONDS * (attempt + 1))
+                continue
+            return True
+        raise ServiceUnavailable
+
+    def post_partitions(self) -> list[str]:
+        """The partition keys of every post's item collection (`POST#<slug>`), sorted.
+
+        A Scan that keeps only post and comment items and only their `pk`: an operator's backup,
+        not a request path. A collection whose post item is gone is listed too.
+        """
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "ProjectionExpression": "pk",
+            "FilterExpression": "begins_with(pk, :post)",
+            "ExpressionAttributeValues": to_item({":post": POST_PARTITION_PREFIX}),
+        }
+        partitions: set[str] = set()
+        while True:
+            with translated_errors():
+                response = self._client.scan(**request)
+            partitions.update(str(item["pk"]["S"]) for item in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return sorted(partitions)
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def collection(self, partition: str) -> Iterator[Item]:
+        """Every item of one post's collection in key order: the post (`#POST`), then its comments
+        in thread order. Strongly consistent."""
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_item({":pk": partition}),
+            "ConsistentRead": True,
+        }
+        while True:
+            with translated_errors():
+                response = self._client.query(**request)
+            for item in response["Items"]:
+                if is_post_or_comment(key_of(item)):
+                    yield item
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -1,0 +1,91 @@
+"""`blogctl import-wxr`, `export` and `import-jsonl` against `python -m local serve`: the table
+commands reach the embedded DynamoDB that serve names in its log, and what they write is what the
+API serves over HTTP. And the benchmark of a generated export, on tiny sizes, so it keeps running."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.wxr_import import measure
+from local.embedded_dynamodb import dynamodb_client, embedded_dynamodb
+from tests.local_server import LocalServer, start_server
+
+BLOGCTL = Path(sys.executable).parent / "blogctl"
+DATA = Path(__file__).parents[1] / "data" / "wordpress-export.xml"
+CLOSED = "rueckblick-strassenfest-muehlgasse"
+
+
+@pytest.fixture(scope="module")
+def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    running = start_server(tmp_path_factory.mktemp("serve-import"), "--no-demo")
+    yield running
+    assert running.stop() == 0
+
+
+def dynamodb_endpoint(server: LocalServer) -> str:
+    found = re.search(r"^DynamoDB (\S+) embedded \(moto\), table blog-local$", server.log(), re.MULTILINE)
+    assert found is not None, server.log()
+    return found[1]
+
+
+def blogctl(server: LocalServer, *arguments: str) -> subprocess.CompletedProcess[str]:
+    # No AWS credentials in the environment: --local brings its own.
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    return subprocess.run(  # noqa: S603 (this project's console script)
+        [str(BLOGCTL), "--local", "--endpoint-url", dynamodb_endpoint(server), *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_import_wxr_into_the_local_blog_and_read_it_over_http(empty_server: LocalServer) -> None:
+    imported = blogctl(empty_server, "import-wxr", str(DATA))
+
+    assert imported.returncode == 0, imported.stderr
+    assert "5 written, 0 already there" in imported.stdout
+    assert imported.stderr.splitlines()[-1] == "import-wxr: done (5 posts, 7 comments)"
+    listed = empty_server.request("GET", "/posts").json()["items"]
+    assert len(listed) == 4
+    post = empty_server.request("GET", f"/posts/{CLOSED}").json()
+    assert post["title"] == "Rückblick: Straßenfest in der Mühlgasse"
+    assert post["comments_open"] is False
+    first, reply = post["comments"]
+    assert reply["parent_id"] == first["id"]
+    assert reply["created_at"] == "2024-09-17T07:30:00Z"
+
+    again = blogctl(empty_server, "--json", "import-wxr", str(DATA))
+    summary = json.loads(again.stdout)
+    assert (summary["posts"]["written"], summary["comments"]["written"]) == (0, 0)
+
+
+def test_export_and_restore_through_the_local_table(empty_server: LocalServer, tmp_path: Path) -> None:
+    blogctl(empty_server, "import-wxr", str(DATA))
+    backup = tmp_path / "backup.jsonl"
+
+    exported = blogctl(empty_server, "export", str(backup))
+    restored = blogctl(empty_server, "--json", "import-jsonl", str(backup))
+
+    assert exported.returncode == 0, exported.stderr
+    assert len(backup.read_text(encoding="utf-8").splitlines()) == 12
+    assert json.loads(restored.stdout)["already_there"] == 12
+
+
+def test_the_import_benchmark_runs() -> None:
+    result = measure(posts=20, comments=200)
+
+    assert result.posts == 20
+    assert result.comments == 200
+    assert result.seconds > 0
+    assert result.peak_mb > result.floor_mb > 0
+    # moto's tables outlive its server within a process: the benchmark leaves none behind.
+    with embedded_dynamodb() as endpoint:
+        assert not [name for name in dynamodb_client(endpoint).list_tables()["TableNames"] if "wxr" in name]
