@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, growth, layer, list_page, local_api, round_trips
+from bench import cold_start, growth, layer, list_page, local_api, round_trips, wxr_import
 from bench.data import load_demo_blog
 from bench.environment import bench_environment
 from bench.report import COLD_START_RATIO, LIST_PAGE_RATIO, LOCAL_OVERHEAD_MS, Report
@@ -26,6 +26,8 @@ class Sizes:
         self.growth_posts = [5, 30] if quick else [100, 1_000, 10_000]
         self.growth_comments = [1, 60] if quick else [1, 100, 1_000]
         self.growth_requests = 3 if quick else 30
+        self.wxr_posts = 20 if quick else 10_000
+        self.wxr_comments = 200 if quick else 100_000
 
 
 def machine() -> dict[str, Any]:
@@ -121,6 +123,11 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
             "posts": {str(n): _size(point) for n, point in by_posts.items()},
             "comments": {str(n): _size(point) for n, point in by_comments.items()},
         }
+
+    step(f"WordPress import: {sizes.wxr_posts} posts, {sizes.wxr_comments} comments (blogctl import-wxr)")
+    results["wxr_import"] = wxr_import.measure(
+        posts=sizes.wxr_posts, comments=sizes.wxr_comments, progress=detail
+    ).as_dict()
 
     step(f"local API: {sizes.local_requests} requests per route against python -m local serve")
     measured = local_api.measure(sizes.local_requests, progress=detail)

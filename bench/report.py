@@ -40,6 +40,7 @@ class Report:
             self.list_page,
             self.local_api,
             self.growth,
+            self.wxr_import,
         ):
             lines += [*section(), ""]
         return "\n".join(lines).rstrip() + "\n"
@@ -190,4 +191,33 @@ class Report:
             " whole table for every Query, so its time grows with the table; DynamoDB's does not.",
             "",
             *table(header, rows),
+        ]
+
+    def wxr_import(self) -> list[str]:
+        found = self.results["wxr_import"]
+        return [
+            "WordPress import (`blogctl import-wxr` into the embedded DynamoDB; peak memory of its process):",
+            "",
+            *table(
+                [
+                    "export",
+                    "MB",
+                    "seconds",
+                    "items/s",
+                    "peak MB",
+                    "peak MB, a tenth of it",
+                    "blogctl alone MB",
+                ],
+                [
+                    [
+                        f"{found['posts']} posts, {found['comments']} comments",
+                        found["file_mb"],
+                        found["seconds"],
+                        found["items_per_second"],
+                        found["peak_mb"],
+                        found["tenth_peak_mb"],
+                        found["floor_mb"],
+                    ]
+                ],
+            ),
         ]

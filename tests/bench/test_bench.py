@@ -36,7 +36,9 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_results_have_every_figure_of_the_issue(results: dict[str, Any]) -> None:
-    assert {"round_trips", "cold_start", "list_page", "local_api", "layer_mb", "growth"} <= set(results)
+    assert {"round_trips", "cold_start", "list_page", "local_api", "layer_mb", "growth", "wxr_import"} <= set(
+        results
+    )
     assert {"floor_ms", "functions"} <= set(results["cold_start"])
     assert {"short_bytes", "long_bytes", "ratio"} <= set(results["list_page"])
     for figures in results["local_api"].values():
@@ -74,3 +76,11 @@ def test_the_growth_curve_reads_one_page_whatever_the_size(results: dict[str, An
 
     # A post read is the same bytes however many other posts there are.
     assert largest["get"]["response_bytes"] == smallest["get"]["response_bytes"]
+
+
+def test_the_wordpress_import_is_measured(results: dict[str, Any]) -> None:
+    found = results["wxr_import"]
+
+    assert (found["posts"], found["comments"]) == (20, 200)
+    assert found["seconds"] > 0
+    assert found["peak_mb"] >= found["floor_mb"] > 0
