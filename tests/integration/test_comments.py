@@ -342,3 +342,14 @@ def test_the_client_address_is_stored_only_as_a_keyed_hash_that_expires(api, pos
     assert address not in json.dumps(items)
     (counter,) = [item for item in items if item["pk"]["S"].startswith("RATE#")]
     assert int(counter["expires_at"]["N"]) <= time.time() + 180
+
+
+def test_a_body_that_is_not_utf8_is_a_400(api, post):
+    response = api.post(
+        "/posts/sommerfest/comments",
+        body=b'{"author_name": "\xff\xfe"}',
+        headers={"content-type": "application/json"},
+    )
+
+    assert response.status == 400
+    assert response.json()["type"] == "/problems/malformed-body"
