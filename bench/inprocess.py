@@ -4,15 +4,12 @@ how many bytes DynamoDB answered with.
 """
 
 import contextlib
-import importlib.util
 import json
 import os
-import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -77,18 +74,6 @@ class Answer:
         return json.loads(self.body)
 
 
-def _load(function: FunctionDefinition) -> ModuleType:
-    name = f"bench_handler_{function.logical_id}"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, function.module_path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 class InProcessApi:
     """The HTTP API of template.yaml, its handlers invoked in this process.
 
@@ -140,7 +125,7 @@ class InProcessApi:
         """The raw result of one function on one event."""
         function = self.functions[function_id]
         with contextlib.redirect_stdout(self._quiet):
-            handler = getattr(_load(function), function.handler_name)
+            handler = function.load_handler()
             return handler(dict(event), LocalLambdaContext(function_name=function.function_name))
 
     def request(self, method: str, path: str, **options: Any) -> Answer:

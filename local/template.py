@@ -5,11 +5,14 @@ API's routes and which function serves each, each function's environment with SA
 functions resolved to local values, and the Parameters with their defaults.
 """
 
+import importlib.util
 import re
+import sys
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -241,6 +244,23 @@ class FunctionDefinition:
     """Where each of the function's layers has its content: Lambda puts a Python layer on sys.path."""
     function_name: str = ""
     """The name Lambda knows it by (its FunctionName, else its logical id)."""
+
+    def load_module(self) -> ModuleType:
+        """The handler's module, imported in this process under a name of its own (every handler
+        is an `app` module, so the plain name would let one function's module stand for another)."""
+        name = f"handler_{self.logical_id}"
+        if name not in sys.modules:
+            spec = importlib.util.spec_from_file_location(name, self.module_path)
+            assert spec is not None
+            assert spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+        return sys.modules[name]
+
+    def load_handler(self) -> Any:
+        """The handler function itself, as Lambda calls it, imported in this process."""
+        return getattr(self.load_module(), self.handler_name)
 
     @property
     def folder_name(self) -> str:

@@ -1,12 +1,9 @@
 """Invoke the template's functions in this process, the way API Gateway would call them."""
 
-import importlib.util
 import json
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -34,23 +31,11 @@ class ApiResponse:
         return json.loads(self.body)
 
 
-def load_handler_module(function: FunctionDefinition) -> ModuleType:
-    """The handler module of `function`, under a module name of its own."""
-    name = f"handler_{function.logical_id}"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, function.module_path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 def invoke(function: FunctionDefinition, event: Mapping[str, Any]) -> dict[str, Any]:
     """Call the function's handler with `event`; its raw response."""
-    handler = getattr(load_handler_module(function), function.handler_name)
-    response: dict[str, Any] = handler(dict(event), LocalLambdaContext(function_name=function.logical_id))
+    response: dict[str, Any] = function.load_handler()(
+        dict(event), LocalLambdaContext(function_name=function.logical_id)
+    )
     return response
 
 

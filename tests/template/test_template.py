@@ -5,7 +5,6 @@ import re
 
 from blog.settings import Settings
 from local.template import PROJECT_ROOT, LocalStack, functions, http_routes, parameter_defaults
-from tests.inprocess import load_handler_module
 
 DESIGN_PARAMETERS = {
     "Stage": "dev",
@@ -177,7 +176,7 @@ def test_the_handlers_serve_exactly_the_routes_of_the_template(template, functio
     for logical_id, function in functions(template, stack).items():
         if logical_id not in {function_id for function_id, _, _ in declared}:
             continue  # not behind the HTTP API (the scheduled auto-close)
-        paths = load_handler_module(function).app.get_openapi_schema().paths or {}
+        paths = function.load_module().app.get_openapi_schema().paths or {}
         for path, operations in paths.items():
             for method in operations.model_dump(exclude_none=True).keys() & HTTP_METHODS:
                 served.add((logical_id, method.upper(), path))
