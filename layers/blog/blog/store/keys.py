@@ -62,6 +62,10 @@ def post_index_attributes(*, published: bool, category: str, comments_open: bool
     }
 
 
+COMMENT_INDEX_ATTRIBUTES = ("visible_sk", "pending_pk")
+"""Every index attribute a comment may carry; comment_index_attributes says which, by status."""
+
+
 def comment_index_attributes(comment_id: str, status: CommentStatus) -> dict[str, str]:
     """The index keys of a comment with this status: public ones (approved, and tombstones that
     keep a thread's shape) are in `Visible`, held ones in `PendingComments`, spam in none."""

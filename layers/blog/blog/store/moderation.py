@@ -15,7 +15,14 @@ from typing import Any
 from blog.errors import CommentDeleted
 from blog.ids import parent_of
 from blog.models import CommentStatus
-from blog.store.keys import comment_key, comment_sk, counter_update, post_key, to_item
+from blog.store.keys import (
+    COMMENT_INDEX_ATTRIBUTES,
+    comment_index_attributes,
+    comment_key,
+    counter_update,
+    post_key,
+    to_item,
+)
 
 
 class Action(StrEnum):
@@ -91,19 +98,16 @@ def plan(table: str, slug: str, comment_id: str, action: Action, state: CommentS
         if parent_id is not None:
             operations.append(counter_update(table, comment_key(slug, parent_id), "reply_count", -1))
     else:
+        update, values = _becoming(comment_id, after)
         operations.append(
             {
                 "Update": {
                     "TableName": table,
                     "Key": key,
-                    "UpdateExpression": _becoming(after),
+                    "UpdateExpression": update,
                     "ConditionExpression": condition,
                     "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": to_item(
-                        {**guard, ":status": after.value, ":visible": comment_sk(comment_id), ":empty": ""}
-                        if after is not CommentStatus.SPAM
-                        else {**guard, ":status": after.value}
-                    ),
+                    "ExpressionAttributeValues": to_item({**guard, **values}),
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                 }
             }
@@ -114,13 +118,17 @@ def plan(table: str, slug: str, comment_id: str, action: Action, state: CommentS
     return operations
 
 
-def _becoming(status: CommentStatus) -> str:
-    if status is CommentStatus.APPROVED:
-        return "SET #status = :status, visible_sk = :visible REMOVE pending_pk"
-    if status is CommentStatus.SPAM:
-        return "SET #status = :status REMOVE visible_sk, pending_pk"
-    # A tombstone keeps its place in the thread and loses its words and its author.
-    return (
-        "SET #status = :status, visible_sk = :visible, author_name = :empty, content = :empty, "
-        "content_html = :empty REMOVE pending_pk, author_email, author_url"
-    )
+def _becoming(comment_id: str, status: CommentStatus) -> tuple[str, dict[str, Any]]:
+    """The update expression, and its values, that give a comment `status`: the index attributes of
+    that status (blog.store.keys decides them, as for every write) and, for a tombstone, no words
+    and no author. DynamoDB refuses values an expression does not use, so each comes with its use."""
+    index = comment_index_attributes(comment_id, status)
+    assignments = ["#status = :status", *(f"{name} = :{name}" for name in index)]
+    values: dict[str, Any] = {":status": status.value, **{f":{name}": value for name, value in index.items()}}
+    removals = [name for name in COMMENT_INDEX_ATTRIBUTES if name not in index]
+    if status is CommentStatus.DELETED:
+        # A tombstone keeps its place in the thread and loses its words and its author.
+        assignments += ["author_name = :empty", "content = :empty", "content_html = :empty"]
+        values[":empty"] = ""
+        removals += ["author_email", "author_url"]
+    return f"SET {', '.join(assignments)} REMOVE {', '.join(removals)}", values
