@@ -92,13 +92,18 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
                 job: {
                     "ms": _rounded(cold.function_ms(job)),
                     "ratio": _rounded(cold.ratio(job), 2),
+                    "framework_ratio": _rounded(cold.framework_ratio(job), 2),
                     "import_ms": _rounded(cold.import_ms(job)),
                 }
                 for job in cold.jobs
             },
-            "framework": {
-                "ms": _rounded(cold.framework_ms),
-                "ratio": _rounded(cold.framework_ms / cold.floor_ms, 2),
+            "references": {
+                reference.name: {
+                    "ms": _rounded(cold.function_ms(reference.name)),
+                    "ratio": _rounded(cold.ratio(reference.name), 2),
+                    "what": reference.what,
+                }
+                for reference in cold_start.REFERENCES
             },
             "runs": cold.runs,
             "python": platform.python_version(),

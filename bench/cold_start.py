@@ -1,6 +1,7 @@
 """Cold start: fresh Python processes that import a handler (its folder and the layer first on
 sys.path, as on Lambda) and serve one representative request against the bench's DynamoDB, and the
-floor, a process that imports boto3, creates the DynamoDB client and makes one call. Floor and
+floor, a process that imports boto3, creates the DynamoDB client and makes one call. Between them,
+the references (bench/references) add the stack's parts one at a time. Floor, references and
 functions run interleaved, one process at a time, in a new random order each round; each figure is
 the median over the rounds. Target: every function at most 1.5 times the floor.
 """
@@ -26,11 +27,35 @@ from local.demo import read_posts, read_threads
 from local.template import FunctionDefinition
 
 CHILD = Path(__file__).with_name("cold_start_child.py")
-FRAMEWORK_DIR = Path(__file__).with_name("framework")
+REFERENCES_DIR = Path(__file__).with_name("references")
 FLOOR = "floor"
 FRAMEWORK = "framework"
-"""Powertools' validating resolver, Logger, Metrics and the floor's call: bench/framework/app.py."""
-_REFERENCES = frozenset({FLOOR, FRAMEWORK})
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A process between the floor and the blog's functions, made of the stack's parts alone: it
+    serves get_post's request with the floor's Query, to show which part costs what."""
+
+    name: str
+    modules: tuple[str, ...]
+    """Imported in order from bench/references; the last has `lambda_handler`."""
+    what: str
+
+
+REFERENCES = (
+    Reference("observability", ("observability",), "floor + Powertools' Logger and Metrics"),
+    Reference("validation", ("validation",), "observability + pydantic models for the request and answer"),
+    Reference(
+        FRAMEWORK, ("framework",), "observability + Powertools' HTTP resolver with pydantic validation"
+    ),
+    Reference(
+        "framework_lazy_imports",
+        ("lazy_powertools", "framework"),
+        "framework, with the packages its event handler imports whole loaded on demand",
+    ),
+)
+_NOT_FUNCTIONS = frozenset({FLOOR, *(reference.name for reference in REFERENCES)})
 CLOSE_SLUG = "bench-kaltstart-schliessen"
 COMMENTED_SLUG = "bench-kaltstart-kommentare"
 """Where the cold starts of submit_comment write, so that the post get_post reads stays as it is."""
@@ -66,14 +91,15 @@ class ColdStart:
 
     @property
     def jobs(self) -> list[str]:
-        return sorted(job for job in self.samples if job not in _REFERENCES)
-
-    @property
-    def framework_ms(self) -> float:
-        return statistics.median(self.samples[FRAMEWORK])
+        return sorted(job for job in self.samples if job not in _NOT_FUNCTIONS)
 
     def ratio(self, job: str) -> float:
+        """A function's or a reference's median over the floor's."""
         return self.function_ms(job) / self.floor_ms
+
+    def framework_ratio(self, job: str) -> float:
+        """A function's median over the framework reference's: what the blog's own code adds."""
+        return self.function_ms(job) / self.function_ms(FRAMEWORK)
 
     @property
     def worst(self) -> str:
@@ -168,7 +194,7 @@ def _run_child(
             raise RuntimeError(f"a cold start process failed ({request['kind']}):\n{finished.stderr}")
         result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
     if result["status"] >= 300:
-        raise RuntimeError(f"a cold start process answered {result['status']}: {request.get('module')}")
+        raise RuntimeError(f"a cold start process answered {result['status']}: {request.get('modules')}")
     return result, finished.stderr
 
 
@@ -197,22 +223,23 @@ class ColdStartRunner:
                 cwd=Path(tempfile.gettempdir()),
                 importtime=importtime,
             )
-        if job == FRAMEWORK:
+        reference = next((reference for reference in REFERENCES if reference.name == job), None)
+        if reference is not None:
             request = {
                 "kind": "function",
-                "path": [str(FRAMEWORK_DIR)],
-                "module": "app",
+                "path": [str(REFERENCES_DIR)],
+                "modules": list(reference.modules),
                 "handler": "lambda_handler",
-                "function_name": "framework",
+                "function_name": reference.name,
                 "event": self._requests.event("get_post", self._run)[0],
             }
-            return _run_child(request, self._floor_environment, cwd=FRAMEWORK_DIR, importtime=importtime)
+            return _run_child(request, self._floor_environment, cwd=REFERENCES_DIR, importtime=importtime)
         function = self._functions[job]
         event, extra_environment = self._requests.event(job, self._run)
         request = {
             "kind": "function",
             "path": [str(function.code_dir), *(str(layer) for layer in function.layer_dirs)],
-            "module": function.handler_module,
+            "modules": [function.handler_module],
             "handler": function.handler_name,
             "function_name": function.function_name,
             "event": event,
@@ -234,7 +261,7 @@ def parse_importtime(stderr: str) -> dict[str, Import]:
 
 def measure(bench: BenchEnvironment, *, rounds: int, progress: Callable[[str], None]) -> ColdStart:
     runner = ColdStartRunner(bench)
-    jobs = [FLOOR, FRAMEWORK, *runner.jobs]
+    jobs = [FLOOR, *(reference.name for reference in REFERENCES), *runner.jobs]
     order = random.Random(20260101)  # noqa: S311 (an order, not a secret)
     # A first round that is not counted: bytecode caches written, files in the page cache.
     for job in jobs:

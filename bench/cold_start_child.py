@@ -2,7 +2,8 @@
 floor, which imports boto3, creates the DynamoDB client and makes one call.
 
 Run by bench.cold_start as `python -I cold_start_child.py` with a JSON request on stdin, in the
-environment the function has on Lambda. Only the standard library is imported before the clock
+environment the function has on Lambda; the request's `modules` are imported in order, the handler
+from the last. Only the standard library is imported before the clock
 starts; the result (milliseconds, the status answered) goes to the file the request names, since
 stdout is the function's own (its logs and metrics).
 """
@@ -45,7 +46,10 @@ def floor(call: dict[str, Any]) -> tuple[float, int]:
 def function(request: dict[str, Any]) -> tuple[float, int]:
     started = time.perf_counter()
     sys.path[:0] = request["path"]
-    handler = getattr(importlib.import_module(request["module"]), request["handler"])
+    *first, handler_module = request["modules"]
+    for module in first:
+        importlib.import_module(module)
+    handler = getattr(importlib.import_module(handler_module), request["handler"])
     imported = time.perf_counter()
     result = handler(request["event"], Context(request["function_name"]))
     status = int(result.get("statusCode", 200)) if isinstance(result, dict) else 200

@@ -94,18 +94,17 @@ class Report:
 
     def cold_start(self) -> list[str]:
         cold = self.results["cold_start"]
-        framework = cold["framework"]
-        rows = [
-            ["floor: import boto3, create the client, one Query", ms(cold["floor_ms"]), "", "1.00"],
-            [
-                "framework: Powertools' validating resolver, Logger, Metrics, pydantic; the floor's Query",
-                ms(framework["ms"]),
-                "",
-                f"{framework['ratio']:.2f}",
-            ],
+        references = cold["references"]
+        rows = [["floor: import boto3, create the client, one Query", ms(cold["floor_ms"]), "", "1.00", ""]]
+        rows += [
+            [f"{name}: {v['what']}", ms(v["ms"]), "", f"{v['ratio']:.2f}", ""]
+            for name, v in references.items()
         ]
         by_ratio = sorted(cold["functions"].items(), key=lambda item: -item[1]["ratio"])
-        rows += [[f"`{job}`", ms(v["ms"]), ms(v["import_ms"]), f"{v['ratio']:.2f}"] for job, v in by_ratio]
+        rows += [
+            [f"`{job}`", ms(v["ms"]), ms(v["import_ms"]), f"{v['ratio']:.2f}", f"{v['framework_ratio']:.2f}"]
+            for job, v in by_ratio
+        ]
         imports = [
             [f"`{entry['module']}`", ms(entry["self_ms"]), ms(entry["cumulative_ms"])]
             for entry in cold["worst_imports"]
@@ -116,9 +115,9 @@ class Report:
             f"### Cold start (median of {cold['runs']} fresh Python {cold['python']} processes each)",
             "",
             "Each process imports the handler and serves one request against the embedded DynamoDB;"
-            " floor, framework and functions run interleaved in one run (ms):",
+            " floor, references (bench/references) and functions run interleaved in one run (ms):",
             "",
-            *table(["process", "ms", "of which import", "× floor"], rows),
+            *table(["process", "ms", "of which import", "× floor", "× framework"], rows),
             "",
             f"The ten costliest imports of `{cold['worst']}` that the floor does not import"
             " (`-X importtime`, during import and first request):",

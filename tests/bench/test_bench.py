@@ -62,6 +62,40 @@ def test_every_function_has_a_cold_start(results: dict[str, Any]) -> None:
         assert figures["ratio"] == pytest.approx(figures["ms"] / results["cold_start"]["floor_ms"], abs=0.01)
 
 
+def test_the_references_stand_between_the_floor_and_the_functions(results: dict[str, Any]) -> None:
+    cold = results["cold_start"]
+    references = cold["references"]
+    framework_ms = references["framework"]["ms"]
+
+    assert list(references) == ["observability", "validation", "framework", "framework_lazy_imports"]
+    for figures in references.values():
+        assert figures["ratio"] == pytest.approx(figures["ms"] / cold["floor_ms"], abs=0.01)
+    for figures in cold["functions"].values():
+        assert figures["framework_ratio"] == pytest.approx(figures["ms"] / framework_ms, abs=0.01)
+
+
+def test_the_lazy_imports_reference_skips_what_the_event_handler_imports_whole() -> None:
+    loaded_after = (
+        "import sys, lazy_powertools, framework; "
+        "print(' '.join(name for name in sys.modules if name.startswith('aws_lambda_powertools')))"
+    )
+    finished = subprocess.run(  # noqa: S603 (this interpreter, this project's reference processes)
+        [sys.executable, "-c", loaded_after],
+        cwd=PROJECT_ROOT / "bench" / "references",
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "bench" / "references")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    loaded = set(finished.stdout.split())
+
+    assert "aws_lambda_powertools.event_handler.api_gateway" in loaded
+    assert "aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event" in loaded
+    assert "aws_lambda_powertools.event_handler.appsync" not in loaded
+    assert "aws_lambda_powertools.utilities.data_classes.code_pipeline_job_event" not in loaded
+
+
 def test_a_list_page_does_not_grow_with_the_posts_bodies(results: dict[str, Any]) -> None:
     assert results["list_page"]["ratio"] <= 1.1
 

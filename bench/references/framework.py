@@ -1,5 +1,5 @@
-"""The framework's own cold start, for reference: what any function built on Powertools' event
-handler, as the blog's functions are, pays before a line of the blog runs.
+"""The framework's own cold start: what any function built on Powertools' event handler, as the
+blog's functions are, pays before a line of the blog runs.
 
 Powertools' HTTP API resolver with pydantic validation, its Logger and Metrics around the handler,
 one route with a validated path and query parameter and a pydantic answer, and the floor's call: a
