@@ -13,7 +13,7 @@ CHECKOV := $(TOOLS)/checkov/bin/checkov
 BIN := $(VENV)/bin
 BUILT_TEMPLATE := .aws-sam/build/template.yaml
 # What sam build reads: a change to any of them builds again (sam's own cache keeps that quick).
-BUILD_INPUTS := template.yaml samconfig.toml layers/blog/requirements.txt \
+BUILD_INPUTS := template.yaml samconfig.toml layers/blog/requirements.txt layers/blog/Makefile \
 	$(shell find functions layers -name '*.py' -not -path '*/__pycache__/*')
 
 # uv must never download an interpreter: the virtualenv uses the Python find-python chose.
@@ -55,7 +55,7 @@ $(CHECKOV): tools/checkov-requirements.txt | $(UV)
 	VIRTUAL_ENV=$(TOOLS)/checkov $(UV) pip install --quiet --require-hashes -r tools/checkov-requirements.txt
 	@touch $@
 
-# sam build runs `python3.13` from PATH for the Python 3.13 runtime: the directory of the Python
+# sam build, and the layer's own Makefile, run `python3.13` from PATH: the directory of the Python
 # find-python chose comes first. pip fetches the layer's pinned arm64 wheels from PyPI.
 $(BUILT_TEMPLATE): $(BUILD_INPUTS) | $(SAM)
 	@echo "==> sam build (python3.13 from $(dir $(PYTHON)), arm64)"

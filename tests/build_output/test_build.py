@@ -9,6 +9,7 @@ comes from the build output.
 """
 
 import importlib.metadata
+import importlib.util
 import json
 import struct
 import subprocess
@@ -39,6 +40,8 @@ RUN_HANDLER = Path(__file__).with_name("run_handler.py")
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 NEVER_IN_THE_LAYER = ("boto3", "botocore", "s3transfer")
 EM_AARCH64 = 183
+UNCHECKED_HASH = 0b01
+"""PEP 552: bytecode validated by a hash of its source (bit 0), which is never checked (bit 1 unset)."""
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 
@@ -236,7 +239,23 @@ def test_every_handler_imports_from_the_build_output(built, layer_dir, lambda_pa
             if not any(origin.is_relative_to(place) for place in allowed)
         }
         assert not strays, f"{logical_id} imported modules from outside the build: {strays}"
-    assert not list(BUILD_DIR.rglob("__pycache__")), "bytecode in the build output would be deployed"
+    written = [path for path in BUILD_DIR.rglob("__pycache__") if not path.is_relative_to(layer_dir)]
+    assert not written, "bytecode the test wrote into the build output would be deployed"
+
+
+def test_the_layer_ships_bytecode_that_lambda_loads_as_it_is(layer_dir):
+    """A layer is read-only on Lambda: without bytecode in it, every cold start compiles it."""
+    sources = sorted(layer_dir.rglob("*.py"))
+
+    assert len(sources) > 100
+    for source in sources:
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        assert cached.is_file(), f"{source.relative_to(layer_dir)} has no bytecode"
+        header = cached.read_bytes()[:16]
+        assert header[:4] == importlib.util.MAGIC_NUMBER, f"{cached} is not Python 3.13's bytecode"
+        (flags,) = struct.unpack_from("<I", header, 4)
+        assert flags == UNCHECKED_HASH, f"{cached} would be checked against its source's timestamp"
+        assert header[8:16] == importlib.util.source_hash(source.read_bytes()), f"{cached} is stale"
 
 
 def test_the_built_get_post_function_serves_the_openapi_document(built, lambda_path, tmp_path):

@@ -80,7 +80,8 @@ def test_the_layer_holds_the_blog_package_at_opt_python(template):
     layer = template["Resources"]["BlogLayer"]
 
     assert layer["Properties"]["ContentUri"] == "layers/blog/"
-    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
+    assert "build-BlogLayer:" in (PROJECT_ROOT / "layers/blog/Makefile").read_text()
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert (PROJECT_ROOT / "layers/blog/blog/__init__.py").is_file()
     assert not (PROJECT_ROOT / "layers/blog/python").exists()
