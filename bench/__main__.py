@@ -84,7 +84,7 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
         }
 
         rounds = sizes.cold_start_rounds
-        step(f"cold start: {rounds} rounds of fresh processes, floor and functions interleaved")
+        step(f"cold start: {rounds} rounds of fresh processes, floor, references and functions interleaved")
         cold = cold_start.measure(bench, rounds=rounds, progress=detail)
         results["cold_start"] = {
             "floor_ms": _rounded(cold.floor_ms),
@@ -104,6 +104,12 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
                     "what": reference.what,
                 }
                 for reference in cold_start.REFERENCES
+            },
+            "layer_without_bytecode": {
+                "function": cold_start.SOURCE_ONLY_FUNCTION,
+                "ms": _rounded(cold.function_ms(cold_start.SOURCE_ONLY)),
+                "ratio": _rounded(cold.ratio(cold_start.SOURCE_ONLY), 2),
+                "import_ms": _rounded(cold.import_ms(cold_start.SOURCE_ONLY)),
             },
             "runs": cold.runs,
             "python": platform.python_version(),

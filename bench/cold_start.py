@@ -1,17 +1,22 @@
 """Cold start: fresh Python processes that import a handler (its folder and the layer first on
 sys.path, as on Lambda) and serve one representative request against the bench's DynamoDB, and the
 floor, a process that imports boto3, creates the DynamoDB client and makes one call. Between them,
-the references (bench/references) add the stack's parts one at a time. Floor, references and
-functions run interleaved, one process at a time, in a new random order each round; each figure is
-the median over the rounds. Target: every function at most 1.5 times the floor.
+the references (bench/references) add the stack's parts one at a time. One more process runs
+get_post with its layer as source only, as Lambda would load a layer built without bytecode.
+Floor, references and functions run interleaved, one process at a time, in a new random order each
+round; each figure is the median over the rounds. Target: every function at most 1.5 times the
+floor.
 """
 
+import importlib.metadata
 import json
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,7 +29,7 @@ from bench.data import check, comment, now, publish
 from bench.environment import BenchEnvironment
 from blog.store.keys import post_pk, to_item
 from local.demo import read_posts, read_threads
-from local.template import FunctionDefinition
+from local.template import PROJECT_ROOT, FunctionDefinition
 
 CHILD = Path(__file__).with_name("cold_start_child.py")
 REFERENCES_DIR = Path(__file__).with_name("references")
@@ -55,7 +60,14 @@ REFERENCES = (
         "framework, with the packages its event handler imports whole loaded on demand",
     ),
 )
-_NOT_FUNCTIONS = frozenset({FLOOR, *(reference.name for reference in REFERENCES)})
+SOURCE_ONLY_FUNCTION = "get_post"
+SOURCE_ONLY = f"{SOURCE_ONLY_FUNCTION}, layer without bytecode"
+"""get_post again, its layer as source only: what each cold start on Lambda would compile."""
+_NOT_FUNCTIONS = frozenset({FLOOR, SOURCE_ONLY, *(reference.name for reference in REFERENCES)})
+LAYER_REQUIREMENTS = PROJECT_ROOT / "layers" / "blog" / "requirements.txt"
+_PINNED_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", re.MULTILINE)
+
+
 CLOSE_SLUG = "bench-kaltstart-schliessen"
 COMMENTED_SLUG = "bench-kaltstart-kommentare"
 """Where the cold starts of submit_comment write, so that the post get_post reads stays as it is."""
@@ -174,12 +186,51 @@ class Requests:
         }
 
 
+def _canonical(distribution: str) -> str:
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+def layer_as_source(into: Path, layer_dirs: tuple[Path, ...]) -> Path:
+    """A copy of the layer without bytecode, as a build that does not compile it ships it: the
+    layer's own packages and those its requirements pin (this virtualenv's copies of the same
+    versions), every __pycache__ left out."""
+    requirements = LAYER_REQUIREMENTS.read_text(encoding="utf-8")
+    pinned = {_canonical(name) for name in _PINNED_NAME.findall(requirements)}
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    sources = [
+        site_packages / top_level
+        for top_level, distributions in importlib.metadata.packages_distributions().items()
+        if any(_canonical(distribution) in pinned for distribution in distributions)
+    ]
+    sources += [
+        entry
+        for layer in layer_dirs
+        for entry in layer.iterdir()
+        if entry.is_dir() and entry.name != "__pycache__"
+    ]
+    without_bytecode = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for source in sources:
+        module = source.with_name(f"{source.name}.py")
+        if source.is_dir():
+            shutil.copytree(source, into / source.name, ignore=without_bytecode)
+        elif module.is_file():
+            shutil.copy2(module, into / module.name)
+    return into
+
+
 def _run_child(
-    request: dict[str, Any], environment: dict[str, str], *, cwd: Path, importtime: bool = False
+    request: dict[str, Any],
+    environment: dict[str, str],
+    *,
+    cwd: Path,
+    importtime: bool = False,
+    write_bytecode: bool = True,
 ) -> tuple[dict[str, Any], str]:
     with tempfile.TemporaryDirectory(prefix="bench-cold-") as directory:
         result_file = Path(directory) / "result.json"
         flags = ["-X", "importtime"] if importtime else []
+        if not write_bytecode:
+            flags.append("-B")
         finished = subprocess.run(  # noqa: S603 (this interpreter, this project's script)
             [sys.executable, "-I", *flags, str(CHILD)],
             input=json.dumps({**request, "result": str(result_file)}),
@@ -199,8 +250,10 @@ def _run_child(
 
 
 class ColdStartRunner:
-    def __init__(self, bench: BenchEnvironment) -> None:
+    def __init__(self, bench: BenchEnvironment, source_layer: Path) -> None:
+        """`source_layer`: a copy of the layer without bytecode (layer_as_source), for SOURCE_ONLY."""
         self._bench = bench
+        self._source_layer = source_layer
         self._requests = Requests(bench)
         self._functions: dict[str, FunctionDefinition] = {
             function.folder_name: function for function in bench.functions.values()
@@ -234,18 +287,27 @@ class ColdStartRunner:
                 "event": self._requests.event("get_post", self._run)[0],
             }
             return _run_child(request, self._floor_environment, cwd=REFERENCES_DIR, importtime=importtime)
-        function = self._functions[job]
-        event, extra_environment = self._requests.event(job, self._run)
+        source_only = job == SOURCE_ONLY
+        function = self._functions[SOURCE_ONLY_FUNCTION if source_only else job]
+        event, extra_environment = self._requests.event(function.folder_name, self._run)
+        layers = [self._source_layer] if source_only else list(function.layer_dirs)
         request = {
             "kind": "function",
-            "path": [str(function.code_dir), *(str(layer) for layer in function.layer_dirs)],
+            "path": [str(function.code_dir), *(str(layer) for layer in layers)],
             "modules": [function.handler_module],
             "handler": function.handler_name,
             "function_name": function.function_name,
             "event": event,
         }
         environment = {**self._bench.environment_of(function), **extra_environment}
-        return _run_child(request, environment, cwd=function.code_dir, importtime=importtime)
+        # Lambda cannot write bytecode into a layer (/opt is read-only): neither may this process.
+        return _run_child(
+            request,
+            environment,
+            cwd=function.code_dir,
+            importtime=importtime,
+            write_bytecode=not source_only,
+        )
 
 
 def parse_importtime(stderr: str) -> dict[str, Import]:
@@ -260,8 +322,14 @@ def parse_importtime(stderr: str) -> dict[str, Import]:
 
 
 def measure(bench: BenchEnvironment, *, rounds: int, progress: Callable[[str], None]) -> ColdStart:
-    runner = ColdStartRunner(bench)
-    jobs = [FLOOR, *(reference.name for reference in REFERENCES), *runner.jobs]
+    with tempfile.TemporaryDirectory(prefix="bench-layer-source-") as directory:
+        layer_dirs = next(iter(bench.functions.values())).layer_dirs
+        runner = ColdStartRunner(bench, layer_as_source(Path(directory), layer_dirs))
+        return _measure(runner, rounds=rounds, progress=progress)
+
+
+def _measure(runner: ColdStartRunner, *, rounds: int, progress: Callable[[str], None]) -> ColdStart:
+    jobs = [FLOOR, *(reference.name for reference in REFERENCES), *runner.jobs, SOURCE_ONLY]
     order = random.Random(20260101)  # noqa: S311 (an order, not a secret)
     # A first round that is not counted: bytecode caches written, files in the page cache.
     for job in jobs:

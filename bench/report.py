@@ -105,6 +105,16 @@ class Report:
             [f"`{job}`", ms(v["ms"]), ms(v["import_ms"]), f"{v['ratio']:.2f}", f"{v['framework_ratio']:.2f}"]
             for job, v in by_ratio
         ]
+        source = cold["layer_without_bytecode"]
+        rows.append(
+            [
+                f"`{source['function']}`, its layer without bytecode (as Lambda would load it)",
+                ms(source["ms"]),
+                ms(source["import_ms"]),
+                f"{source['ratio']:.2f}",
+                "",
+            ]
+        )
         imports = [
             [f"`{entry['module']}`", ms(entry["self_ms"]), ms(entry["cumulative_ms"])]
             for entry in cold["worst_imports"]

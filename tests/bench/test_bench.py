@@ -74,6 +74,14 @@ def test_the_references_stand_between_the_floor_and_the_functions(results: dict[
         assert figures["framework_ratio"] == pytest.approx(figures["ms"] / framework_ms, abs=0.01)
 
 
+def test_a_cold_start_from_a_layer_without_bytecode_is_measured(results: dict[str, Any]) -> None:
+    cold = results["cold_start"]
+    source_only = cold["layer_without_bytecode"]
+
+    assert source_only["function"] in cold["functions"]
+    assert source_only["ratio"] == pytest.approx(source_only["ms"] / cold["floor_ms"], abs=0.01)
+
+
 def test_the_lazy_imports_reference_skips_what_the_event_handler_imports_whole() -> None:
     loaded_after = (
         "import sys, lazy_powertools, framework; "
