@@ -66,8 +66,6 @@ SOURCE_ONLY = f"{SOURCE_ONLY_FUNCTION}, layer without bytecode"
 _NOT_FUNCTIONS = frozenset({FLOOR, SOURCE_ONLY, *(reference.name for reference in REFERENCES)})
 LAYER_REQUIREMENTS = PROJECT_ROOT / "layers" / "blog" / "requirements.txt"
 _PINNED_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", re.MULTILINE)
-
-
 CLOSE_SLUG = "bench-kaltstart-schliessen"
 COMMENTED_SLUG = "bench-kaltstart-kommentare"
 """Where the cold starts of submit_comment write, so that the post get_post reads stays as it is."""
@@ -323,8 +321,8 @@ def parse_importtime(stderr: str) -> dict[str, Import]:
 
 def measure(bench: BenchEnvironment, *, rounds: int, progress: Callable[[str], None]) -> ColdStart:
     with tempfile.TemporaryDirectory(prefix="bench-layer-source-") as directory:
-        layer_dirs = next(iter(bench.functions.values())).layer_dirs
-        runner = ColdStartRunner(bench, layer_as_source(Path(directory), layer_dirs))
+        (source_only,) = (f for f in bench.functions.values() if f.folder_name == SOURCE_ONLY_FUNCTION)
+        runner = ColdStartRunner(bench, layer_as_source(Path(directory), source_only.layer_dirs))
         return _measure(runner, rounds=rounds, progress=progress)
 
 

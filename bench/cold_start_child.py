@@ -3,9 +3,9 @@ floor, which imports boto3, creates the DynamoDB client and makes one call.
 
 Run by bench.cold_start as `python -I cold_start_child.py` with a JSON request on stdin, in the
 environment the function has on Lambda; the request's `modules` are imported in order, the handler
-from the last. Only the standard library is imported before the clock
-starts; the result (milliseconds, the status answered) goes to the file the request names, since
-stdout is the function's own (its logs and metrics).
+from the last. Only the standard library is imported before the clock starts; the result
+(milliseconds, the status answered) goes to the file the request names, since stdout is the
+function's own (its logs and metrics).
 """
 
 import importlib

@@ -1,4 +1,4 @@
-"""Imported before the framework reference in the bench's `framework, lazy imports` process: what
+"""Imported before the framework reference in the bench's `framework_lazy_imports` process: what
 Powertools' event handler would cost if the two packages it imports whole loaded on demand.
 
 `aws_lambda_powertools.event_handler` imports every resolver Powertools ships (AppSync with
