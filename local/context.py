@@ -1,4 +1,9 @@
-"""The Lambda context object a handler receives, for functions run outside Lambda."""
+"""The Lambda context object a handler receives, for functions run outside Lambda.
+
+Standard library only: the processes that run a handler as Lambda does, where nothing of this
+project may be importable (local/lambda_runtime.py, bench/cold_start_child.py,
+tests/build_output/run_handler.py), load it from this file with `runpy.run_path`.
+"""
 
 import time
 import uuid

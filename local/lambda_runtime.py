@@ -12,15 +12,14 @@ the Lambda context class from its file.
 """
 
 import importlib
-import importlib.util
 import json
 import os
+import runpy
 import struct
 import sys
 import time
 import traceback
 from pathlib import Path
-from types import ModuleType
 from typing import Any, BinaryIO
 
 LENGTH = struct.Struct(">I")
@@ -54,17 +53,6 @@ def _log_error(error: BaseException) -> list[str]:
     print(f"[ERROR] {type(error).__name__}: {error}", file=sys.stderr)
     print("".join(traceback.format_exception(type(error), error, user_frames)), end="", file=sys.stderr)
     return traceback.format_tb(user_frames)
-
-
-def _load_context_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("lambda_context", Path(__file__).with_name("context.py"))
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # Registered before it runs: dataclasses look their module up in sys.modules.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def load_handler(module_name: str, handler_name: str) -> tuple[Any, dict[str, Any] | None]:
@@ -108,7 +96,7 @@ def encode_answer(answer: dict[str, Any]) -> bytes:
 
 def main() -> None:
     settings = json.loads(sys.argv[1])
-    context_class = _load_context_module().LocalLambdaContext
+    context_class = runpy.run_path(str(Path(__file__).with_name("context.py")))["LocalLambdaContext"]
     sys.path[:0] = [settings["code_dir"], *settings["layer_dirs"]]
     started = time.perf_counter()
     handler, init_error = load_handler(settings["handler_module"], settings["handler_name"])

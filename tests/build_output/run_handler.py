@@ -9,25 +9,13 @@ the function's own, for its logs and metrics).
 
 import importlib
 import json
+import runpy
 import sys
-import uuid
 from pathlib import Path
 
-
-class Context:
-    """The parts of Lambda's context object that Powertools reads."""
-
-    def __init__(self, function_name: str) -> None:
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = 1024
-        self.aws_request_id = str(uuid.uuid4())
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "build-test"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+LocalLambdaContext = runpy.run_path(str(Path(__file__).parents[2] / "local" / "context.py"))[
+    "LocalLambdaContext"
+]
 
 
 def main() -> None:
@@ -37,7 +25,7 @@ def main() -> None:
     handler = getattr(module, request["handler"])
     response = None
     if request.get("event") is not None:
-        response = handler(request["event"], Context(request["function_name"]))
+        response = handler(request["event"], LocalLambdaContext(function_name=request["function_name"]))
     origins = {
         name: getattr(loaded, "__file__", None)
         for name, loaded in list(sys.modules.items())
