@@ -10,7 +10,8 @@ from blog.ids import new_comment_id
 from blog.models import Comment, CommentStatus, NewComment, StoredComment, is_slug
 from blog.reading import public_comment
 from blog.settings import Settings
-from blog.store import BlogStore, CommentSubmission, IdempotencyRecord, RateLimit
+from blog.store import BlogStore
+from blog.store.submission import CommentSubmission, IdempotencyRecord, RateLimit
 
 
 @dataclass(frozen=True)

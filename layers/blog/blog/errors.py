@@ -81,7 +81,4 @@ class ServiceUnavailable(BlogError):
 
     reason = "service-unavailable"
     detail = "The service is busy; try again shortly."
-
-    def __init__(self, retry_after_seconds: int = 1) -> None:
-        super().__init__()
-        self.retry_after_seconds = retry_after_seconds
+    retry_after_seconds = 1

@@ -25,11 +25,10 @@ POST_CONTENT_MAX_LENGTH = 100_000
 # refused by pydantic itself, before any validator.
 # Character classes are spelled out, never \s: Python's and JavaScript's \s differ.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-_NOT_TEXT = _CONTROL
 _NOT_LINE = r"\x00-\x1f\x7f-\x9f"
 _SPACES = r"\x20\t\n\r\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _VISIBLE_CHARACTER = rf"[^{_CONTROL}{_SPACES}]"
-TEXT_PATTERN = rf"^[^{_NOT_TEXT}]*{_VISIBLE_CHARACTER}[^{_NOT_TEXT}]*$"
+TEXT_PATTERN = rf"^[^{_CONTROL}]*{_VISIBLE_CHARACTER}[^{_CONTROL}]*$"
 """Text: no control characters but tab and line breaks, not blank."""
 LINE_PATTERN = rf"^[^{_NOT_LINE}]*{_VISIBLE_CHARACTER}[^{_NOT_LINE}]*$"
 """A line of text: no control characters at all, not blank."""
@@ -85,7 +84,6 @@ def is_slug(value: str) -> bool:
     return len(value) <= SLUG_MAX_LENGTH and _SLUG.fullmatch(value) is not None
 
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH)]
 CommentId = Annotated[str, StringConstraints(pattern=COMMENT_ID_PATTERN, max_length=COMMENT_ID_MAX_LENGTH)]
 
 CommentName = Annotated[

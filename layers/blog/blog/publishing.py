@@ -32,7 +32,7 @@ def put_post(
         "comments_open": post.comments_open,
     }
     published_at = None if post.published_at is None else format_timestamp(post.published_at)
-    stored, created = store.put_post(slug, fields, published_at=published_at, category=post.category, now=now)
+    stored, created = store.put_post(slug, fields, published_at=published_at, now=now)
     answer = Post.model_validate(
         {
             **summary_of(stored, settings).model_dump(),

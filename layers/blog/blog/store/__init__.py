@@ -21,7 +21,6 @@ comments in one Query.
 
 from blog.store.client import dynamodb_client, get_store
 from blog.store.keys import PENDING_LIST_POSITION, POST_LIST_POSITION, THREAD_POSITION
-from blog.store.submission import CommentSubmission, IdempotencyRecord, RateLimit, Replay
 from blog.store.table import BlogStore
 
 __all__ = [
@@ -29,10 +28,6 @@ __all__ = [
     "POST_LIST_POSITION",
     "THREAD_POSITION",
     "BlogStore",
-    "CommentSubmission",
-    "IdempotencyRecord",
-    "RateLimit",
-    "Replay",
     "dynamodb_client",
     "get_store",
 ]

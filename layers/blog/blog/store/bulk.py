@@ -10,18 +10,22 @@ ServiceUnavailable, so that nothing is dropped silently.
 """
 
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
-
-from botocore.exceptions import ClientError
 
 from blog.errors import PostNotFound, ServiceUnavailable
 from blog.ids import parent_of
 from blog.models import CommentStatus, StoredComment
-from blog.store.failures import CONDITION_FAILED, cancellation_codes, error_code, translated_errors
+from blog.store.failures import (
+    CONDITION_FAILED,
+    TRANSACTION_ATTEMPTS,
+    cancellation_codes,
+    run_transaction,
+    translated_errors,
+)
 from blog.store.keys import (
     COMMENT_SK_PREFIX,
+    POST_PK_PREFIX,
     POST_SK,
     Item,
     comment_item,
@@ -30,10 +34,11 @@ from blog.store.keys import (
     post_key,
     to_item,
 )
+from blog.store.pages import every_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestTypeDef
+    from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
 
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100
@@ -44,8 +49,6 @@ ATTEMPTS = 8
 long each time up to 5 s: about 12 s in all before giving up."""
 _FIRST_PAUSE_SECONDS = 0.05
 _LONGEST_PAUSE_SECONDS = 5.0
-_TRANSACTION_ATTEMPTS = 3
-POST_PARTITION_PREFIX = "POST#"
 
 ItemKey = tuple[str, str]
 """An item's `pk` and `sk`."""
@@ -59,7 +62,7 @@ def key_of(item: Mapping[str, Any]) -> ItemKey:
 def is_post_or_comment(key: ItemKey) -> bool:
     """Whether a key names a post or a comment (not a rate counter, guard or idempotency record)."""
     pk, sk = key
-    return pk.startswith(POST_PARTITION_PREFIX) and (sk == POST_SK or sk.startswith(COMMENT_SK_PREFIX))
+    return pk.startswith(POST_PK_PREFIX) and (sk == POST_SK or sk.startswith(COMMENT_SK_PREFIX))
 
 
 def item_size(item: Mapping[str, Any]) -> int:
@@ -115,17 +118,12 @@ class BulkStore:
                     "ConsistentRead": True,
                 }
             }
-            for pause in (*_pauses(), None):
-                with translated_errors():
-                    response = self._client.batch_get_item(RequestItems=request)
+            responses = self._until_processed(
+                lambda keys: self._client.batch_get_item(RequestItems=keys), request, "UnprocessedKeys"
+            )
+            for response in responses:
                 for item in response.get("Responses", {}).get(self.table_name, []):
                     found[key_of(item)] = item
-                request = dict(response.get("UnprocessedKeys") or {})
-                if not request:
-                    break
-                if pause is None:
-                    raise ServiceUnavailable
-                self._pause(pause)
         return found
 
     def put(self, items: Sequence[Item]) -> None:
@@ -135,14 +133,27 @@ class BulkStore:
             self._write(requests)
 
     def _write(self, requests: list[dict[str, Any]]) -> None:
-        pending: dict[str, Any] = {self.table_name: requests}
+        responses = self._until_processed(
+            lambda pending: self._client.batch_write_item(
+                RequestItems=cast("dict[str, Sequence[WriteRequestTypeDef]]", pending)
+            ),
+            {self.table_name: requests},
+            "UnprocessedItems",
+        )
+        for _ in responses:
+            pass  # a write's answer holds nothing but what is left, and that is sent again
+
+    def _until_processed(
+        self, send: Callable[[dict[str, Any]], Mapping[str, Any]], request: dict[str, Any], unprocessed: str
+    ) -> Iterator[Mapping[str, Any]]:
+        """The responses to a batch request and to each resending of what the one before left in
+        `unprocessed`, after a growing pause; ServiceUnavailable when the last try still leaves some."""
         for pause in (*_pauses(), None):
             with translated_errors():
-                response = self._client.batch_write_item(
-                    RequestItems=cast("dict[str, Sequence[WriteRequestTypeDef]]", pending)
-                )
-            pending = dict(response.get("UnprocessedItems") or {})
-            if not pending:
+                response = send(request)
+            yield response
+            request = dict(response.get(unprocessed) or {})
+            if not request:
                 return
             if pause is None:
                 raise ServiceUnavailable
@@ -178,25 +189,17 @@ class BulkStore:
         if parent_id is not None:
             key = comment_key(comment.post_slug, parent_id)
             operations.append(counter_update(self.table_name, key, "reply_count", 1))
-        for attempt in range(_TRANSACTION_ATTEMPTS):
-            try:
-                with translated_errors():
-                    self._client.transact_write_items(
-                        TransactItems=cast("list[TransactWriteItemTypeDef]", operations),
-                        ClientRequestToken=str(uuid.uuid4()),
-                    )
-            except ClientError as error:
-                if error_code(error) != "TransactionCanceledException":
-                    raise
-                codes = cancellation_codes(error.response.get("CancellationReasons", []))
-                if codes[0] == CONDITION_FAILED:
-                    return False
-                if CONDITION_FAILED in codes:
-                    raise PostNotFound from error
-                # Another write on the same items won the race; nothing was written.
-                self._pause(_FIRST_PAUSE_SECONDS * (attempt + 1))
-                continue
-            return True
+        for attempt in range(TRANSACTION_ATTEMPTS):
+            reasons = run_transaction(self._client, operations)
+            if reasons is None:
+                return True
+            codes = cancellation_codes(reasons)
+            if codes[0] == CONDITION_FAILED:
+                return False
+            if CONDITION_FAILED in codes:
+                raise PostNotFound
+            # Another write on the same items won the race; nothing was written.
+            self._pause(_FIRST_PAUSE_SECONDS * (attempt + 1))
         raise ServiceUnavailable
 
     def post_partitions(self) -> list[str]:
@@ -209,16 +212,9 @@ class BulkStore:
             "TableName": self.table_name,
             "ProjectionExpression": "pk",
             "FilterExpression": "begins_with(pk, :post)",
-            "ExpressionAttributeValues": to_item({":post": POST_PARTITION_PREFIX}),
+            "ExpressionAttributeValues": to_item({":post": POST_PK_PREFIX}),
         }
-        partitions: set[str] = set()
-        while True:
-            with translated_errors():
-                response = self._client.scan(**request)
-            partitions.update(str(item["pk"]["S"]) for item in response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return sorted(partitions)
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return sorted({str(item["pk"]["S"]) for item in every_item(self._client.scan, request)})
 
     def collection(self, partition: str) -> Iterator[Item]:
         """Every item of one post's collection in key order: the post (`#POST`), then its comments
@@ -229,12 +225,6 @@ class BulkStore:
             "ExpressionAttributeValues": to_item({":pk": partition}),
             "ConsistentRead": True,
         }
-        while True:
-            with translated_errors():
-                response = self._client.query(**request)
-            for item in response["Items"]:
-                if is_post_or_comment(key_of(item)):
-                    yield item
-            if "LastEvaluatedKey" not in response:
-                return
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        for item in every_item(self._client.query, request):
+            if is_post_or_comment(key_of(item)):
+                yield item

@@ -7,6 +7,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from blog.models import CommentStatus, StoredComment, StoredPost
 
+POST_PK_PREFIX = "POST#"
 POST_SK = "#POST"
 COMMENT_SK_PREFIX = "COMMENT#"
 PUBLISHED_PK = "PUBLISHED"
@@ -31,7 +32,12 @@ _deserializer = TypeDeserializer()
 
 
 def post_pk(slug: str) -> str:
-    return f"POST#{slug}"
+    return f"{POST_PK_PREFIX}{slug}"
+
+
+def slug_of(pk: str) -> str:
+    """The slug of the post whose collection `pk` names."""
+    return pk.removeprefix(POST_PK_PREFIX)
 
 
 def comment_sk(comment_id: str) -> str:

@@ -75,17 +75,16 @@ class CommentTransaction:
         if submission.oldest_open_publication is not None:
             post_condition += " AND published_at > :oldest"
             post_values[":oldest"] = format_timestamp(submission.oldest_open_publication)
-        post_key_item = post_key(comment.post_slug)
         post_check: dict[str, Any] = {
             "TableName": table,
-            "Key": post_key_item,
+            "Key": post_key(comment.post_slug),
             "ConditionExpression": post_condition,
-            "ExpressionAttributeValues": to_item(post_values),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         if approved:
             post_check["UpdateExpression"] = "ADD comment_count :one"
-            post_check["ExpressionAttributeValues"] = to_item({**post_values, ":one": 1})
+            post_values[":one"] = 1
+        post_check["ExpressionAttributeValues"] = to_item(post_values)
         self._post = self._add({"Update" if approved else "ConditionCheck": post_check})
 
         self._comment = self._add(

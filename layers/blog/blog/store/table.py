@@ -1,18 +1,23 @@
 """The blog's table, in the blog's terms: one method per thing the blog does with it."""
 
 import time
-import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from blog.cursor import Position
 from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable
 from blog.models import CommentStatus, StoredComment, StoredPost, StoredPostSummary, ThreadState
-from blog.store import moderation
-from blog.store.failures import CONDITION_FAILED, cancellation_codes, error_code, translated_errors
+from blog.store.failures import (
+    CONDITION_FAILED,
+    TRANSACTION_ATTEMPTS,
+    cancellation_codes,
+    error_code,
+    run_transaction,
+    translated_errors,
+)
 from blog.store.keys import (
     CATEGORY_INDEX,
     OPEN_PK,
@@ -29,16 +34,19 @@ from blog.store.keys import (
     post_index_attributes,
     post_key,
     post_pk,
+    slug_of,
     to_item,
 )
-from blog.store.submission import CommentSubmission, CommentTransaction, Replay
+from blog.store.pages import every_item
 from blog.timestamps import format_timestamp
 
+# blog.store.submission and blog.store.moderation are imported by the methods that use them, so
+# that the read path's cold start does not load comment-writing code.
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-_TRANSACTION_ATTEMPTS = 3
+    from blog.store.moderation import Action
+    from blog.store.submission import CommentSubmission, Replay
 
 
 class BlogStore:
@@ -148,7 +156,7 @@ class BlogStore:
         }
 
     def put_post(
-        self, slug: str, fields: Mapping[str, Any], *, published_at: str | None, category: str, now: datetime
+        self, slug: str, fields: Mapping[str, Any], *, published_at: str | None, now: datetime
     ) -> tuple[StoredPost, bool]:
         """Create or update a post in one write; True when it was created.
 
@@ -171,7 +179,9 @@ class BlogStore:
         optional = {
             "published_at": published_at,
             **post_index_attributes(
-                published=published_at is not None, category=category, comments_open=fields["comments_open"]
+                published=published_at is not None,
+                category=fields["category"],
+                comments_open=fields["comments_open"],
             ),
         }
         for name, value in optional.items():
@@ -187,16 +197,14 @@ class BlogStore:
         else:
             assignments.append("#closed_at = if_not_exists(#closed_at, :now)")
         expression = f"SET {', '.join(assignments)} ADD #revision :one REMOVE {', '.join(removals)}"
-        with translated_errors():
-            response = self._client.update_item(
-                TableName=self._table,
-                Key=post_key(slug),
+        post = StoredPost.model_validate(
+            self._update_post(
+                slug,
                 UpdateExpression=expression,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=to_item(expression_values),
-                ReturnValues="ALL_NEW",
             )
-        post = StoredPost.model_validate(from_item(response["Attributes"]))
+        )
         return post, post.revision == 1
 
     def set_comments_open(
@@ -219,20 +227,16 @@ class BlogStore:
             condition += " AND comments_open = :was_open"
             values[":was_open"] = True
         try:
-            with translated_errors():
-                response = self._client.update_item(
-                    TableName=self._table,
-                    Key=post_key(slug),
-                    UpdateExpression=expression,
-                    ConditionExpression=condition,
-                    ExpressionAttributeValues=to_item(values),
-                    ReturnValues="ALL_NEW",
-                )
+            post = self._update_post(
+                slug,
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=to_item(values),
+            )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
                 raise PostNotFound from error
             raise
-        post = from_item(response["Attributes"])
         return ThreadState(slug=slug, comments_open=post["comments_open"], closed_at=post.get("closed_at"))
 
     def open_threads_published_by(self, moment: datetime) -> Iterator[str]:
@@ -243,16 +247,10 @@ class BlogStore:
             "KeyConditionExpression": "open_pk = :open AND published_at <= :moment",
             "ExpressionAttributeValues": to_item({":open": OPEN_PK, ":moment": format_timestamp(moment)}),
         }
-        while True:
-            with translated_errors():
-                response = self._client.query(**request)
-            for item in response["Items"]:
-                yield str(from_item(item)["pk"]).removeprefix("POST#")
-            if "LastEvaluatedKey" not in response:
-                return
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        for item in every_item(self._client.query, request):
+            yield slug_of(str(from_item(item)["pk"]))
 
-    def insert_comment(self, submission: CommentSubmission) -> Replay | None:
+    def insert_comment(self, submission: "CommentSubmission") -> "Replay | None":
         """Write a comment in one transaction with every check it needs.
 
         The transaction holds the condition on the post (exists, published, open, within the age
@@ -261,9 +259,11 @@ class BlogStore:
         record. Which check failed is read from the cancellation reasons, never from another read.
         Returns the first response when the Idempotency-Key was seen before with the same request.
         """
+        from blog.store.submission import CommentTransaction
+
         operations = CommentTransaction(self._table, submission)
-        for attempt in range(_TRANSACTION_ATTEMPTS):
-            reasons = self._transact(operations.items)
+        for attempt in range(TRANSACTION_ATTEMPTS):
+            reasons = run_transaction(self._client, operations.items)
             if reasons is None:
                 return None
             replay = operations.explain(reasons)
@@ -273,17 +273,19 @@ class BlogStore:
             time.sleep(0.05 * (attempt + 1))
         raise ServiceUnavailable
 
-    def moderate(self, slug: str, comment_id: str, action: moderation.Action) -> CommentStatus | None:
+    def moderate(self, slug: str, comment_id: str, action: "Action") -> CommentStatus | None:
         """Approve, mark as spam or delete a comment, keeping the post's count exact.
 
         Returns the comment's status afterwards, None when it was removed altogether.
         """
+        from blog.store import moderation
+
         state = moderation.expected_state(action)
-        for _ in range(_TRANSACTION_ATTEMPTS):
+        for _ in range(TRANSACTION_ATTEMPTS):
             operations = moderation.plan(self._table, slug, comment_id, action, state)
             if not operations:
                 return moderation.outcome(action, state)
-            reasons = self._transact(operations)
+            reasons = run_transaction(self._client, operations)
             if reasons is None:
                 return moderation.outcome(action, state)
             codes = cancellation_codes(reasons)
@@ -298,17 +300,10 @@ class BlogStore:
             # Otherwise a concurrent write on the same items won: plan again for the same state.
         raise ServiceUnavailable
 
-    def _transact(self, operations: Sequence[dict[str, Any]]) -> list[Mapping[str, Any]] | None:
-        """Run a transaction: None when it committed, else its cancellation reasons."""
-        try:
-            with translated_errors():
-                self._client.transact_write_items(
-                    TransactItems=cast("list[TransactWriteItemTypeDef]", list(operations)),
-                    # Makes botocore's own retry of a request that timed out safe to repeat.
-                    ClientRequestToken=str(uuid.uuid4()),
-                )
-        except ClientError as error:
-            if error_code(error) != "TransactionCanceledException":
-                raise
-            return list(error.response.get("CancellationReasons", []))
-        return None
+    def _update_post(self, slug: str, **update: Any) -> dict[str, Any]:
+        """Update a post's item; the item as the update left it, in plain values."""
+        with translated_errors():
+            response = self._client.update_item(
+                TableName=self._table, Key=post_key(slug), ReturnValues="ALL_NEW", **update
+            )
+        return from_item(response["Attributes"])
