@@ -4,29 +4,16 @@ from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
 from blog import commenting
-from blog.errors import BlogError
-from blog.http import (
-    blog_error_response,
-    create_resolver,
-    documented,
-    entry_point,
-    json_response,
-    problems,
-    validation_error_response,
-)
+from blog.http import create_resolver, documented, entry_point, json_response, problems
 from blog.models import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN, Comment, NewComment
 from blog.settings import get_settings
 from blog.store import get_store
 from blog.telemetry import metrics
 from blog.timestamps import utc_now
-
-COMMENT_BODY_LIMIT = 64 * 1024
-app = create_resolver()
 
 
 def _rejected(reason: str) -> None:
@@ -34,18 +21,7 @@ def _rejected(reason: str) -> None:
     metrics.add_metric(name="CommentRejected", unit=MetricUnit.Count, value=1)
 
 
-def _refused_comment(error: BlogError) -> Response[str]:
-    _rejected(error.reason)
-    return blog_error_response(error)
-
-
-def _invalid_comment(error: RequestValidationError) -> Response[str]:
-    _rejected("validation-error")
-    return validation_error_response(error)
-
-
-app.exception_handler(BlogError)(_refused_comment)
-app.exception_handler(RequestValidationError)(_invalid_comment)
+app = create_resolver(on_refused=_rejected)
 
 
 @app.post(
@@ -97,4 +73,4 @@ def submit_comment(
     return json_response(submitted.comment, status=HTTPStatus.CREATED, headers=headers)
 
 
-lambda_handler = entry_point(app, max_body_bytes=COMMENT_BODY_LIMIT)
+lambda_handler = entry_point(app)

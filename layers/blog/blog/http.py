@@ -138,18 +138,21 @@ def _dumps(value: Any) -> str:
 
 
 def json_response(
-    model: BaseModel,
+    content: BaseModel | str,
     *,
     status: int = HTTPStatus.OK,
     public: bool = False,
     headers: dict[str, str] | None = None,
 ) -> Response[str]:
-    """A JSON answer. `public` ones may be cached for `CacheMaxAgeSeconds` and carry an ETag."""
+    """A JSON answer of a model, or of a document already serialised (a `str`).
+
+    `public` ones may be cached for `CacheMaxAgeSeconds` and carry an ETag.
+    """
     cache_control = f"public, max-age={get_settings().cache_max_age_seconds}" if public else "no-store"
     return Response(
         status_code=status,
         content_type=JSON,
-        body=model.model_dump_json(),
+        body=content if isinstance(content, str) else content.model_dump_json(),
         headers={**_ALWAYS, "Cache-Control": cache_control, **(headers or {})},
     )
 
@@ -192,12 +195,13 @@ def blog_error_response(error: BlogError) -> Response[str]:
     A server-side failure is logged with its cause (and the request's correlation id); the answer
     names neither.
     """
-    if status_of(error) >= HTTPStatus.INTERNAL_SERVER_ERROR:
+    status = status_of(error)
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         logger.warning("request failed: %s", error.reason, exc_info=error)
     headers = {}
     if isinstance(error, RateLimited | ServiceUnavailable):
         headers["Retry-After"] = str(error.retry_after_seconds)
-    return problem_response(status_of(error), error.detail, reason=error.reason, headers=headers)
+    return problem_response(status, error.detail, reason=error.reason, headers=headers)
 
 
 def validation_error_response(error: RequestValidationError) -> Response[str]:
@@ -217,7 +221,7 @@ def validation_error_response(error: RequestValidationError) -> Response[str]:
     )
 
 
-def _unsupported_content_type(_: RequestUnsupportedContentType) -> Response[str]:
+def _unsupported_media_type(_: RequestUnsupportedContentType | None = None) -> Response[str]:
     return problem_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
 
 
@@ -284,14 +288,28 @@ def _conditional_get(app: APIGatewayHttpResolver, next_middleware: NextMiddlewar
     return response
 
 
-def create_resolver() -> APIGatewayHttpResolver:
-    """The HTTP API resolver every function uses: validation on, problems for every failure."""
+def create_resolver(*, on_refused: Callable[[str], None] | None = None) -> APIGatewayHttpResolver:
+    """The HTTP API resolver every function uses: validation on, problems for every failure.
+
+    `on_refused`, if given, hears why each domain error or invalid request was answered (the
+    error's reason, or "validation-error"), so that a function can count its refusals.
+    """
     app = BlogResolver(enable_validation=True, serializer=_dumps)
     app.configure_openapi(title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION)
 
-    app.exception_handler(BlogError)(blog_error_response)
-    app.exception_handler(RequestUnsupportedContentType)(_unsupported_content_type)
-    app.exception_handler(RequestValidationError)(validation_error_response)
+    def refused(error: BlogError) -> Response[str]:
+        if on_refused is not None:
+            on_refused(error.reason)
+        return blog_error_response(error)
+
+    def invalid(error: RequestValidationError) -> Response[str]:
+        if on_refused is not None:
+            on_refused("validation-error")
+        return validation_error_response(error)
+
+    app.exception_handler(BlogError)(refused)
+    app.exception_handler(RequestUnsupportedContentType)(_unsupported_media_type)
+    app.exception_handler(RequestValidationError)(invalid)
     app.exception_handler(UnicodeDecodeError)(_undecodable_body)
     app.exception_handler(NotFoundError)(_no_route)
     app.exception_handler(ServiceError)(_service_error)
@@ -314,7 +332,7 @@ def _refusal(event: dict[str, Any], max_body_bytes: int) -> Response[str] | None
         )
     media_type = (event.get("headers") or {}).get("content-type", "").split(";")[0].strip().lower()
     if event.get("body") and media_type and media_type != JSON and not media_type.endswith("+json"):
-        return problem_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
+        return _unsupported_media_type()
     return None
 
 

@@ -1,15 +1,23 @@
 """The OpenAPI document of the whole API, merged from the routes every handler declares."""
 
 import importlib.util
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.compat import model_json
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
-from blog.http import API_DESCRIPTION, API_TITLE, API_VERSION, GATEWAY_REFUSAL, security_schemes
+from blog.http import (
+    API_DESCRIPTION,
+    API_TITLE,
+    API_VERSION,
+    GATEWAY_REFUSAL,
+    json_response,
+    security_schemes,
+)
 
 
 def _routes_of(handler_file: Path) -> dict[str, Any] | None:
@@ -27,8 +35,17 @@ def _routes_of(handler_file: Path) -> dict[str, Any] | None:
     return schema
 
 
+def whole_api_response(functions_dir: Path) -> Response[str]:
+    """The answer to GET /openapi.json: the whole API's document, public like every read."""
+    return json_response(whole_api_document(functions_dir), public=True)
+
+
+@cache
 def whole_api_document(functions_dir: Path) -> str:
-    """The OpenAPI document (JSON) of every route declared by the handlers `functions_dir/*/app.py`."""
+    """The OpenAPI document (JSON) of every route declared by the handlers `functions_dir/*/app.py`.
+
+    Made once per process: it imports every handler of the API.
+    """
     merge = OpenAPIMerge(
         title=API_TITLE,
         version=API_VERSION,
