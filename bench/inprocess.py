@@ -1,6 +1,6 @@
 """The template's functions invoked in this process, as API Gateway would call them, with every
-DynamoDB request they send recorded (botocore's event hooks): its operation, how long it took and
-how many bytes DynamoDB answered with.
+DynamoDB request they send recorded (botocore's event hooks): how long it took and how many bytes
+DynamoDB answered with.
 """
 
 import contextlib
@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from local.context import LocalLambdaContext
 from local.events import IamCaller, http_api_event
-from local.template import FunctionDefinition, HttpRoute
+from local.template import FunctionDefinition, HttpRoute, find_route
 
 OPERATOR = IamCaller(
     access_key="local", account_id="123456789012", user_arn="arn:aws:iam::123456789012:user/bench"
@@ -26,7 +26,6 @@ OPERATOR = IamCaller(
 class DynamoDBCall:
     """One HTTP request to DynamoDB."""
 
-    operation: str
     ms: float
     """From botocore's before-send to after-call: the wire and the parsing of the answer."""
     response_bytes: int
@@ -47,11 +46,11 @@ class CallRecorder:
     def _before_send(self, **_: Any) -> None:
         self._sent.append(time.perf_counter())
 
-    def _after_call(self, model: Any, http_response: Any, **_: Any) -> None:
+    def _after_call(self, http_response: Any, **_: Any) -> None:
         # One entry per HTTP request: botocore's own retries would each have sent one.
         ended = time.perf_counter()
         for sent in self._sent:
-            self.calls.append(DynamoDBCall(model.name, (ended - sent) * 1000, len(http_response.content)))
+            self.calls.append(DynamoDBCall((ended - sent) * 1000, len(http_response.content)))
         self._sent.clear()
 
     @contextlib.contextmanager
@@ -65,7 +64,6 @@ class CallRecorder:
 @dataclass(frozen=True)
 class Answer:
     status: int
-    headers: dict[str, str]
     body: str
     ms: float
     """The handler's own time, from the event to its result."""
@@ -86,11 +84,10 @@ class InProcessApi:
         self._quiet = Path(os.devnull).open("w")  # noqa: SIM115 (open as long as this API)
 
     def route_for(self, method: str, path: str) -> tuple[HttpRoute, dict[str, str]]:
-        for route in self.routes:
-            parameters = route.match(method, path)
-            if parameters is not None:
-                return route, parameters
-        raise LookupError(f"no route serves {method} {path}")
+        found = find_route(self.routes, method, path)
+        if found is None:
+            raise LookupError(f"no route serves {method} {path}")
+        return found
 
     def event(
         self,
@@ -134,8 +131,7 @@ class InProcessApi:
         started = time.perf_counter()
         raw = self.invoke(route.function_id, event)
         ms = (time.perf_counter() - started) * 1000
-        headers = {name.lower(): str(value) for name, value in (raw.get("headers") or {}).items()}
-        return Answer(int(raw["statusCode"]), headers, raw.get("body") or "", ms)
+        return Answer(int(raw["statusCode"]), raw.get("body") or "", ms)
 
     def get(self, path: str, **options: Any) -> Answer:
         return self.request("GET", path, **options)

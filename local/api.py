@@ -17,7 +17,6 @@ from local.gateway import ApiGateway
 from local.server import ApiServer, serving
 from local.template import (
     TABLE_RESOURCE,
-    FunctionDefinition,
     HttpRoute,
     LocalStack,
     cors_configuration,
@@ -30,13 +29,6 @@ from local.workers import WorkerPool, lambda_environment
 def local_stack(parameters: Mapping[str, str], database: LocalDynamoDB) -> LocalStack:
     """What the template's intrinsic functions resolve to locally."""
     return LocalStack(parameters=dict(parameters), physical_ids={TABLE_RESOURCE: database.table_name})
-
-
-def local_functions(
-    template: Mapping[str, Any], parameters: Mapping[str, str], database: LocalDynamoDB
-) -> dict[str, FunctionDefinition]:
-    """The template's functions, their environments resolved for the local stack."""
-    return functions(template, local_stack(parameters, database))
 
 
 @dataclass(frozen=True)

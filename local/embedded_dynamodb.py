@@ -17,8 +17,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from local.server import serving
-from local.sigv4 import REGION
+from local.server import LOOPBACK, serving
+from local.sigv4 import ACCESS_KEY, REGION, SECRET_KEY
 from local.template import create_table_arguments, ttl_attribute
 
 if TYPE_CHECKING:
@@ -46,8 +46,8 @@ def dynamodb_client(endpoint: str) -> "DynamoDBClient":
         "dynamodb",
         endpoint_url=endpoint,
         region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 (fake credentials: local DynamoDBs accept any)
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
         config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
     )
 
@@ -111,6 +111,6 @@ def embedded_dynamodb() -> Iterator[str]:
     # werkzeug would log every request moto serves.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     application = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, application, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(LOOPBACK, 0, application, threaded=True, request_handler=MotoRequestHandler)
     with serving(server) as endpoint:
         yield endpoint

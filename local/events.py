@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from local.sigv4 import ACCOUNT_ID
 from local.template import HttpRoute
 
 TEXT_CONTENT_TYPES = ("text/", "application/json", "application/problem+json", "application/xml")
@@ -37,7 +38,7 @@ def http_api_event(
     path_parameters: Mapping[str, str] | None = None,
     source_ip: str = "127.0.0.1",
     iam_caller: IamCaller | None = None,
-    account_id: str = "123456789012",
+    account_id: str = ACCOUNT_ID,
     api_id: str = "local",
     stage: str = "$default",
 ) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 from local.cors import CORS_HEADER_PREFIX, CorsPolicy, is_preflight
 from local.events import IamCaller, http_api_event
 from local.sigv4 import ACCOUNT_ID, SignatureRejected, Signer
-from local.template import FunctionDefinition, HttpRoute
+from local.template import FunctionDefinition, HttpRoute, find_route
 from local.workers import FunctionTimedOut, Invocation, WorkerExited
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -180,18 +180,12 @@ class ApiGateway:
         response.headers.append(("Apigw-Requestid", str(uuid.uuid4())))
         return response
 
-    def _match(self, method: str, path: str) -> tuple[HttpRoute, dict[str, str]] | None:
-        for route in self._routes:
-            parameters = route.match(method, path)
-            if parameters is not None:
-                return route, {name: unquote(value) for name, value in parameters.items()}
-        return None
-
     def _route(self, request: GatewayRequest) -> GatewayResponse:
-        found = self._match(request.method, request.raw_path)
+        found = find_route(self._routes, request.method, request.raw_path)
         if found is None:
             return _message(HTTPStatus.NOT_FOUND)
-        route, path_parameters = found
+        route, raw_parameters = found
+        path_parameters = {name: unquote(value) for name, value in raw_parameters.items()}
         caller = None
         if route.iam_auth:
             try:

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local.api import load_demo_content, local_functions, running_api
+from local.api import load_demo_content, local_stack, running_api
 from local.console import Console
 from local.demo import DemoLoadError
 from local.embedded_dynamodb import LocalDynamoDB, local_dynamodb
+from local.lambda_runtime import error_payload
+from local.server import LOOPBACK
 from local.template import FunctionDefinition, LocalStack, functions
 from local.workers import FunctionTimedOut, FunctionWorker, WorkerExited, lambda_environment
 
@@ -80,7 +82,7 @@ def invoke(template: Mapping[str, Any], options: InvokeOptions) -> int:
     ).logical_id
     log = Console(sys.stderr)
     with local_dynamodb(template) as database:
-        function = local_functions(template, options.parameters, database)[logical_id]
+        function = functions(template, local_stack(options.parameters, database))[logical_id]
         environment = lambda_environment(
             function, dynamodb_endpoint=database.endpoint, overrides=env_var_overrides(env_vars, function)
         )
@@ -95,7 +97,7 @@ def invoke(template: Mapping[str, Any], options: InvokeOptions) -> int:
             print(json.dumps(_timeout_error(function)))
             return 1
         except WorkerExited as exited:
-            print(json.dumps({"errorMessage": str(exited), "errorType": "Runtime.ExitError"}))
+            print(json.dumps(error_payload("Runtime.ExitError", str(exited))))
             return 1
         finally:
             worker.stop()
@@ -112,15 +114,12 @@ def _load_demo(
     template: Mapping[str, Any], parameters: Mapping[str, str], database: LocalDynamoDB, log: Console
 ) -> None:
     # Through the API on a port of its own, as serve loads it; the function then finds the demo blog.
-    with running_api(template, parameters, database, host="127.0.0.1", port=0, console=log) as api:
+    with running_api(template, parameters, database, host=LOOPBACK, port=0, console=log) as api:
         try:
             load_demo_content(api, log, verbose=False)
         except DemoLoadError as error:
             log.line(f"The demo content did not load completely: {error}")
 
 
-def _timeout_error(function: FunctionDefinition) -> dict[str, str]:
-    return {
-        "errorMessage": f"Task timed out after {function.timeout_seconds:.2f} seconds",
-        "errorType": "Sandbox.Timedout",
-    }
+def _timeout_error(function: FunctionDefinition) -> dict[str, Any]:
+    return error_payload("Sandbox.Timedout", f"Task timed out after {function.timeout_seconds:.2f} seconds")

@@ -13,12 +13,10 @@ from local.api import load_demo_content, running_api
 from local.console import Console
 from local.demo import DemoLoadError
 from local.embedded_dynamodb import ENDPOINT_VARIABLE, local_dynamodb
-from local.server import SiteServer, serving
+from local.server import LOOPBACK, SiteServer, serving
 from local.template import PROJECT_ROOT
 
 SITE_DIR = PROJECT_ROOT / "site"
-LOOPBACK = "127.0.0.1"
-"""Where both servers listen: this machine only, as the site's origin in AllowedOrigin expects."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ from local.console import Console
 from local.gateway import MAX_BODY_BYTES, ApiGateway, GatewayRequest, GatewayResponse
 
 SERVER_NAME = "serverless-blog-local"
+LOOPBACK = "127.0.0.1"
+"""Where the local runtime's servers listen (the API, the site, the embedded DynamoDB): this machine
+only, as the site's origin in AllowedOrigin expects."""
 _READ_CHUNK = 64 * 1024
 # Statuses whose answers never have a body (RFC 9110), so they carry no Content-Length either.
 _BODILESS = frozenset({HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED})

@@ -9,13 +9,16 @@ import importlib.util
 import re
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import yaml
+
+from local.sigv4 import ACCOUNT_ID, REGION
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
@@ -24,6 +27,9 @@ HTTP_API_TYPE = "AWS::Serverless::HttpApi"
 FUNCTION_TYPE = "AWS::Serverless::Function"
 LAYER_TYPE = "AWS::Serverless::LayerVersion"
 IAM_AUTHORIZER = "AWS_IAM"
+INTERPRETER_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+"""The runtime of a function whose template names none (neither it nor Globals): the Python the
+workers run on."""
 
 # The create_table arguments that a template's table properties carry as they are.
 _CREATE_TABLE_PROPERTIES = (
@@ -108,8 +114,8 @@ class LocalStack:
 
     parameters: dict[str, str]
     stack_name: str = "serverless-blog-local"
-    region: str = "us-east-1"
-    account_id: str = "123456789012"
+    region: str = REGION
+    account_id: str = ACCOUNT_ID
     stack_uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
     physical_ids: dict[str, str] = field(default_factory=dict)
     conditions: dict[str, Any] = field(default_factory=dict)
@@ -244,6 +250,8 @@ class FunctionDefinition:
     """Where each of the function's layers has its content: Lambda puts a Python layer on sys.path."""
     function_name: str = ""
     """The name Lambda knows it by (its FunctionName, else its logical id)."""
+    runtime: str = INTERPRETER_RUNTIME
+    """Its Runtime (`python3.13`), as the template names it."""
 
     def load_module(self) -> ModuleType:
         """The handler's module, imported in this process under a name of its own (every handler
@@ -313,6 +321,7 @@ def functions(template: Mapping[str, Any], stack: LocalStack) -> dict[str, Funct
             memory_mb=int(properties.get("MemorySize", 128)),
             layer_dirs=tuple(_layer_dir(template, layer) for layer in properties.get("Layers", [])),
             function_name=str(resolve(properties.get("FunctionName", logical_id), stack)),
+            runtime=str(properties.get("Runtime", INTERPRETER_RUNTIME)),
         )
     return found
 
@@ -330,13 +339,29 @@ class HttpRoute:
     def route_key(self) -> str:
         return f"{self.method} {self.path}"
 
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        # A frozen dataclass with a __dict__: cached_property stores the compiled pattern there.
+        return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)))
+
     def match(self, method: str, path: str) -> dict[str, str] | None:
         """The path parameters when this route serves `method path`, else None."""
         if method != self.method:
             return None
-        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
-        found = re.fullmatch(pattern, path)
+        found = self._pattern.fullmatch(path)
         return None if found is None else found.groupdict()
+
+
+def find_route(
+    routes: Iterable[HttpRoute], method: str, path: str
+) -> tuple[HttpRoute, dict[str, str]] | None:
+    """The first route that serves `method path`, with its path parameters (as in the path, still
+    percent-encoded), or None when none does."""
+    for route in routes:
+        parameters = route.match(method, path)
+        if parameters is not None:
+            return route, parameters
+    return None
 
 
 def http_api(template: Mapping[str, Any]) -> dict[str, Any]:

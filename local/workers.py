@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from local.lambda_runtime import LENGTH, encode_message
+from local.sigv4 import ACCESS_KEY, REGION, SECRET_KEY
 from local.template import FunctionDefinition
 
 RUNTIME_SCRIPT = Path(__file__).with_name("lambda_runtime.py")
-REGION = "us-east-1"
 LogLine = Callable[[str, str], None]
 """Receives a function's logical id and one line it printed."""
 
@@ -66,7 +66,7 @@ def lambda_environment(
         "TZ": ":UTC",
         "LAMBDA_TASK_ROOT": str(function.code_dir),
         "_HANDLER": f"{function.handler_module}.{function.handler_name}",
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
         "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
@@ -74,8 +74,8 @@ def lambda_environment(
         "AWS_LAMBDA_LOG_STREAM_NAME": "local",
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",

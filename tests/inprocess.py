@@ -3,14 +3,13 @@
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from local.context import LocalLambdaContext
 from local.demo import ThreadClosed
 from local.events import IamCaller, http_api_event
-from local.template import FunctionDefinition, HttpRoute
+from local.template import FunctionDefinition, HttpRoute, find_route
 
 OPERATOR = IamCaller(
     access_key="local",
@@ -52,14 +51,12 @@ class InProcessApi:
     def __init__(self, routes: list[HttpRoute], functions: Mapping[str, FunctionDefinition]) -> None:
         self._routes = routes
         self._functions = functions
-        self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def route_for(self, method: str, path: str) -> tuple[HttpRoute, dict[str, str]]:
-        for route in self._routes:
-            parameters = route.match(method, path)
-            if parameters is not None:
-                return route, parameters
-        raise LookupError(f"no route serves {method} {path}")
+        found = find_route(self._routes, method, path)
+        if found is None:
+            raise LookupError(f"no route serves {method} {path}")
+        return found
 
     def request(
         self,
@@ -101,10 +98,6 @@ class InProcessApi:
 
     def put(self, url: str, **options: Any) -> ApiResponse:
         return self.request("PUT", url, **options)
-
-
-def handler_files(functions: Mapping[str, FunctionDefinition]) -> list[Path]:
-    return sorted({function.module_path for function in functions.values()})
 
 
 class InProcessDemoClient:
