@@ -4,6 +4,9 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 PYTHON := $(shell scripts/find-python)
+# Expanded first in each recipe that runs $(PYTHON): stops there with a clear message, not with
+# "-m: command not found" (and leaves `make help` working when no Python is found).
+NEED_PYTHON = $(if $(PYTHON),,$(error no Python for the virtualenv: scripts/find-python found none (>= 3.11, with venv and ensurepip); install Python 3.13))
 VENV := .venv
 TOOLS := .tools
 UV_VERSION := 0.13.9
@@ -32,25 +35,25 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(UV):
-	@echo "==> bootstrapping uv $(UV_VERSION) with $(PYTHON)"
+	@$(NEED_PYTHON)echo "==> bootstrapping uv $(UV_VERSION) with $(PYTHON)"
 	$(PYTHON) -m venv $(TOOLS)/uv
 	$(TOOLS)/uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	@echo "==> installing the locked dependencies into $(VENV) ($(PYTHON))"
+	@$(NEED_PYTHON)echo "==> installing the locked dependencies into $(VENV) ($(PYTHON))"
 	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	@touch $@
 
 # aws-sam-cli pins boto3 and packaging differently from this project, so it gets its own venv.
 $(SAM): tools/sam-requirements.txt | $(UV)
-	@echo "==> installing aws-sam-cli into $(TOOLS)/sam"
+	@$(NEED_PYTHON)echo "==> installing aws-sam-cli into $(TOOLS)/sam"
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(TOOLS)/sam
 	VIRTUAL_ENV=$(TOOLS)/sam $(UV) pip install --quiet --require-hashes -r tools/sam-requirements.txt
 	@touch $@
 
 # checkov pins boto3 and packaging differently again (from the project and from aws-sam-cli).
 $(CHECKOV): tools/checkov-requirements.txt | $(UV)
-	@echo "==> installing checkov into $(TOOLS)/checkov"
+	@$(NEED_PYTHON)echo "==> installing checkov into $(TOOLS)/checkov"
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(TOOLS)/checkov
 	VIRTUAL_ENV=$(TOOLS)/checkov $(UV) pip install --quiet --require-hashes -r tools/checkov-requirements.txt
 	@touch $@
@@ -58,7 +61,7 @@ $(CHECKOV): tools/checkov-requirements.txt | $(UV)
 # sam build, and the layer's own Makefile, run `python3.13` from PATH: the directory of the Python
 # find-python chose comes first. pip fetches the layer's pinned arm64 wheels from PyPI.
 $(BUILT_TEMPLATE): $(BUILD_INPUTS) | $(SAM)
-	@echo "==> sam build (python3.13 from $(dir $(PYTHON)), arm64)"
+	@$(NEED_PYTHON)echo "==> sam build (python3.13 from $(dir $(PYTHON)), arm64)"
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --config-env default
 	@touch $@
 

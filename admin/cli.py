@@ -15,7 +15,8 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -38,19 +39,21 @@ LOCAL_CREDENTIALS = ReadOnlyCredentials("local", "local", None)
 LOCAL_REGION = "us-east-1"
 LOCAL_TABLE = "blog-local"
 """The table of the local runtime (`make run`), in its embedded DynamoDB."""
-TABLE_COMMANDS_TEXT = "import-wxr, export, import-jsonl"
 # The operator's tools write thousands of items: more patience with a throttling table than the
 # functions, whose retries must end inside a request.
 TABLE_CLIENT_CONFIG = Config(retries={"mode": "adaptive", "total_max_attempts": 10}, tcp_keepalive=True)
 _EXECUTE_API_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
 _TAG = re.compile(r"<[^>]+>")
 _RUN_AGAIN = "Run the same command again to finish: what is written stays, and only the rest is added."
-_AFTER_STOP = {"import-wxr": _RUN_AGAIN, "import-jsonl": _RUN_AGAIN, "export": "No file was written."}
-"""What an operator should know when a table command stops midway."""
 
 
 class Abort(Exception):
     """Stop with a message for the operator and exit code 1."""
+
+
+def _names(commands: Iterable[str]) -> str:
+    """Command names as the help and the messages list them: `import-wxr, export, import-jsonl`."""
+    return ", ".join(commands)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,9 +61,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="blogctl",
         description="Administer a serverless blog with your AWS credentials.",
         epilog=(
-            "Which blog: the API commands (put-post, close, reopen, pending, approve, spam, delete, "
-            "list) go through the API and need --stack, --api-url or --local. The table commands "
-            f"({TABLE_COMMANDS_TEXT}) read and write the DynamoDB table directly and need --stack, "
+            f"Which blog: the API commands ({_names(COMMANDS)}) go through the API and need --stack, "
+            f"--api-url or --local. The table commands ({_names(TABLE_COMMANDS)}) read and write the "
+            "DynamoDB table directly and need --stack, "
             "--table, or --local with --endpoint-url (the embedded DynamoDB that `make run` prints: "
             f"DynamoDB http://127.0.0.1:PORT ..., table {LOCAL_TABLE})."
         ),
@@ -140,7 +143,7 @@ def _api(arguments: argparse.Namespace) -> BlogApi:
     if arguments.table or arguments.endpoint_url:
         raise Abort(
             f"{arguments.command} works through the API: name it with --stack, --api-url or --local "
-            f"(--table and --endpoint-url are for {TABLE_COMMANDS_TEXT})"
+            f"(--table and --endpoint-url are for {_names(TABLE_COMMANDS)})"
         )
     if arguments.local:
         return BlogApi(arguments.api_url or LOCAL_API_URL, LOCAL_CREDENTIALS, LOCAL_REGION)
@@ -304,10 +307,17 @@ def _import_jsonl(arguments: argparse.Namespace) -> tuple[Any, str]:
     return summary.as_dict(), summary.render()
 
 
-TABLE_COMMANDS: dict[str, Callable[[argparse.Namespace], tuple[Any, str]]] = {
-    "import-wxr": _import_wxr,
-    "export": _export,
-    "import-jsonl": _import_jsonl,
+@dataclass(frozen=True)
+class TableCommand:
+    run: Callable[[argparse.Namespace], tuple[Any, str]]
+    after_stop: str
+    """What an operator should know when the command stops midway."""
+
+
+TABLE_COMMANDS: dict[str, TableCommand] = {
+    "import-wxr": TableCommand(_import_wxr, after_stop=_RUN_AGAIN),
+    "export": TableCommand(_export, after_stop="No file was written."),
+    "import-jsonl": TableCommand(_import_jsonl, after_stop=_RUN_AGAIN),
 }
 """Commands on the table itself, for moving a blog and backing it up."""
 
@@ -336,7 +346,7 @@ def _explain(error: ApiError) -> str:
 
 def _run(arguments: argparse.Namespace) -> tuple[Any, str]:
     if arguments.command in TABLE_COMMANDS:
-        return TABLE_COMMANDS[arguments.command](arguments)
+        return TABLE_COMMANDS[arguments.command].run(arguments)
     return COMMANDS[arguments.command](_api(arguments), arguments)
 
 
@@ -357,7 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (ServiceUnavailable, PostNotFound, ClientError, BotoCoreError) as error:
         # Mostly midway through a table command: what an operator should do next.
-        advice = _AFTER_STOP.get(arguments.command)
+        table_command = TABLE_COMMANDS.get(arguments.command)
+        advice = table_command.after_stop if table_command else None
         print(
             f"blogctl: {arguments.command} stopped: {str(error).rstrip('.')}."
             + (f" {advice}" if advice else ""),
@@ -365,10 +376,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     except KeyboardInterrupt:
-        if arguments.command not in _AFTER_STOP:
+        if arguments.command not in TABLE_COMMANDS:
             raise
         print(
-            f"\nblogctl: {arguments.command} interrupted. {_AFTER_STOP[arguments.command]}", file=sys.stderr
+            f"\nblogctl: {arguments.command} interrupted. {TABLE_COMMANDS[arguments.command].after_stop}",
+            file=sys.stderr,
         )
         return 130
     print(json.dumps(answer, ensure_ascii=False, indent=2) if arguments.json else summary)

@@ -141,12 +141,13 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
     ).as_dict()
 
     step(f"local API: {sizes.local_requests} requests per route against python -m local serve")
-    measured = local_api.measure(sizes.local_requests, progress=detail)
+    measured = local_api.measure(template, sizes.local_requests, progress=detail)
     results["local_api"] = {
         route: {
             "p50_ms": _rounded(found.p50_ms, 2),
             "p99_ms": _rounded(found.p99_ms, 2),
             "dynamodb_p50_ms": _rounded(found.dynamodb_p50_ms, 2),
+            "overhead_ms": _rounded(found.overhead_ms, 2),
             "requests": found.requests,
         }
         for route, found in measured.items()

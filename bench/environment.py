@@ -56,21 +56,29 @@ class BenchEnvironment:
         """The environment a fresh process of `function` runs with, as on Lambda."""
         return lambda_environment(function, dynamodb_endpoint=self.database.endpoint)
 
-    def create_table(self, name: str) -> None:
-        ensure_table(self.admin, self.template, name)
-
-    def delete_table(self, name: str) -> None:
-        self.admin.delete_table(TableName=name)
-
     @contextmanager
     def table(self, name: str) -> Iterator[None]:
-        """The functions in this process use table `name` while the block runs."""
-        previous = os.environ["TABLE_NAME"]
-        _use_table(name)
+        """A scratch table `name` (the template's keys and indexes), which the functions in this
+        process use while the block runs; deleted afterwards."""
+        ensure_table(self.admin, self.template, name)
         try:
-            yield
+            previous = os.environ["TABLE_NAME"]
+            _use_table(name)
+            try:
+                yield
+            finally:
+                _use_table(previous)
         finally:
-            _use_table(previous)
+            self.admin.delete_table(TableName=name)
+
+
+def stack(template: Mapping[str, Any], table: str) -> LocalStack:
+    """The stack the bench runs the template's functions in: its parameters with
+    PARAMETER_OVERRIDES, and `table` as the blog's table."""
+    return LocalStack(
+        parameters={**parameter_defaults(template), **PARAMETER_OVERRIDES},
+        physical_ids={TABLE_RESOURCE: table},
+    )
 
 
 def _use_table(name: str) -> None:
@@ -109,11 +117,7 @@ def bench_environment(template: Mapping[str, Any]) -> Iterator[BenchEnvironment]
     """Start the bench's DynamoDB and point the functions at it."""
     saved = dict(os.environ)
     with dynamodb_server(template) as database:
-        stack = LocalStack(
-            parameters={**parameter_defaults(template), **PARAMETER_OVERRIDES},
-            physical_ids={TABLE_RESOURCE: database.table_name},
-        )
-        lambda_functions = functions(template, stack)
+        lambda_functions = functions(template, stack(template, database.table_name))
         some_function = next(iter(lambda_functions.values()))
         lambda_env = lambda_environment(some_function, dynamodb_endpoint=database.endpoint)
         os.environ.update(some_function.environment)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bench.data import (
-    batch_write,
     check,
     comment,
     comments_like,
@@ -26,6 +25,7 @@ from bench.data import (
     text_of_length,
 )
 from bench.environment import BenchEnvironment
+from blog.store.bulk import BulkStore
 from blog.store.keys import comment_key, post_key
 
 POSTS_TABLE = "bench-growth-posts"
@@ -77,23 +77,18 @@ def posts(
     bench: BenchEnvironment, sizes: list[int], *, requests: int, progress: Callable[[str], None]
 ) -> dict[int, Size]:
     """List and get with `sizes` posts in the table (loaded in steps, smallest first)."""
-    bench.create_table(POSTS_TABLE)
     measured = {}
-    try:
-        with bench.table(POSTS_TABLE):
-            newest = now() - timedelta(hours=1)
-            publish(bench.api, SLUG, text_of_length(BODY), published_at=newest)
-            prototype = read_item(bench.admin, POSTS_TABLE, post_key(SLUG))
-            loaded = 1
-            for size in sorted(sizes):
-                loaded += batch_write(
-                    bench.admin,
-                    POSTS_TABLE,
-                    posts_like(prototype, first=loaded, count=size - loaded, newest=newest),
-                )
-                measured[size] = _size(bench, requests, progress, f"{size:>6} posts")
-    finally:
-        bench.delete_table(POSTS_TABLE)
+    with bench.table(POSTS_TABLE):
+        store = BulkStore(bench.admin, POSTS_TABLE)
+        newest = now() - timedelta(hours=1)
+        publish(bench.api, SLUG, text_of_length(BODY), published_at=newest)
+        prototype = read_item(bench.admin, POSTS_TABLE, post_key(SLUG))
+        loaded = 1
+        for size in sorted(sizes):
+            batch = list(posts_like(prototype, first=loaded, count=size - loaded, newest=newest))
+            store.put(batch)
+            loaded += len(batch)
+            measured[size] = _size(bench, requests, progress, f"{size:>6} posts")
     return measured
 
 
@@ -101,27 +96,25 @@ def comments(
     bench: BenchEnvironment, sizes: list[int], *, requests: int, progress: Callable[[str], None]
 ) -> dict[int, Size]:
     """List and get with `sizes` comments on the post read (loaded in steps, smallest first)."""
-    bench.create_table(COMMENTS_TABLE)
     measured = {}
-    try:
-        with bench.table(COMMENTS_TABLE):
-            publish(bench.api, SLUG, text_of_length(BODY), published_at=now() - timedelta(days=1))
-            first = comment(
-                bench.api,
-                SLUG,
-                "Ein Kommentar von typischer Länge, mit „Anführungszeichen“.",
-                source_ip="192.0.2.99",
+    with bench.table(COMMENTS_TABLE):
+        store = BulkStore(bench.admin, COMMENTS_TABLE)
+        publish(bench.api, SLUG, text_of_length(BODY), published_at=now() - timedelta(days=1))
+        first = comment(
+            bench.api,
+            SLUG,
+            "Ein Kommentar von typischer Länge, mit „Anführungszeichen“.",
+            source_ip="192.0.2.99",
+        )
+        prototype = read_item(bench.admin, COMMENTS_TABLE, comment_key(SLUG, first["id"]))
+        loaded = 1
+        oldest = now() - timedelta(hours=20)
+        for size in sorted(sizes):
+            batch = list(
+                comments_like(prototype, SLUG, count=size - loaded, oldest=oldest + timedelta(seconds=loaded))
             )
-            prototype = read_item(bench.admin, COMMENTS_TABLE, comment_key(SLUG, first["id"]))
-            loaded = 1
-            oldest = now() - timedelta(hours=20)
-            for size in sorted(sizes):
-                batch = comments_like(
-                    prototype, SLUG, count=size - loaded, oldest=oldest + timedelta(seconds=loaded)
-                )
-                loaded += batch_write(bench.admin, COMMENTS_TABLE, batch)
-                set_comment_count(bench.admin, COMMENTS_TABLE, SLUG, loaded)
-                measured[size] = _size(bench, requests, progress, f"{size:>6} comments")
-    finally:
-        bench.delete_table(COMMENTS_TABLE)
+            store.put(batch)
+            loaded += len(batch)
+            set_comment_count(bench.admin, COMMENTS_TABLE, SLUG, loaded)
+            measured[size] = _size(bench, requests, progress, f"{size:>6} comments")
     return measured

@@ -26,22 +26,17 @@ class ListPage:
 
 
 def _page_bytes(bench: BenchEnvironment, table: str, body_length: int) -> int:
-    bench.create_table(table)
-    try:
-        with bench.table(table):
-            content = text_of_length(body_length)
-            # One more post than the page, so that the page is full and has a next one.
-            for number in range(PAGE + 1):
-                publish(
-                    bench.api, f"lang-{number:02d}", content, published_at=now() - timedelta(hours=number + 1)
-                )
-            with bench.recorder.recording() as calls:
-                page = check(bench.api.get("/posts", query={"limit": str(PAGE)}), "GET /posts").json()
-        assert len(page["items"]) == PAGE, page
-        (query,) = calls
-        return query.response_bytes
-    finally:
-        bench.delete_table(table)
+    with bench.table(table):
+        content = text_of_length(body_length)
+        # One more post than the page, so that the page is full and has a next one.
+        for number in range(PAGE + 1):
+            published_at = now() - timedelta(hours=number + 1)
+            publish(bench.api, f"lang-{number:02d}", content, published_at=published_at)
+        with bench.recorder.recording() as calls:
+            page = check(bench.api.get("/posts", query={"limit": str(PAGE)}), "GET /posts").json()
+    assert len(page["items"]) == PAGE, page
+    (query,) = calls
+    return query.response_bytes
 
 
 def measure(bench: BenchEnvironment) -> ListPage:

@@ -16,13 +16,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from bench.environment import PARAMETER_OVERRIDES, stack
 from blog import commenting, reading, rules
 from blog.commenting import SubmittedComment
 from blog.models import NewComment
@@ -31,18 +32,11 @@ from blog.store import BlogStore
 from blog.store.keys import comment_key, to_item
 from blog.timestamps import utc_now
 from local.embedded_dynamodb import ENDPOINT_VARIABLE, dynamodb_client
-from local.parameters import parse_overrides
-from local.template import (
-    PROJECT_ROOT,
-    TABLE_RESOURCE,
-    LocalStack,
-    functions,
-    load_template,
-    parameter_defaults,
-)
+from local.template import PROJECT_ROOT, functions
 
 STARTUP_SECONDS = 120
-OVERRIDES = ("CommentsPerMinutePerClient=1000",)
+OVERRIDES = tuple(f"{name}={value}" for name, value in PARAMETER_OVERRIDES.items())
+"""The bench's parameter overrides, as `python -m local serve --parameter-overrides` takes them."""
 WARM_UP = 10
 
 
@@ -155,12 +149,9 @@ class HttpClient:
         self._connection.close()
 
 
-def _settings(table: str) -> Settings:
+def _settings(template: Mapping[str, Any], table: str) -> Settings:
     """The functions' settings, for the store calls the bench makes itself."""
-    template = load_template()
-    parameters = {**parameter_defaults(template), **parse_overrides(OVERRIDES)}
-    stack = LocalStack(parameters=parameters, physical_ids={TABLE_RESOURCE: table})
-    environment = next(iter(functions(template, stack).values())).environment
+    environment = next(iter(functions(template, stack(template, table)).values())).environment
     return Settings.model_validate(environment)
 
 
@@ -177,7 +168,7 @@ def _forget(client: Any, table: str, slug: str, comments: Iterable[tuple[str, Ne
     client.batch_write_item(RequestItems={table: [{"DeleteRequest": {"Key": key}} for key in keys]})
 
 
-def measure(requests: int, progress: Callable[[str], None]) -> dict[str, Route]:
+def measure(template: Mapping[str, Any], requests: int, progress: Callable[[str], None]) -> dict[str, Route]:
     with (
         tempfile.TemporaryDirectory(prefix="bench-serve-") as directory,
         local_serve(Path(directory)) as server,
@@ -185,7 +176,7 @@ def measure(requests: int, progress: Callable[[str], None]) -> dict[str, Route]:
         cleanup = dynamodb_client(server.dynamodb)
         client = TimedClient(dynamodb_client(server.dynamodb))
         store = BlogStore(cast(Any, client), server.table)
-        settings = _settings(server.table)
+        settings = _settings(template, server.table)
         http = HttpClient(server.api)
         try:
             status, body, _ = http.request("GET", "/posts")

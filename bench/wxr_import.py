@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -112,9 +112,9 @@ def _child(arguments: list[str]) -> None:
     print(json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), "summary": summary}))
 
 
-def _import(endpoint: str, table: str, path: Path) -> ChildRun:
+def _import(template: Mapping[str, Any], endpoint: str, table: str, path: Path) -> ChildRun:
     client = dynamodb_client(endpoint)
-    ensure_table(client, load_template(), table)
+    ensure_table(client, template, table)
     try:
         run = _blogctl("--local", "--endpoint-url", endpoint, "--table", table, "import-wxr", str(path))
     finally:
@@ -141,11 +141,12 @@ def measure(
         floor = _blogctl()
         progress("dry run (reading and converting only)")
         dry_run = _blogctl("import-wxr", "--dry-run", str(whole))
+        template = load_template()
         with embedded_dynamodb() as endpoint:
             progress("importing a tenth of it")
-            small = _import(endpoint, "wxr-bench-tenth", tenth)
+            small = _import(template, endpoint, "wxr-bench-tenth", tenth)
             progress("importing all of it")
-            large = _import(endpoint, "wxr-bench", whole)
+            large = _import(template, endpoint, "wxr-bench", whole)
         return WxrImportResult(
             posts=posts,
             comments=comments,

@@ -13,15 +13,14 @@ import errno
 import http.client
 import ipaddress
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
 
+from admin.post_files import PostFileError, read_post_file
 from local.sigv4 import Signer
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -35,8 +34,6 @@ DEMO_CALLS = (("PUT", POST_PATH), ("POST", COMMENTS_PATH), ("POST", CLOSE_PATH))
 """The API calls the demo is loaded with (method, path)."""
 CLOSED_THREAD_PROBLEM = "/problems/comments-closed"
 """The problem type of the API's answer to a comment on a closed thread."""
-
-_FRONT_MATTER = re.compile(r"---\n(?P<front>.*?)\n---\n(?P<body>.*)", re.DOTALL)
 
 
 class DemoLoadError(RuntimeError):
@@ -98,24 +95,14 @@ class DemoClient(Protocol):
         """`POST /posts/{slug}/close`, signed."""
 
 
-def _json_value(value: Any) -> Any:
-    # YAML reads `2026-02-14T09:30:00Z` as a datetime; the API takes ISO 8601 with Z.
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def read_post(path: Path) -> DemoPost:
-    """A post file: YAML front matter between `---` lines, then the Markdown body."""
-    found = _FRONT_MATTER.fullmatch(path.read_text(encoding="utf-8"))
-    if found is None:
-        raise DemoLoadError(f"{path} does not start with front matter between --- lines")
-    front = yaml.safe_load(found["front"]) or {}
-    body = {name: _json_value(value) for name, value in front.items()}
-    return DemoPost(slug=path.stem, body={**body, "content": found["body"]})
+    """A post file: YAML front matter between `---` lines, then the Markdown body (read as blogctl
+    reads one, admin.post_files)."""
+    try:
+        slug, body = read_post_file(path)
+    except PostFileError as error:
+        raise DemoLoadError(str(error)) from error
+    return DemoPost(slug=slug, body=body)
 
 
 def read_posts(directory: Path = POSTS_DIR) -> list[DemoPost]:
@@ -253,7 +240,7 @@ class HttpDemoClient:
 
     def submit_comment(self, slug: str, body: dict[str, Any], client_address: str) -> dict[str, Any]:
         return self._call(
-            "POST", f"/posts/{slug}/comments", body, signed=False, client_address=client_address
+            "POST", COMMENTS_PATH.format(slug=slug), body, signed=False, client_address=client_address
         )
 
     def close_thread(self, slug: str) -> None:
