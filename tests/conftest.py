@@ -1,6 +1,6 @@
 """Fixtures shared by every tier: the template, its settings, and a table built from it."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from blog import settings as blog_settings
 from blog import store as blog_store
+from blog.timestamps import format_timestamp as iso
 from local.template import (
     FunctionDefinition,
     LocalStack,
@@ -35,6 +36,11 @@ TIER_MARKERS = {
 }
 """Each folder of tests/ is a tier, and its tests carry its marker (`pytest -m unit`)."""
 REGION = "us-east-1"
+
+
+def resources_of_type(template: Mapping[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    """The template's resources of one type, by logical id."""
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == resource_type}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -108,10 +114,6 @@ def api(
 ) -> InProcessApi:
     """The template's HTTP API, its handlers invoked in this process against moto."""
     return InProcessApi(http_routes(template), lambda_functions)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """The files in events/: which function each is for, and what it answers on the demo blog."""
 
+import functools
 import json
 from pathlib import Path
+from typing import Any
 
 from local.template import PROJECT_ROOT, LocalStack, functions, http_routes, load_template, parameter_defaults
 
@@ -27,10 +29,16 @@ SCHEDULED = {"auto_close.json"}
 """Events that are not HTTP requests."""
 
 
+@functools.cache
+def _template() -> dict[str, Any]:
+    """template.yaml, read once (only read, never changed, by this module)."""
+    return load_template()
+
+
 def function_for(event_file: Path) -> str:
     """The logical id of the function an event is for: the one serving its routeKey, else the one
     whose folder the file is named after."""
-    template = load_template()
+    template = _template()
     event = json.loads(event_file.read_text(encoding="utf-8"))
     if "routeKey" in event:
         return next(

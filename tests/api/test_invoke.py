@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from local.invoke import env_var_overrides
-from local.template import LocalStack, functions, load_template, parameter_defaults
+from local.template import FunctionDefinition
 from tests.event_files import EVENTS_DIR, EXPECTED_STATUS, SCHEDULED, function_for
 from tests.local_server import LocalServer, local_environment, run_local
 
@@ -39,11 +39,10 @@ def test_every_event_file_has_an_expectation() -> None:
     assert {path.name for path in EVENTS_DIR.glob("*.json")} == set(EXPECTED_STATUS) | SCHEDULED
 
 
-def test_every_function_has_an_event() -> None:
-    template = load_template()
+def test_every_function_has_an_event(lambda_functions: dict[str, FunctionDefinition]) -> None:
     covered = {function_for(EVENTS_DIR / name) for name in [*EXPECTED_STATUS, *SCHEDULED]}
 
-    for function in functions(template, LocalStack(parameter_defaults(template))).values():
+    for function in lambda_functions.values():
         assert {function.logical_id, function.folder_name} & covered, function.logical_id
 
 
@@ -116,9 +115,8 @@ def test_env_vars_override_what_the_template_declares(tmp_path: Path, shared_dyn
     assert '"service":"blog-env-vars"' in log
 
 
-def test_env_vars_leave_undeclared_variables_out() -> None:
-    template = load_template()
-    function = functions(template, LocalStack(parameter_defaults(template)))["ListPostsFunction"]
+def test_env_vars_leave_undeclared_variables_out(lambda_functions: dict[str, FunctionDefinition]) -> None:
+    function = lambda_functions["ListPostsFunction"]
 
     overrides = env_var_overrides(
         {"ListPostsFunction": {"NOT_DECLARED": "x", "TABLE_NAME": "other"}}, function

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from local.template import http_routes, load_template
+from local.template import http_routes
 from tests.local_server import LocalServer, client_address
 
 OPEN = "willkommen-im-netzwerk-haselbacher-initiativen"
@@ -101,11 +101,13 @@ def test_get_comments_pages_a_posts_comments(server: LocalServer) -> None:
     assert answer.json()["items"]
 
 
-def test_the_openapi_document_describes_every_route_of_the_template(server: LocalServer) -> None:
+def test_the_openapi_document_describes_every_route_of_the_template(
+    server: LocalServer, template: dict[str, Any]
+) -> None:
     document = server.request("GET", "/openapi.json").json()
 
     documented = {f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item}
-    routes = {route.route_key for route in http_routes(load_template())}
+    routes = {route.route_key for route in http_routes(template)}
     # The document leaves itself out.
     assert routes - {"GET /openapi.json"} <= documented
 

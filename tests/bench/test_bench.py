@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from local.template import PROJECT_ROOT, LocalStack, functions, http_routes, load_template, parameter_defaults
+from local.template import PROJECT_ROOT, FunctionDefinition, http_routes
+from tests.local_server import local_environment
 
 NO_DATA = {"GET /openapi.json"}
 
@@ -20,7 +21,7 @@ NO_DATA = {"GET /openapi.json"}
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     output = tmp_path_factory.mktemp("bench") / "results.json"
-    environment = {name: value for name, value in os.environ.items() if name != "DYNAMODB_ENDPOINT"}
+    environment = local_environment()
     finished = subprocess.run(  # noqa: S603 (this interpreter, this project)
         [sys.executable, "-m", "bench", "--quick", "--output", str(output)],
         cwd=PROJECT_ROOT,
@@ -45,16 +46,19 @@ def test_results_have_every_figure_of_the_issue(results: dict[str, Any]) -> None
         assert {"p50_ms", "p99_ms", "dynamodb_p50_ms"} <= set(figures)
 
 
-def test_every_route_of_the_template_is_one_round_trip(results: dict[str, Any]) -> None:
-    routes = {route.route_key for route in http_routes(load_template())}
+def test_every_route_of_the_template_is_one_round_trip(
+    results: dict[str, Any], template: dict[str, Any]
+) -> None:
+    routes = {route.route_key for route in http_routes(template)}
 
     assert set(results["round_trips"]) == routes
     assert results["round_trips"] == {route: 0 if route in NO_DATA else 1 for route in routes}
 
 
-def test_every_function_has_a_cold_start(results: dict[str, Any]) -> None:
-    template = load_template()
-    folders = {f.folder_name for f in functions(template, LocalStack(parameter_defaults(template))).values()}
+def test_every_function_has_a_cold_start(
+    results: dict[str, Any], lambda_functions: dict[str, FunctionDefinition]
+) -> None:
+    folders = {f.folder_name for f in lambda_functions.values()}
 
     assert set(results["cold_start"]["functions"]) == folders
     for figures in results["cold_start"]["functions"].values():

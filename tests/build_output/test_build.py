@@ -24,6 +24,7 @@ import pytest
 from local.events import http_api_event
 from local.template import (
     FUNCTION_TYPE,
+    LAYER_TYPE,
     PROJECT_ROOT,
     LocalStack,
     functions,
@@ -31,8 +32,8 @@ from local.template import (
     load_template,
     parameter_defaults,
 )
+from tests.conftest import resources_of_type as resources
 
-LAYER_TYPE = "AWS::Serverless::LayerVersion"
 BUILD_DIR = PROJECT_ROOT / ".aws-sam" / "build"
 BUILT_TEMPLATE = BUILD_DIR / "template.yaml"
 RUN_HANDLER = Path(__file__).with_name("run_handler.py")
@@ -43,10 +44,6 @@ EM_AARCH64 = 183
 UNCHECKED_HASH = 0b01
 """PEP 552: bytecode validated by a hash of its source (bit 0), which is never checked (bit 1 unset)."""
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
-
-
-def resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
-    return {name: r for name, r in template["Resources"].items() if r["Type"] == resource_type}
 
 
 @pytest.fixture(scope="module")

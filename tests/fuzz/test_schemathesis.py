@@ -9,8 +9,9 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from local.template import PROJECT_ROOT, http_routes, load_template
+from local.template import PROJECT_ROOT, http_routes
 from tests.local_server import LocalServer
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
@@ -30,9 +31,9 @@ WITHOUT_PARAMETERS = {"GET /openapi.json"}
 _REQUEST_LINE = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*) \d{3} ")
 
 
-def requests_per_route(server_log: str) -> Counter[str]:
+def requests_per_route(template: dict[str, Any], server_log: str) -> Counter[str]:
     """How many requests the server logged for each route of the template."""
-    routes = http_routes(load_template())
+    routes = http_routes(template)
     served: Counter[str] = Counter()
     for line in server_log.splitlines():
         found = _REQUEST_LINE.match(line)
@@ -45,7 +46,9 @@ def requests_per_route(server_log: str) -> Counter[str]:
     return served
 
 
-def test_schemathesis_finds_no_failure(fuzzed_server: LocalServer, tmp_path: Path) -> None:
+def test_schemathesis_finds_no_failure(
+    fuzzed_server: LocalServer, tmp_path: Path, template: dict[str, Any]
+) -> None:
     logged_before = len(fuzzed_server.log())
 
     run = subprocess.run(  # noqa: S603 (this project's pinned schemathesis)
@@ -80,7 +83,7 @@ def test_schemathesis_finds_no_failure(fuzzed_server: LocalServer, tmp_path: Pat
     )
 
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
-    served = requests_per_route(fuzzed_server.log()[logged_before:])
-    routes = {route.route_key for route in http_routes(load_template())} - WITHOUT_PARAMETERS
+    served = requests_per_route(template, fuzzed_server.log()[logged_before:])
+    routes = {route.route_key for route in http_routes(template)} - WITHOUT_PARAMETERS
     assert {route: served[route] for route in routes if served[route] < EXAMPLES_PER_OPERATION} == {}
     assert all(served[route] >= 1 for route in WITHOUT_PARAMETERS)

@@ -4,19 +4,11 @@ import json
 
 import pytest
 
+from tests.event_files import EVENTS_DIR
 from tests.inprocess import invoke
 
-SCHEDULED_EVENT = {
-    "version": "0",
-    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-    "detail-type": "Scheduled Event",
-    "source": "aws.events",
-    "account": "123456789012",
-    "time": "2026-11-25T03:00:00Z",
-    "region": "us-east-1",
-    "resources": ["arn:aws:events:us-east-1:123456789012:rule/blog-AutoCloseFunctionDaily"],
-    "detail": {},
-}
+SCHEDULED_EVENT = json.loads((EVENTS_DIR / "auto_close.json").read_text(encoding="utf-8"))
+"""The EventBridge schedule's event, as in events/ (the job reads nothing of it)."""
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 
 from admin.cli import main
 from tests.conftest import TABLE_NAME
+from tests.integration.conftest import table_items, wipe
 
 DATA = Path(__file__).parents[1] / "data" / "wordpress-export.xml"
 THREE_LINKS = "https://a.example https://b.example https://c.example"
@@ -15,18 +16,6 @@ THREE_LINKS = "https://a.example https://b.example https://c.example"
 
 def blogctl(*arguments):
     return main(["--table", TABLE_NAME, *arguments])
-
-
-def table_items(dynamodb):
-    items = []
-    for page in dynamodb.get_paginator("scan").paginate(TableName=TABLE_NAME):
-        items += page["Items"]
-    return items
-
-
-def wipe(dynamodb):
-    for item in table_items(dynamodb):
-        dynamodb.delete_item(TableName=TABLE_NAME, Key={"pk": item["pk"], "sk": item["sk"]})
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.conftest import iso
+from tests.conftest import TABLE_NAME, iso
 
 ADA = {"author_name": "Ada", "content": "Schöner Beitrag – danke!"}
 
@@ -337,7 +337,7 @@ def test_the_client_address_is_stored_only_as_a_keyed_hash_that_expires(api, pos
     address = "203.0.113.77"
     submit(api, **ADA, source_ip=address)
 
-    items = dynamodb.scan(TableName="blog-test")["Items"]
+    items = dynamodb.scan(TableName=TABLE_NAME)["Items"]
 
     assert address not in json.dumps(items)
     (counter,) = [item for item in items if item["pk"]["S"].startswith("RATE#")]

@@ -12,7 +12,7 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
 from blog import store as blog_store
 from blog.store import client as store_client
-from local.template import LocalStack, functions, parameter_defaults
+from tests.conftest import TABLE_NAME
 
 
 class _Body:
@@ -99,7 +99,7 @@ def test_every_route_answers_503_with_retry_after(
     assert int(response.headers["retry-after"]) >= 1
     problem = response.json()
     assert problem["type"] == "/problems/service-unavailable"
-    for secret in ("Throttling", "Exception", "dynamodb", "blog-test", "Traceback", "injected"):
+    for secret in ("Throttling", "Exception", "dynamodb", TABLE_NAME, "Traceback", "injected"):
         assert secret not in response.body
     assert len(fault.attempts) == store_client.MAX_ATTEMPTS
     (warning,) = [json.loads(line) for line in logs.getvalue().splitlines() if '"WARNING"' in line]
@@ -124,9 +124,8 @@ def test_a_failed_comment_leaves_nothing_behind(api, publish, fault):
     assert retry.status == 201, "the duplicate guard of the failed attempt must not be there"
 
 
-def test_the_retries_fit_inside_the_functions_timeout(template):
-    stack = LocalStack(parameters=parameter_defaults(template))
-    shortest_timeout = min(f.timeout_seconds for f in functions(template, stack).values())
+def test_the_retries_fit_inside_the_functions_timeout(lambda_functions):
+    shortest_timeout = min(f.timeout_seconds for f in lambda_functions.values())
     per_attempt = store_client.CONNECT_TIMEOUT_SECONDS + store_client.READ_TIMEOUT_SECONDS
     # standard mode waits up to 2**n seconds (n = 0, 1, ...) before retry n + 1
     longest_backoff = sum(2**n for n in range(store_client.MAX_ATTEMPTS - 1))

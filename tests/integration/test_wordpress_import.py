@@ -14,6 +14,8 @@ from blog.models import StoredComment, StoredPost
 from blog.store.bulk import BulkStore
 from blog.store.keys import comment_item, from_item, post_item
 from tests.conftest import TABLE_NAME
+from tests.integration.conftest import table_items as items_in_scan_order
+from tests.integration.conftest import wipe
 
 DATA = Path(__file__).parents[1] / "data" / "wordpress-export.xml"
 EXCHANGE = "tauschboerse-im-gemeindehaus"
@@ -30,10 +32,8 @@ def blogctl(capsys, *arguments):
 
 
 def table_items(dynamodb):
-    items = []
-    for page in dynamodb.get_paginator("scan").paginate(TableName=TABLE_NAME):
-        items += page["Items"]
-    return sorted(items, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
+    """Every item of the table, in key order."""
+    return sorted(items_in_scan_order(dynamodb), key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
 
 
 @pytest.fixture
@@ -202,8 +202,7 @@ def test_a_run_cut_short_is_completed_by_the_next(dynamodb, writes, capsys):
 
     assert status == 0, err
     completed = table_items(dynamodb)
-    for item in table_items(dynamodb):
-        dynamodb.delete_item(TableName=TABLE_NAME, Key={"pk": item["pk"], "sk": item["sk"]})
+    wipe(dynamodb)
     blogctl(capsys, "import-wxr", str(DATA))
     assert 0 < len(partial) < len(completed)
     assert completed == table_items(dynamodb)

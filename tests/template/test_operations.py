@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from local.parameters import ParameterError, check_value
 from local.template import FUNCTION_TYPE, PROJECT_ROOT
+from tests.conftest import resources_of_type
 
 OPERATIONS_DOC = PROJECT_ROOT / "docs" / "OPERATIONS.md"
 SAMCONFIG = PROJECT_ROOT / "samconfig.toml"
@@ -50,10 +52,6 @@ OPERATIONS = {"query": "Query", "update_item": "UpdateItem", "put_item": "PutIte
 OPERATIONS |= {"delete_item": "DeleteItem", "transact_write_items": "TransactWriteItems", "scan": "Scan"}
 OPERATIONS |= {"batch_write_item": "BatchWriteItem", "batch_get_item": "BatchGetItem"}
 OPERATIONS |= {"transact_get_items": "TransactGetItems"}
-
-
-def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
-    return {name: r for name, r in template["Resources"].items() if r["Type"] == resource_type}
 
 
 def job_of(template: dict[str, Any], logical_id: str) -> str:
@@ -265,13 +263,10 @@ def test_the_operations_guide_documents_exactly_the_templates_parameters(templat
 
 def satisfies(declaration: dict[str, Any], value: str) -> bool:
     """Whether CloudFormation would accept `value` for a parameter so declared."""
-    if "AllowedValues" in declaration and value not in map(str, declaration["AllowedValues"]):
+    try:
+        check_value("parameter", declaration, value)
+    except ParameterError:
         return False
-    if "AllowedPattern" in declaration and not re.fullmatch(declaration["AllowedPattern"], value):
-        return False
-    if declaration["Type"] == "Number":
-        number = float(value)
-        return declaration.get("MinValue", number) <= number <= declaration.get("MaxValue", number)
     return True
 
 

@@ -4,7 +4,8 @@ import importlib.metadata
 import re
 
 from blog.settings import Settings
-from local.template import PROJECT_ROOT, LocalStack, functions, http_routes, parameter_defaults
+from local.template import FUNCTION_TYPE, PROJECT_ROOT, http_routes, parameter_defaults
+from tests.conftest import resources_of_type
 
 DESIGN_PARAMETERS = {
     "Stage": "dev",
@@ -21,10 +22,6 @@ DESIGN_PARAMETERS = {
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction"}
 SUMMARY_FIELDS = {"slug", "title", "excerpt", "author", "category", "tags", "updated_at", "comment_count"}
-
-
-def resources_of_type(template, resource_type):
-    return {name: r for name, r in template["Resources"].items() if r["Type"] == resource_type}
 
 
 def policy_statements(function):
@@ -68,7 +65,7 @@ def test_functions_run_python_313_on_arm64_from_their_folder(template):
     assert globals_["Architectures"] == ["arm64"]
     assert globals_["Layers"] == [{"Ref": "BlogLayer"}]
 
-    for name, function in resources_of_type(template, "AWS::Serverless::Function").items():
+    for name, function in resources_of_type(template, FUNCTION_TYPE).items():
         code_uri = function["Properties"]["CodeUri"]
         handler = function["Properties"].get("Handler", globals_["Handler"])
         module_file = PROJECT_ROOT / code_uri / (handler.rsplit(".", 1)[0] + ".py")
@@ -161,20 +158,20 @@ def test_stage_throttling_comes_from_the_parameters(template):
     }
 
 
-def test_every_variable_the_functions_read_is_declared(template):
-    stack = LocalStack(parameters=parameter_defaults(template))
+def test_every_variable_the_functions_read_is_declared(lambda_functions):
     read = {field.alias for field in Settings.model_fields.values()}
 
-    for function in functions(template, stack).values():
+    for function in lambda_functions.values():
         assert read <= set(function.environment), function.logical_id
         Settings.model_validate(function.environment)
 
 
-def test_the_handlers_serve_exactly_the_routes_of_the_template(template, function_environment):
-    stack = LocalStack(parameters=parameter_defaults(template))
+def test_the_handlers_serve_exactly_the_routes_of_the_template(
+    template, lambda_functions, function_environment
+):
     declared = {(route.function_id, route.method, route.path) for route in http_routes(template)}
     served = set()
-    for logical_id, function in functions(template, stack).items():
+    for logical_id, function in lambda_functions.items():
         if logical_id not in {function_id for function_id, _, _ in declared}:
             continue  # not behind the HTTP API (the scheduled auto-close)
         paths = function.load_module().app.get_openapi_schema().paths or {}

@@ -1,17 +1,18 @@
 """CORS decisions as an API Gateway HTTP API with the template's CorsConfiguration makes them."""
 
+from typing import Any
+
 import pytest
 
 from local.cors import CorsPolicy, is_preflight
-from local.template import LocalStack, cors_configuration, load_template, parameter_defaults
+from local.template import LocalStack, cors_configuration, parameter_defaults
 
 SITE = "http://127.0.0.1:8080"
 FOREIGN = "https://evil.example"
 
 
 @pytest.fixture(scope="module")
-def policy() -> CorsPolicy:
-    template = load_template()
+def policy(template: dict[str, Any]) -> CorsPolicy:
     configuration = cors_configuration(template, LocalStack(parameters=parameter_defaults(template)))
     assert configuration is not None
     return CorsPolicy.from_configuration(configuration)

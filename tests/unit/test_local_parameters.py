@@ -1,9 +1,11 @@
 """--parameter-overrides: SAM's two forms, checked against the template's constraints."""
 
+from typing import Any
+
 import pytest
 
 from local.parameters import ParameterError, parse_overrides, resolve_parameters
-from local.template import load_template, parameter_defaults
+from local.template import parameter_defaults
 
 
 def test_both_of_sams_forms_are_read() -> None:
@@ -26,14 +28,12 @@ def test_an_argument_without_name_and_value_is_refused(argument: str) -> None:
         parse_overrides([argument])
 
 
-def test_without_overrides_every_parameter_has_its_default() -> None:
-    template = load_template()
-
+def test_without_overrides_every_parameter_has_its_default(template: dict[str, Any]) -> None:
     assert resolve_parameters(template, {}) == parameter_defaults(template)
 
 
-def test_an_override_replaces_the_default() -> None:
-    parameters = resolve_parameters(load_template(), {"CommentModeration": "all", "CacheMaxAgeSeconds": "5"})
+def test_an_override_replaces_the_default(template: dict[str, Any]) -> None:
+    parameters = resolve_parameters(template, {"CommentModeration": "all", "CacheMaxAgeSeconds": "5"})
 
     assert parameters["CommentModeration"] == "all"
     assert parameters["CacheMaxAgeSeconds"] == "5"
@@ -50,9 +50,11 @@ def test_an_override_replaces_the_default() -> None:
         ({"AllowedOrigin": "https://blog.example.org/path"}, "does not match an origin such as"),
     ],
 )
-def test_an_override_the_template_does_not_allow_is_refused(overrides: dict[str, str], message: str) -> None:
+def test_an_override_the_template_does_not_allow_is_refused(
+    template: dict[str, Any], overrides: dict[str, str], message: str
+) -> None:
     with pytest.raises(ParameterError, match=message):
-        resolve_parameters(load_template(), overrides)
+        resolve_parameters(template, overrides)
 
 
 def test_a_parameter_without_default_must_be_given() -> None:

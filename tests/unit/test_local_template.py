@@ -11,7 +11,6 @@ from local.template import (
     cors_configuration,
     functions,
     http_routes,
-    load_template,
     parameter_defaults,
     resolve,
 )
@@ -75,15 +74,11 @@ def test_an_unknown_condition_or_function_is_an_error() -> None:
         resolve({"Fn::ImportValue": "x"}, STACK)
 
 
-def test_short_tags_load_in_their_long_form() -> None:
-    template = load_template()
-
+def test_short_tags_load_in_their_long_form(template: dict[str, Any]) -> None:
     assert template["Globals"]["Function"]["Layers"] == [{"Ref": "BlogLayer"}]
 
 
-def test_functions_run_with_the_layer_on_their_path() -> None:
-    template = load_template()
-
+def test_functions_run_with_the_layer_on_their_path(template: dict[str, Any]) -> None:
     found = functions(template, LocalStack(parameters=parameter_defaults(template)))
 
     get_post = found["GetPostFunction"]
@@ -116,8 +111,7 @@ def test_a_function_is_named_by_its_function_name_else_by_its_logical_id() -> No
     assert found["Named"].timeout_seconds == 10
 
 
-def test_cors_configuration_follows_the_parameters() -> None:
-    template = load_template()
+def test_cors_configuration_follows_the_parameters(template: dict[str, Any]) -> None:
     stack = LocalStack(
         parameters={**parameter_defaults(template), "AllowedOrigin": "https://blog.example.org"}
     )

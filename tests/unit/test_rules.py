@@ -9,7 +9,7 @@ from blog.models import CommentStatus, NewComment
 from blog.settings import Settings
 
 NOON = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-DEFAULTS = {
+RULE_SETTINGS = {
     "TABLE_NAME": "blog",
     "CACHE_MAX_AGE_SECONDS": "60",
     "COMMENTS_PER_MINUTE_PER_CLIENT": "3",
@@ -19,10 +19,12 @@ DEFAULTS = {
     "COMMENT_MODERATION": "auto",
     "SIGNING_KEY": "0123456789abcdef0123",
 }
+"""The environment the settings of these tests are read from (not the template's defaults:
+MAX_COMMENT_DEPTH is 3 here)."""
 
 
 def settings(**changes: str) -> Settings:
-    return Settings.model_validate({**DEFAULTS, **changes})
+    return Settings.model_validate({**RULE_SETTINGS, **changes})
 
 
 def test_no_age_limit_means_threads_never_close_by_themselves():

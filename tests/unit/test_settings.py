@@ -2,20 +2,20 @@ import pytest
 from pydantic import ValidationError
 
 from blog.settings import ModerationMode, Settings
-from tests.unit.test_rules import DEFAULTS
+from tests.unit.test_rules import RULE_SETTINGS
 
 
 def test_settings_come_from_the_environment_names_of_the_template():
-    settings = Settings.model_validate({**DEFAULTS, "UNRELATED": "x"})
+    settings = Settings.model_validate({**RULE_SETTINGS, "UNRELATED": "x"})
 
     assert settings.table_name == "blog"
     assert settings.comment_moderation is ModerationMode.AUTO
     assert settings.signing_key_bytes == b"0123456789abcdef0123"
 
 
-@pytest.mark.parametrize("name", sorted(DEFAULTS))
+@pytest.mark.parametrize("name", sorted(RULE_SETTINGS))
 def test_every_setting_is_required(name):
-    environment = dict(DEFAULTS)
+    environment = dict(RULE_SETTINGS)
     del environment[name]
     with pytest.raises(ValidationError):
         Settings.model_validate(environment)
@@ -23,6 +23,6 @@ def test_every_setting_is_required(name):
 
 def test_nonsense_values_are_refused():
     with pytest.raises(ValidationError):
-        Settings.model_validate({**DEFAULTS, "COMMENT_MODERATION": "sometimes"})
+        Settings.model_validate({**RULE_SETTINGS, "COMMENT_MODERATION": "sometimes"})
     with pytest.raises(ValidationError):
-        Settings.model_validate({**DEFAULTS, "MAX_COMMENT_DEPTH": "0"})
+        Settings.model_validate({**RULE_SETTINGS, "MAX_COMMENT_DEPTH": "0"})
