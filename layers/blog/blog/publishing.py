@@ -6,7 +6,7 @@ from blog import rules
 from blog.content import excerpt_of, render_post
 from blog.errors import PostNotFound
 from blog.models import Post, PostInput, ThreadState, is_slug
-from blog.reading import summary_of
+from blog.reading import post_of
 from blog.settings import Settings
 from blog.store import BlogStore
 from blog.timestamps import format_timestamp
@@ -33,15 +33,7 @@ def put_post(
     }
     published_at = None if post.published_at is None else format_timestamp(post.published_at)
     stored, created = store.put_post(slug, fields, published_at=published_at, now=now)
-    answer = Post.model_validate(
-        {
-            **summary_of(stored, settings).model_dump(),
-            "content_html": stored.content_html,
-            "comments": [],
-            "comments_next_cursor": None,
-        }
-    )
-    return answer, created
+    return post_of(stored, settings, comments=[], comments_next_cursor=None), created
 
 
 def close_thread(store: BlogStore, slug: str, *, now: datetime) -> ThreadState:

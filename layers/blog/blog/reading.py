@@ -86,15 +86,24 @@ def get_post(store: BlogStore, settings: Settings, slug: str, *, now: datetime) 
     post, comments, next_position = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=None)
     if post is None or not _is_public(post, now):
         raise PostNotFound
-    key = settings.signing_key_bytes
+    next_cursor = (
+        None
+        if next_position is None
+        else encode_cursor(next_position, list_id=_thread_list_id(slug), key=settings.signing_key_bytes)
+    )
+    return post_of(post, settings, [public_comment(comment) for comment in comments], next_cursor)
+
+
+def post_of(
+    post: StoredPost, settings: Settings, comments: list[Comment], comments_next_cursor: str | None
+) -> Post:
+    """A post as the public reads it, with a page of its comments."""
     return Post.model_validate(
         {
             **summary_of(post, settings).model_dump(),
             "content_html": post.content_html,
-            "comments": [public_comment(comment) for comment in comments],
-            "comments_next_cursor": None
-            if next_position is None
-            else encode_cursor(next_position, list_id=_thread_list_id(slug), key=key),
+            "comments": comments,
+            "comments_next_cursor": comments_next_cursor,
         }
     )
 
