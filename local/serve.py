@@ -15,6 +15,7 @@ from local.demo import DemoLoadError
 from local.embedded_dynamodb import ENDPOINT_VARIABLE, local_dynamodb
 from local.server import LOOPBACK, SiteServer, serving
 from local.template import PROJECT_ROOT
+from local.workers import DEFAULT_MAX_CONCURRENCY
 
 SITE_DIR = PROJECT_ROOT / "site"
 
@@ -27,6 +28,8 @@ class ServeOptions:
     site_port: int
     parameters: Mapping[str, str]
     demo: bool
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    """How many invocations a function without reserved concurrency runs at once."""
 
 
 class PortInUse(Exception):
@@ -50,7 +53,13 @@ def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, r
     try:
         api = running.enter_context(
             running_api(
-                template, options.parameters, database, host=LOOPBACK, port=options.port, console=console
+                template,
+                options.parameters,
+                database,
+                host=LOOPBACK,
+                port=options.port,
+                console=console,
+                max_concurrency=options.max_concurrency,
             )
         )
     except OSError as error:

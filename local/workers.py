@@ -2,13 +2,17 @@
 when its code changes.
 
 A worker is a `local/lambda_runtime.py` process with the function's environment variables only, its
-own module namespace, and the function's code directory and layers on sys.path. One invocation runs
-at a time per function. Requests and answers travel through two pipes; what the function prints is
-its log, handed line by line to a callback. A worker whose parent dies reads the end of its request
-pipe and exits, so no worker outlives the local runtime.
+own module namespace, and the function's code directory and layers on sys.path. A worker runs one
+invocation at a time; a function scales out as on Lambda: an invocation that finds every worker of
+its function busy starts another one (a cold start), up to the function's reserved concurrency or
+the local cap, and beyond that it is throttled. Idle workers are reused, the most recent first.
+Requests and answers travel through two pipes; what the function prints is its log, handed line by
+line to a callback. A worker whose parent dies reads the end of its request pipe and exits, so no
+worker outlives the local runtime.
 """
 
 import contextlib
+import functools
 import json
 import os
 import select
@@ -36,6 +40,10 @@ class FunctionTimedOut(Exception):
 
 class WorkerExited(Exception):
     """The worker process ended while it served an invocation (the function crashed or exited)."""
+
+
+class FunctionThrottled(Exception):
+    """Every execution environment the function may have is busy: Lambda refuses the invocation."""
 
 
 @dataclass(frozen=True)
@@ -240,30 +248,100 @@ class FunctionWorker:
         self._answers_fd = -1
 
 
+DEFAULT_MAX_CONCURRENCY = 10
+"""How many workers a function without reserved concurrency may have at once, locally."""
+
+
+class _FunctionScaler:
+    """The workers of one function: an idle one serves, else a new one starts, up to `limit`."""
+
+    def __init__(self, start_worker: Callable[[], FunctionWorker], limit: int, reason: str) -> None:
+        self._start_worker = start_worker
+        self._limit = limit
+        self._reason = reason
+        self._lock = threading.Lock()
+        self._workers: list[FunctionWorker] = []
+        self._idle: list[FunctionWorker] = []
+
+    def _acquire(self) -> FunctionWorker:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            if len(self._workers) >= self._limit:
+                raise FunctionThrottled(f"throttled: all {self._limit} workers busy ({self._reason})")
+            worker = self._start_worker()
+            self._workers.append(worker)
+            return worker
+
+    def _release(self, worker: FunctionWorker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+
+    def start(self) -> None:
+        """Start one worker ahead of use, unless the function has one already."""
+        worker = self._acquire()
+        try:
+            worker.start()
+        finally:
+            self._release(worker)
+
+    def invoke(self, event: Mapping[str, Any], timeout_seconds: float) -> Invocation:
+        worker = self._acquire()
+        try:
+            return worker.invoke(event, timeout_seconds)
+        finally:
+            self._release(worker)
+
+    def stop(self) -> None:
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            worker.stop()
+
+
 class WorkerPool:
-    """A worker for each function of the template, each started on first use."""
+    """The workers of each function of the template, each started when a request needs it.
+
+    A function runs as many invocations at once as its ReservedConcurrentExecutions, else as
+    `max_concurrency` (Lambda's account limit is far higher, but every worker here is a process of
+    this machine).
+    """
 
     def __init__(
         self,
         functions: Mapping[str, FunctionDefinition],
         environments: Mapping[str, Mapping[str, str]],
         log_line: LogLine,
+        *,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
-        self._workers = {
-            logical_id: FunctionWorker(function, environments[logical_id], log_line)
+        self._functions = {
+            logical_id: _FunctionScaler(
+                functools.partial(FunctionWorker, function, environments[logical_id], log_line),
+                limit=max_concurrency
+                if function.reserved_concurrency is None
+                else function.reserved_concurrency,
+                reason=(
+                    "the local cap, --max-concurrency"
+                    if function.reserved_concurrency is None
+                    else "its ReservedConcurrentExecutions"
+                ),
+            )
             for logical_id, function in functions.items()
         }
 
     def start(self, function_ids: Iterable[str]) -> None:
-        """Start these functions' workers now: their Init phases run side by side, ahead of use."""
+        """Start a worker of each of these functions now: their Init phases run side by side, ahead
+        of use."""
         for logical_id in function_ids:
-            self._workers[logical_id].start()
+            self._functions[logical_id].start()
 
     def invoke(self, function_id: str, event: Mapping[str, Any], timeout_seconds: float) -> Invocation:
-        """Run one function on one event."""
-        return self._workers[function_id].invoke(event, timeout_seconds)
+        """Run one function on one event, in an idle worker or a new one; FunctionThrottled when
+        the function has as many invocations running as it may."""
+        return self._functions[function_id].invoke(event, timeout_seconds)
 
     def stop(self) -> None:
         """Stop every worker."""
-        for worker in self._workers.values():
-            worker.stop()
+        for scaler in self._functions.values():
+            scaler.stop()
