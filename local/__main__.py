@@ -51,8 +51,8 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_CONCURRENCY,
         metavar="N",
         help=(
-            "invocations a function runs at once, each in a worker of its own, unless the template "
-            f"reserves concurrency for it; beyond that Lambda throttles (default {DEFAULT_MAX_CONCURRENCY})"
+            "invocations a function without reserved concurrency runs at once, each in a worker of "
+            f"its own; more wait for a free worker (default {DEFAULT_MAX_CONCURRENCY})"
         ),
     )
 

@@ -44,7 +44,10 @@ _TRANSPORT_HEADERS = frozenset({"content-length", "transfer-encoding", "connecti
 class FunctionInvoker(Protocol):
     """Runs a function of the template on one event (local.workers.WorkerPool)."""
 
-    def invoke(self, function_id: str, event: Mapping[str, Any], timeout_seconds: float) -> Invocation: ...
+    def invoke(
+        self, function_id: str, event: Mapping[str, Any], timeout_seconds: float, wait_seconds: float
+    ) -> Invocation:
+        """Run it within `timeout_seconds`, after waiting up to `wait_seconds` for a free worker."""
 
 
 @dataclass(frozen=True)
@@ -278,7 +281,10 @@ class ApiGateway:
         function_timeout = self._functions[function_id].timeout_seconds
         try:
             invocation = self._invoker.invoke(
-                function_id, event, min(function_timeout, self._integration_timeout_seconds)
+                function_id,
+                event,
+                min(function_timeout, self._integration_timeout_seconds),
+                wait_seconds=self._integration_timeout_seconds,
             )
         except FunctionTimedOut:
             if function_timeout < self._integration_timeout_seconds:

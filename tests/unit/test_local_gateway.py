@@ -50,11 +50,15 @@ class FakeInvoker:
         self.function_ids: list[str] = []
         self.events: list[Mapping[str, Any]] = []
         self.timeouts: list[float] = []
+        self.waits: list[float] = []
 
-    def invoke(self, function_id: str, event: Mapping[str, Any], timeout_seconds: float) -> Invocation:
+    def invoke(
+        self, function_id: str, event: Mapping[str, Any], timeout_seconds: float, wait_seconds: float
+    ) -> Invocation:
         self.function_ids.append(function_id)
         self.events.append(event)
         self.timeouts.append(timeout_seconds)
+        self.waits.append(wait_seconds)
         if isinstance(self.outcome, Exception):
             raise self.outcome
         if isinstance(self.outcome, Invocation):
@@ -172,9 +176,10 @@ def test_a_function_that_fails_is_api_gateways_500(outcome: Any) -> None:
 def test_a_function_stopped_at_its_own_timeout_is_a_500_as_lambda_reports_it() -> None:
     invoker = FakeInvoker(FunctionTimedOut("too slow"))
 
-    response = gateway(invoker, read_timeout=10).handle(request())
+    response = gateway(invoker, read_timeout=10, integration_timeout=30).handle(request())
 
     assert invoker.timeouts == [10]
+    assert invoker.waits == [30]  # a free worker is waited for as long as API Gateway waits
     assert (response.status, message(response)) == (500, {"message": "Internal Server Error"})
 
 
