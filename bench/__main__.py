@@ -164,6 +164,7 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
                     "p99_ms": _rounded(found.p99_ms, 2),
                     "dynamodb_share": _rounded(found.dynamodb_share, 3),
                     "requests": found.requests,
+                    "failures": found.failures,
                 }
                 for clients, found in levels.items()
             }

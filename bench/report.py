@@ -179,6 +179,7 @@ class Report:
                 ms(v["p50_ms"]),
                 ms(v["p99_ms"]),
                 f"{v['dynamodb_share']:.0%}",
+                ", ".join(f"{n} × {status}" for status, n in sorted(v["failures"].items())) or "none",
             ]
             for route, levels in load["routes"].items()
             for clients, v in levels.items()
@@ -191,7 +192,7 @@ class Report:
             " default; the stage's throttling lifted). The DynamoDB share is the embedded DynamoDB's"
             " time, its queue included, over the time the clients waited (ms):",
             "",
-            *table(["route", "clients", "requests", "p50", "p99", "DynamoDB share"], rows),
+            *table(["route", "clients", "requests", "p50", "p99", "DynamoDB share", "not a success"], rows),
         ]
 
     def growth(self) -> list[str]:
