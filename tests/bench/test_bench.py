@@ -56,7 +56,7 @@ def test_the_local_api_is_measured_at_1_10_and_50_clients_at_once(results: dict[
             assert figures["requests"] >= 2 * int(clients)
             assert 0 < figures["p50_ms"] <= figures["p99_ms"]
             assert 0 < figures["dynamodb_share"] < 1
-            assert sum(figures["failures"].values()) < figures["requests"]
+            assert all(int(status) >= 300 for status in figures["failures"])
 
 
 def test_every_route_of_the_template_is_one_round_trip(
