@@ -15,6 +15,7 @@ from bench.data import load_demo_blog
 from bench.environment import bench_environment
 from bench.report import COLD_START_RATIO, LIST_PAGE_RATIO, LOCAL_OVERHEAD_MS, Report
 from local.template import load_template
+from local.workers import DEFAULT_MAX_CONCURRENCY
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -151,6 +152,24 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
             "requests": found.requests,
         }
         for route, found in measured.items()
+    }
+    step(f"local API under load: {', '.join(map(str, local_api.CONCURRENT_CLIENTS))} clients at once")
+    under_load = local_api.measure_concurrency(sizes.local_requests, progress=detail)
+    results["local_api_load"] = {
+        "max_concurrency": DEFAULT_MAX_CONCURRENCY,
+        "routes": {
+            route: {
+                str(clients): {
+                    "p50_ms": _rounded(found.p50_ms, 2),
+                    "p99_ms": _rounded(found.p99_ms, 2),
+                    "dynamodb_share": _rounded(found.dynamodb_share, 3),
+                    "requests": found.requests,
+                    "failures": found.failures,
+                }
+                for clients, found in levels.items()
+            }
+            for route, levels in under_load.items()
+        },
     }
     results["targets"] = {
         "round_trips": all(round_trips.target_met(route, n) for route, n in counted.items()),

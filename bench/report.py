@@ -34,6 +34,7 @@ class Report:
             self.cold_start,
             self.list_page,
             self.local_api,
+            self.local_api_load,
             self.growth,
             self.wxr_import,
         ):
@@ -166,6 +167,32 @@ class Report:
             "Each request over HTTP, then the DynamoDB call it makes, made directly; in the same run (ms):",
             "",
             *table(["route", "requests", "p50", "p99", "DynamoDB p50", "p50 − DynamoDB p50"], rows),
+        ]
+
+    def local_api_load(self) -> list[str]:
+        load = self.results["local_api_load"]
+        rows = [
+            [
+                f"`{route}`",
+                clients,
+                v["requests"],
+                ms(v["p50_ms"]),
+                ms(v["p99_ms"]),
+                f"{v['dynamodb_share']:.0%}",
+                ", ".join(f"{n} × {status}" for status, n in sorted(v["failures"].items())) or "none",
+            ]
+            for route, levels in load["routes"].items()
+            for clients, v in levels.items()
+        ]
+        return [
+            "### Local API under concurrent clients",
+            "",
+            "Clients at once, each from an address of its own on a kept-alive connection, against"
+            f" `python -m local serve` (at most {load['max_concurrency']} workers per function, its"
+            " default; the stage's throttling lifted). The DynamoDB share is the embedded DynamoDB's"
+            " time, its queue included, over the time the clients waited (ms):",
+            "",
+            *table(["route", "clients", "requests", "p50", "p99", "DynamoDB share", "not a success"], rows),
         ]
 
     def growth(self) -> list[str]:

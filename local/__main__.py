@@ -5,10 +5,19 @@ import sys
 from pathlib import Path
 
 from local.console import Console
+from local.embedded_dynamodb import DynamoDBUnreachable
 from local.invoke import InvokeError, InvokeOptions, invoke
 from local.parameters import ParameterError, parse_overrides, resolve_parameters
 from local.serve import PortInUse, ServeOptions, serve
 from local.template import TemplateError, load_template
+from local.workers import DEFAULT_MAX_CONCURRENCY
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    return number
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +45,16 @@ def _parser() -> argparse.ArgumentParser:
         "--site-port", type=int, default=8080, help="port of the demo site (default 8080; 0: any free)"
     )
     serve_command.add_argument("--no-demo", action="store_true", help="start with an empty table")
+    serve_command.add_argument(
+        "--max-concurrency",
+        type=_positive,
+        default=DEFAULT_MAX_CONCURRENCY,
+        metavar="N",
+        help=(
+            "invocations a function without reserved concurrency runs at once, each in a worker of "
+            f"its own; more wait for a free worker (default {DEFAULT_MAX_CONCURRENCY})"
+        ),
+    )
 
     invoke_command = commands.add_parser(
         "invoke", parents=[overrides], help="run one function on one event, as sam local invoke (make invoke)"
@@ -67,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                 site_port=arguments.site_port,
                 parameters=parameters,
                 demo=not arguments.no_demo,
+                max_concurrency=arguments.max_concurrency,
             )
             serve(template, options, Console())
             return 0
@@ -79,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                 parameters=parameters,
             ),
         )
-    except (InvokeError, PortInUse, TemplateError) as error:
+    except (DynamoDBUnreachable, InvokeError, PortInUse, TemplateError) as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2
 

@@ -22,8 +22,9 @@ from local.template import (
     cors_configuration,
     functions,
     http_routes,
+    stage_throttling,
 )
-from local.workers import WorkerPool, lambda_environment
+from local.workers import DEFAULT_MAX_CONCURRENCY, WorkerPool, lambda_environment
 
 
 def local_stack(parameters: Mapping[str, str], database: LocalDynamoDB) -> LocalStack:
@@ -61,19 +62,23 @@ def running_api(
     host: str,
     port: int,
     console: Console,
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
 ) -> Iterator[RunningApi]:
-    """Serve the template's HTTP API on `host:port` (0: any free port) while the block runs."""
+    """Serve the template's HTTP API on `host:port` (0: any free port) while the block runs; a
+    function without reserved concurrency runs up to `max_concurrency` invocations at once."""
     stack = local_stack(parameters, database)
     lambda_functions = functions(template, stack)
     environments = {
         logical_id: lambda_environment(function, dynamodb_endpoint=database.endpoint)
         for logical_id, function in lambda_functions.items()
     }
-    pool = WorkerPool(lambda_functions, environments, console.function_log)
+    pool = WorkerPool(lambda_functions, environments, console.function_log, max_concurrency=max_concurrency)
     configuration = cors_configuration(template, stack)
     cors = None if configuration is None else CorsPolicy.from_configuration(configuration)
     routes = http_routes(template)
-    gateway = ApiGateway(routes, lambda_functions, pool, cors=cors)
+    gateway = ApiGateway(
+        routes, lambda_functions, pool, cors=cors, throttling=stage_throttling(template, stack)
+    )
     try:
         with serving(ApiServer((host, port), gateway, console)) as url:
             yield RunningApi(url=url, routes=routes, pool=pool, cors=cors)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from local.server import LOOPBACK, serving
 from local.sigv4 import ACCESS_KEY, REGION, SECRET_KEY
@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
 TABLE_NAME = "blog-local"
+
+
+class DynamoDBUnreachable(Exception):
+    """The DynamoDB that DYNAMODB_ENDPOINT names cannot be reached or refuses the local runtime."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,13 @@ def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) ->
     """The DynamoDB named by DYNAMODB_ENDPOINT, or moto's server for as long as the block runs."""
     endpoint = os.environ.get(ENDPOINT_VARIABLE)
     if endpoint:
-        created = ensure_table(dynamodb_client(endpoint), template, table_name)
+        try:
+            created = ensure_table(dynamodb_client(endpoint), template, table_name)
+        except (BotoCoreError, ClientError, ValueError) as error:
+            reason = " ".join(str(error).split())
+            raise DynamoDBUnreachable(
+                f"cannot use the DynamoDB {ENDPOINT_VARIABLE}={endpoint}: {reason}"
+            ) from None
         yield LocalDynamoDB(endpoint=endpoint, table_name=table_name, embedded=False, created_table=created)
         return
     with embedded_dynamodb() as endpoint:

@@ -3,12 +3,21 @@
 It matches the route, answers CORS preflights and adds CORS headers, checks SigV4 on AWS_IAM
 routes, applies API Gateway's limits, turns the request into a payload 2.0 event, invokes the
 function and turns its result into the HTTP answer. Its own answers are API Gateway's:
-`{"message": "Not Found"}`, `{"message": "Forbidden"}`, `{"message": "Internal Server Error"}`.
+`{"message": "Not Found"}`, `{"message": "Forbidden"}`, `{"message": "Too Many Requests"}`,
+`{"message": "Internal Server Error"}`.
+
+Throttling is API Gateway's: each route has a token bucket of the stage's DefaultRouteSettings
+(ThrottlingBurstLimit tokens, refilled at ThrottlingRateLimit per second); a request that finds its
+route's bucket empty gets 429, without Retry-After, and no function runs. A function that Lambda
+throttles (every worker it may have is busy) is a 500, as API Gateway answers for a Lambda
+integration that fails.
 The HTTP server (local.server) only moves bytes in and out.
 """
 
 import base64
 import json
+import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,8 +29,8 @@ from urllib.parse import unquote
 from local.cors import CORS_HEADER_PREFIX, CorsPolicy, is_preflight
 from local.events import IamCaller, http_api_event
 from local.sigv4 import ACCOUNT_ID, SignatureRejected, Signer
-from local.template import FunctionDefinition, HttpRoute, find_route
-from local.workers import FunctionTimedOut, Invocation, WorkerExited
+from local.template import FunctionDefinition, HttpRoute, StageThrottling, find_route
+from local.workers import FunctionThrottled, FunctionTimedOut, Invocation, WorkerExited
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """API Gateway's limit on a request's payload."""
@@ -35,7 +44,10 @@ _TRANSPORT_HEADERS = frozenset({"content-length", "transfer-encoding", "connecti
 class FunctionInvoker(Protocol):
     """Runs a function of the template on one event (local.workers.WorkerPool)."""
 
-    def invoke(self, function_id: str, event: Mapping[str, Any], timeout_seconds: float) -> Invocation: ...
+    def invoke(
+        self, function_id: str, event: Mapping[str, Any], timeout_seconds: float, wait_seconds: float
+    ) -> Invocation:
+        """Run it within `timeout_seconds`, after waiting up to `wait_seconds` for a free worker."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,7 @@ _MESSAGES = {
     HTTPStatus.FORBIDDEN: "Forbidden",
     HTTPStatus.NOT_FOUND: "Not Found",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "Request Entity Too Large",
+    HTTPStatus.TOO_MANY_REQUESTS: "Too Many Requests",
     HTTPStatus.INTERNAL_SERVER_ERROR: "Internal Server Error",
 }
 
@@ -127,6 +140,30 @@ def http_response(result: Any) -> GatewayResponse:
     return GatewayResponse(status, headers, body)
 
 
+class TokenBucket:
+    """API Gateway's throttling algorithm: `burst` tokens, refilled at `rate_per_second`; a
+    request takes one or is throttled."""
+
+    def __init__(self, throttling: StageThrottling, clock: Callable[[], float] = time.monotonic) -> None:
+        self._rate = throttling.rate_per_second
+        self._burst = throttling.burst
+        self._clock = clock
+        self._tokens = float(throttling.burst)
+        self._refilled_at = clock()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Take a token; False when there is none (the request is throttled)."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self._burst, self._tokens + (now - self._refilled_at) * self._rate)
+            self._refilled_at = now
+            if self._tokens < 1:
+                return False
+            self._tokens -= 1
+            return True
+
+
 class ApiGateway:
     """The HTTP API of the template, in front of its functions."""
 
@@ -138,10 +175,17 @@ class ApiGateway:
         *,
         cors: CorsPolicy | None,
         signer: Signer | None = None,
+        throttling: StageThrottling | None = None,
         integration_timeout_seconds: float = INTEGRATION_TIMEOUT_SECONDS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._routes = routes
+        self._buckets = (
+            {}
+            if throttling is None
+            else {route.route_key: TokenBucket(throttling, monotonic) for route in routes}
+        )
         self._functions = functions
         self._invoker = invoker
         self._cors = cors
@@ -164,6 +208,16 @@ class ApiGateway:
         """The answer to a request whose body is over MAX_BODY_BYTES (its body is not read)."""
         return self._with_cors(_message(HTTPStatus.REQUEST_ENTITY_TOO_LARGE), request.header("origin"))
 
+    def misdirected(self, request: GatewayRequest, reason: str) -> GatewayResponse:
+        """The answer to a request for a Host this API does not serve (`reason` says which it does)."""
+        response = GatewayResponse(
+            HTTPStatus.MISDIRECTED_REQUEST,
+            [("Content-Type", "application/json")],
+            json.dumps({"message": f"Misdirected Request: {reason}"}, separators=(",", ":")).encode(),
+            note="refused: Host not served",
+        )
+        return self._with_cors(response, request.header("origin"))
+
     def _with_cors(self, response: GatewayResponse, origin: str | None) -> GatewayResponse:
         if self._cors is not None:
             # API Gateway ignores CORS headers from the integration and sends its configured ones.
@@ -185,6 +239,11 @@ class ApiGateway:
         if found is None:
             return _message(HTTPStatus.NOT_FOUND)
         route, raw_parameters = found
+        bucket = self._buckets.get(route.route_key)
+        if bucket is not None and not bucket.take():
+            return _message(
+                HTTPStatus.TOO_MANY_REQUESTS, note="throttled by the stage's burst and rate limits"
+            )
         path_parameters = {name: unquote(value) for name, value in raw_parameters.items()}
         caller = None
         if route.iam_auth:
@@ -222,7 +281,10 @@ class ApiGateway:
         function_timeout = self._functions[function_id].timeout_seconds
         try:
             invocation = self._invoker.invoke(
-                function_id, event, min(function_timeout, self._integration_timeout_seconds)
+                function_id,
+                event,
+                min(function_timeout, self._integration_timeout_seconds),
+                wait_seconds=self._integration_timeout_seconds,
             )
         except FunctionTimedOut:
             if function_timeout < self._integration_timeout_seconds:
@@ -236,8 +298,8 @@ class ApiGateway:
                 f"The function did not answer within {seconds} seconds.",
                 note=f"no answer within the {seconds} s integration timeout",
             )
-        except WorkerExited as exited:
-            return _message(HTTPStatus.INTERNAL_SERVER_ERROR, note=str(exited))
+        except (WorkerExited, FunctionThrottled) as failed:
+            return _message(HTTPStatus.INTERNAL_SERVER_ERROR, note=str(failed))
         cold_start = "" if invocation.init_ms is None else f"cold start {invocation.init_ms:.0f} ms"
         if invocation.error is not None:
             error = f"{invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}"

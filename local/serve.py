@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from local.api import load_demo_content, running_api
+from local.api import load_demo_content, local_stack, running_api
 from local.console import Console
 from local.demo import DemoLoadError
 from local.embedded_dynamodb import ENDPOINT_VARIABLE, local_dynamodb
 from local.server import LOOPBACK, SiteServer, serving
-from local.template import PROJECT_ROOT
+from local.template import PROJECT_ROOT, stage_throttling
+from local.workers import DEFAULT_MAX_CONCURRENCY
 
 SITE_DIR = PROJECT_ROOT / "site"
 
@@ -27,6 +28,8 @@ class ServeOptions:
     site_port: int
     parameters: Mapping[str, str]
     demo: bool
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    """How many invocations a function without reserved concurrency runs at once."""
 
 
 class PortInUse(Exception):
@@ -50,7 +53,13 @@ def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, r
     try:
         api = running.enter_context(
             running_api(
-                template, options.parameters, database, host=LOOPBACK, port=options.port, console=console
+                template,
+                options.parameters,
+                database,
+                host=LOOPBACK,
+                port=options.port,
+                console=console,
+                max_concurrency=options.max_concurrency,
             )
         )
     except OSError as error:
@@ -61,6 +70,13 @@ def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, r
         raise _port_in_use(error, options.site_port, "--site-port") from None
     site_url = running.enter_context(serving(site_server))
     console.line(f"API  {api.url}")
+    throttling = stage_throttling(template, local_stack(options.parameters, database))
+    if throttling is not None:
+        console.line(
+            f"     each route {throttling.rate_per_second:g} requests/s, burst {throttling.burst} "
+            f"(ThrottlingRateLimit, ThrottlingBurstLimit); each function up to {options.max_concurrency} "
+            "workers at once (--max-concurrency) unless it reserves concurrency"
+        )
     console.line(f"Site {site_url}")
     if api.cors is not None and not api.cors.response_headers(site_url):
         console.line(

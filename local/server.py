@@ -21,6 +21,9 @@ SERVER_NAME = "serverless-blog-local"
 LOOPBACK = "127.0.0.1"
 """Where the local runtime's servers listen (the API, the site, the embedded DynamoDB): this machine
 only, as the site's origin in AllowedOrigin expects."""
+LISTEN_BACKLOG = 512
+"""Connections the kernel holds for a server until it accepts them (socketserver's default is 5,
+so a burst of clients would find connections reset): API Gateway answers every request."""
 _READ_CHUNK = 64 * 1024
 # Statuses whose answers never have a body (RFC 9110), so they carry no Content-Length either.
 _BODILESS = frozenset({HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED})
@@ -43,15 +46,33 @@ class _MalformedRequest(Exception):
     """The request's framing (Content-Length, chunks) cannot be read."""
 
 
+def served_hosts(port: int) -> frozenset[str]:
+    """The Host headers a local server on `port` answers: its own address and `localhost`.
+
+    Any other name may be a DNS rebinding: a page of another site whose name now resolves to this
+    machine, so that the browser sends the page's requests here as same-origin ones.
+    """
+    return frozenset({f"{LOOPBACK}:{port}", f"localhost:{port}"})
+
+
+def misdirected(host: str | None, hosts: frozenset[str]) -> str | None:
+    """Why a request for `host` is not served here, or None when it is."""
+    if host is not None and host.strip().lower() in hosts:
+        return None
+    return f"this local server answers only Host {' or '.join(sorted(hosts))}, not {host or 'no Host'}"
+
+
 class ApiServer(ThreadingHTTPServer):
     """The local API: each request goes through the gateway."""
 
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], gateway: ApiGateway, console: Console) -> None:
         self.gateway = gateway
         self.console = console
         super().__init__(address, ApiRequestHandler)
+        self.hosts = served_hosts(self.server_port)
 
 
 class ApiRequestHandler(BaseHTTPRequestHandler):
@@ -76,7 +97,13 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
         )
         try:
-            response = self.server.gateway.handle(replace(request, body=self._read_body()))
+            body = self._read_body()
+            refused = misdirected(self.headers.get("Host"), self.server.hosts)
+            response = (
+                self.server.gateway.handle(replace(request, body=body))
+                if refused is None
+                else self.server.gateway.misdirected(request, refused)
+            )
         except _BodyTooLarge:
             response = self.server.gateway.payload_too_large(request)
         except _MalformedRequest as malformed:
@@ -167,12 +194,14 @@ class SiteServer(ThreadingHTTPServer):
     """The demo site: the files of `site_dir`, and /config.js pointing at the local API."""
 
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], site_dir: Path, api_url: str, console: Console) -> None:
         self.site_dir = site_dir
         self.config_script = f'window.BLOG_CONFIG = {{ apiBaseUrl: "{api_url}" }};\n'.encode()
         self.console = console
         super().__init__(address, functools.partial(SiteRequestHandler, directory=str(site_dir)))
+        self.hosts = served_hosts(self.server_port)
 
 
 class SiteRequestHandler(SimpleHTTPRequestHandler):
@@ -182,16 +211,26 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
     server_version = SERVER_NAME
 
     def do_GET(self) -> None:
+        if self._refused():
+            return
         if self.path.partition("?")[0] == "/config.js":
             self._send_config()
         else:
             super().do_GET()
 
     def do_HEAD(self) -> None:
+        if self._refused():
+            return
         if self.path.partition("?")[0] == "/config.js":
             self._send_config(with_body=False)
         else:
             super().do_HEAD()
+
+    def _refused(self) -> bool:
+        refused = misdirected(self.headers.get("Host"), self.server.hosts)
+        if refused is not None:
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, explain=refused)
+        return refused is not None
 
     def _send_config(self, *, with_body: bool = True) -> None:
         self.send_response(HTTPStatus.OK)

@@ -6,6 +6,7 @@ functions resolved to local values, and the Parameters with their defaults.
 """
 
 import importlib.util
+import math
 import re
 import sys
 import uuid
@@ -252,6 +253,8 @@ class FunctionDefinition:
     """The name Lambda knows it by (its FunctionName, else its logical id)."""
     runtime: str = INTERPRETER_RUNTIME
     """Its Runtime (`python3.13`), as the template names it."""
+    reserved_concurrency: int | None = None
+    """Its ReservedConcurrentExecutions: how many invocations Lambda runs at once; None when unset."""
 
     def load_module(self) -> ModuleType:
         """The handler's module, imported in this process under a name of its own (every handler
@@ -322,8 +325,15 @@ def functions(template: Mapping[str, Any], stack: LocalStack) -> dict[str, Funct
             layer_dirs=tuple(_layer_dir(template, layer) for layer in properties.get("Layers", [])),
             function_name=str(resolve(properties.get("FunctionName", logical_id), stack)),
             runtime=str(properties.get("Runtime", INTERPRETER_RUNTIME)),
+            reserved_concurrency=_reserved_concurrency(properties, stack),
         )
     return found
+
+
+def _reserved_concurrency(properties: Mapping[str, Any], stack: LocalStack) -> int | None:
+    # Commonly an `!If` on a parameter, whose other branch is `!Ref AWS::NoValue` (no reservation).
+    reserved = resolve(properties.get("ReservedConcurrentExecutions"), stack)
+    return int(reserved) if isinstance(reserved, int | str) else None
 
 
 @dataclass(frozen=True)
@@ -380,6 +390,25 @@ def cors_configuration(template: Mapping[str, Any], stack: LocalStack) -> dict[s
         return None
     resolved: dict[str, Any] = resolve(configuration, stack.with_conditions_of(template))
     return resolved
+
+
+@dataclass(frozen=True)
+class StageThrottling:
+    """The HTTP API's default route throttling: each route's token bucket."""
+
+    rate_per_second: float
+    burst: int
+
+
+def stage_throttling(template: Mapping[str, Any], stack: LocalStack) -> StageThrottling | None:
+    """The HTTP API's DefaultRouteSettings throttling resolved for `stack`, or None when it sets none."""
+    settings = resolve(http_api(template).get("DefaultRouteSettings", {}), stack.with_conditions_of(template))
+    if not isinstance(settings, dict) or "ThrottlingRateLimit" not in settings:
+        return None
+    rate = float(settings["ThrottlingRateLimit"])
+    return StageThrottling(
+        rate_per_second=rate, burst=int(settings.get("ThrottlingBurstLimit", math.ceil(rate)))
+    )
 
 
 def http_routes(template: Mapping[str, Any]) -> list[HttpRoute]:

@@ -2,13 +2,19 @@
 when its code changes.
 
 A worker is a `local/lambda_runtime.py` process with the function's environment variables only, its
-own module namespace, and the function's code directory and layers on sys.path. One invocation runs
-at a time per function. Requests and answers travel through two pipes; what the function prints is
-its log, handed line by line to a callback. A worker whose parent dies reads the end of its request
-pipe and exits, so no worker outlives the local runtime.
+own module namespace, and the function's code directory and layers on sys.path. A worker runs one
+invocation at a time; a function scales out as on Lambda: an invocation that finds every worker of
+its function busy starts another one (a cold start), up to the function's reserved concurrency
+(beyond it, Lambda throttles) or the local cap (beyond it, the invocation waits). Idle workers are
+reused, the most recent first.
+
+Requests and answers travel through two pipes; what the function prints is its log, handed line by
+line to a callback. A worker whose parent dies reads the end of its request pipe and exits, so no
+worker outlives the local runtime.
 """
 
 import contextlib
+import functools
 import json
 import os
 import select
@@ -26,6 +32,8 @@ from local.sigv4 import ACCESS_KEY, REGION, SECRET_KEY
 from local.template import FunctionDefinition
 
 RUNTIME_SCRIPT = Path(__file__).with_name("lambda_runtime.py")
+INIT_TIMEOUT_SECONDS = 10.0
+"""How long Lambda lets a new execution environment's Init phase run, apart from the timeout."""
 LogLine = Callable[[str, str], None]
 """Receives a function's logical id and one line it printed."""
 
@@ -36,6 +44,10 @@ class FunctionTimedOut(Exception):
 
 class WorkerExited(Exception):
     """The worker process ended while it served an invocation (the function crashed or exited)."""
+
+
+class FunctionThrottled(Exception):
+    """Every execution environment the function may have is busy: Lambda refuses the invocation."""
 
 
 @dataclass(frozen=True)
@@ -129,11 +141,14 @@ class FunctionWorker:
             if self._process is not None and source_fingerprint(self._source_dirs) != self._fingerprint:
                 self._log_line(self.function.logical_id, "code changed: starting a fresh worker")
                 self._stop()
+            # Lambda limits the Init phase apart from the function's timeout.
+            init_allowance = 0.0
             if self._process is None:
                 self._start()
+                init_allowance = INIT_TIMEOUT_SECONDS
             started = time.perf_counter()
             try:
-                answer = self._exchange(event, deadline=time.monotonic() + timeout_seconds)
+                answer = self._exchange(event, deadline=time.monotonic() + init_allowance + timeout_seconds)
             except (FunctionTimedOut, WorkerExited):
                 self._stop()
                 raise
@@ -240,30 +255,110 @@ class FunctionWorker:
         self._answers_fd = -1
 
 
+DEFAULT_MAX_CONCURRENCY = 10
+"""How many workers a function without reserved concurrency may have at once, locally."""
+
+
+class _FunctionScaler:
+    """The workers of one function: an idle one serves, else a new one starts, up to `limit`.
+
+    Beyond a reserved concurrency Lambda throttles. The local cap stands for the account's
+    concurrency, which on AWS is far above it: an invocation beyond the cap waits for a worker.
+    """
+
+    def __init__(self, start_worker: Callable[[], FunctionWorker], limit: int, *, reserved: bool) -> None:
+        self._start_worker = start_worker
+        self._limit = limit
+        self._reserved = reserved
+        self._free = threading.Condition()
+        self._workers: list[FunctionWorker] = []
+        self._idle: list[FunctionWorker] = []
+
+    def _acquire(self, wait_seconds: float) -> FunctionWorker:
+        deadline = time.monotonic() + wait_seconds
+        with self._free:
+            while not self._idle and len(self._workers) >= self._limit:
+                remaining = deadline - time.monotonic()
+                if self._reserved or remaining <= 0:
+                    reason = "ReservedConcurrentExecutions" if self._reserved else "--max-concurrency"
+                    raise FunctionThrottled(f"throttled: all {self._limit} workers busy ({reason})")
+                self._free.wait(remaining)
+            if self._idle:
+                return self._idle.pop()
+            worker = self._start_worker()
+            self._workers.append(worker)
+            return worker
+
+    def _release(self, worker: FunctionWorker) -> None:
+        with self._free:
+            self._idle.append(worker)
+            self._free.notify()
+
+    def start(self) -> None:
+        """Start one worker ahead of use, unless the function has one already."""
+        worker = self._acquire(wait_seconds=0)
+        try:
+            worker.start()
+        finally:
+            self._release(worker)
+
+    def invoke(self, event: Mapping[str, Any], timeout_seconds: float, wait_seconds: float) -> Invocation:
+        worker = self._acquire(wait_seconds)
+        try:
+            return worker.invoke(event, timeout_seconds)
+        finally:
+            self._release(worker)
+
+    def stop(self) -> None:
+        with self._free:
+            workers = list(self._workers)
+        for worker in workers:
+            worker.stop()
+
+
 class WorkerPool:
-    """A worker for each function of the template, each started on first use."""
+    """The workers of each function of the template, each started when a request needs it.
+
+    A function runs as many invocations at once as its ReservedConcurrentExecutions, and Lambda
+    throttles the next one. A function without reserved concurrency runs up to `max_concurrency`
+    at once (on AWS the account's concurrency, 1,000 by default, but every worker here is a process
+    of this machine), and the next one waits for a worker to be free.
+    """
 
     def __init__(
         self,
         functions: Mapping[str, FunctionDefinition],
         environments: Mapping[str, Mapping[str, str]],
         log_line: LogLine,
+        *,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
-        self._workers = {
-            logical_id: FunctionWorker(function, environments[logical_id], log_line)
+        self._functions = {
+            logical_id: _FunctionScaler(
+                functools.partial(FunctionWorker, function, environments[logical_id], log_line),
+                limit=max_concurrency
+                if function.reserved_concurrency is None
+                else function.reserved_concurrency,
+                reserved=function.reserved_concurrency is not None,
+            )
             for logical_id, function in functions.items()
         }
 
     def start(self, function_ids: Iterable[str]) -> None:
-        """Start these functions' workers now: their Init phases run side by side, ahead of use."""
+        """Start a worker of each of these functions now: their Init phases run side by side, ahead
+        of use."""
         for logical_id in function_ids:
-            self._workers[logical_id].start()
+            self._functions[logical_id].start()
 
-    def invoke(self, function_id: str, event: Mapping[str, Any], timeout_seconds: float) -> Invocation:
-        """Run one function on one event."""
-        return self._workers[function_id].invoke(event, timeout_seconds)
+    def invoke(
+        self, function_id: str, event: Mapping[str, Any], timeout_seconds: float, wait_seconds: float = 0.0
+    ) -> Invocation:
+        """Run one function on one event, in an idle worker or a new one; FunctionThrottled when
+        the function has as many invocations running as its reserved concurrency, or when no worker
+        is free within `wait_seconds`."""
+        return self._functions[function_id].invoke(event, timeout_seconds, wait_seconds)
 
     def stop(self) -> None:
         """Stop every worker."""
-        for worker in self._workers.values():
-            worker.stop()
+        for scaler in self._functions.values():
+            scaler.stop()

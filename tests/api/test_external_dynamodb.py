@@ -2,6 +2,7 @@
 for DynamoDB Local or LocalStack), creates the table there when it is missing, loads the demo only
 into that new table, and finds its data again on the next run."""
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.local_server import local_environment, start_server
+from tests.local_server import local_environment, run_local, start_server
 
 
 @pytest.fixture
@@ -51,3 +52,21 @@ def test_serve_keeps_its_data_in_another_dynamodb(tmp_path: Path, other_dynamodb
         aws_secret_access_key="local",
     ).list_tables()["TableNames"]
     assert tables == ["blog-local"]
+
+
+def test_an_unreachable_dynamodb_endpoint_is_one_line_and_a_failed_exit() -> None:
+    with socket.socket() as reserved:
+        # Bound but not listening: a port where nothing answers, and which nothing else takes.
+        reserved.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{reserved.getsockname()[1]}"
+        finished = run_local(
+            "serve", "--port", "0", "--site-port", "0", "--no-demo",
+            environment={**local_environment(), "DYNAMODB_ENDPOINT": endpoint},
+        )  # fmt: skip
+
+    assert finished.returncode != 0
+    assert "Traceback" not in finished.stderr
+    errors = finished.stderr.strip().splitlines()
+    assert len(errors) == 1
+    assert f"DYNAMODB_ENDPOINT={endpoint}" in errors[0]
+    assert "Could not connect" in errors[0]

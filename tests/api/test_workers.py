@@ -1,14 +1,26 @@
 """A function's worker: its own process, environment and module namespace, warm after its first
-invocation, restarted when its code or its layer changes, stopped when it runs over its timeout."""
+invocation, restarted when its code or its layer changes, stopped when it runs over its timeout; and
+a function's workers: more when all are busy, up to its cap, then Lambda's throttling."""
 
 import os
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from local.template import FunctionDefinition
-from local.workers import FunctionTimedOut, FunctionWorker, lambda_environment
+from local.workers import (
+    FunctionThrottled,
+    FunctionTimedOut,
+    FunctionWorker,
+    Invocation,
+    WorkerPool,
+    lambda_environment,
+)
 
 HANDLER = """
 import os
@@ -174,3 +186,55 @@ def test_a_handler_that_cannot_be_imported_reports_it_until_it_is_fixed(
     assert broken.error is not None
     assert broken.error["errorType"] == "Runtime.UserCodeSyntaxError"
     assert fixed.response["version"] == "fixed"
+
+
+def test_a_busy_function_scales_out_up_to_the_local_cap_and_then_waits_for_a_worker(
+    function: FunctionDefinition,
+) -> None:
+    environment = lambda_environment(function, dynamodb_endpoint="http://127.0.0.1:1")
+    pool = WorkerPool(
+        {"ProbeFunction": function}, {"ProbeFunction": environment}, lambda *_: None, max_concurrency=2
+    )
+    both_busy = threading.Barrier(3)
+
+    def slow_invocation() -> Invocation:
+        both_busy.wait(timeout=30)
+        return pool.invoke("ProbeFunction", {"sleep": 1.5}, timeout_seconds=10)
+
+    try:
+        with ThreadPoolExecutor(max_workers=2) as running:
+            slow = [running.submit(slow_invocation) for _ in range(2)]
+            both_busy.wait(timeout=30)
+            time.sleep(0.5)  # both invocations have their workers by now
+            waited = pool.invoke("ProbeFunction", {}, timeout_seconds=10, wait_seconds=10)
+            first, second = (future.result(timeout=30) for future in slow)
+    finally:
+        pool.stop()
+
+    assert first.init_ms is not None
+    assert second.init_ms is not None
+    assert first.response["pid"] != second.response["pid"]
+    assert waited.init_ms is None
+    assert waited.response["pid"] in {first.response["pid"], second.response["pid"]}
+
+
+def test_reserved_concurrency_is_the_cap_of_its_function(function: FunctionDefinition) -> None:
+    reserved = replace(function, reserved_concurrency=1)
+    environment = lambda_environment(reserved, dynamodb_endpoint="http://127.0.0.1:1")
+    pool = WorkerPool({"ProbeFunction": reserved}, {"ProbeFunction": environment}, lambda *_: None)
+    started = threading.Event()
+
+    def slow_invocation() -> Invocation:
+        started.set()
+        return pool.invoke("ProbeFunction", {"sleep": 1.5}, timeout_seconds=10)
+
+    try:
+        with ThreadPoolExecutor(max_workers=1) as running:
+            slow = running.submit(slow_invocation)
+            started.wait(timeout=30)
+            time.sleep(0.5)
+            with pytest.raises(FunctionThrottled, match="ReservedConcurrentExecutions"):
+                pool.invoke("ProbeFunction", {}, timeout_seconds=10, wait_seconds=10)
+            assert slow.result(timeout=30).response is not None
+    finally:
+        pool.stop()

@@ -46,6 +46,19 @@ def test_results_have_every_figure_of_the_issue(results: dict[str, Any]) -> None
         assert {"p50_ms", "p99_ms", "dynamodb_p50_ms"} <= set(figures)
 
 
+def test_the_local_api_is_measured_at_1_10_and_50_clients_at_once(results: dict[str, Any]) -> None:
+    routes = results["local_api_load"]["routes"]
+
+    assert set(routes) == {"GET /posts/{slug}", "POST /posts/{slug}/comments"}
+    for levels in routes.values():
+        assert list(levels) == ["1", "10", "50"]
+        for clients, figures in levels.items():
+            assert figures["requests"] >= 2 * int(clients)
+            assert 0 < figures["p50_ms"] <= figures["p99_ms"]
+            assert 0 < figures["dynamodb_share"] < 1
+            assert all(int(status) >= 300 for status in figures["failures"])
+
+
 def test_every_route_of_the_template_is_one_round_trip(
     results: dict[str, Any], template: dict[str, Any]
 ) -> None:

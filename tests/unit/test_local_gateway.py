@@ -12,8 +12,8 @@ import pytest
 from local.cors import CorsPolicy
 from local.gateway import ApiGateway, GatewayRequest, GatewayResponse
 from local.sigv4 import Signer
-from local.template import FunctionDefinition, HttpRoute
-from local.workers import FunctionTimedOut, Invocation, WorkerExited
+from local.template import FunctionDefinition, HttpRoute, StageThrottling
+from local.workers import FunctionThrottled, FunctionTimedOut, Invocation, WorkerExited
 
 SITE = "http://127.0.0.1:8080"
 ROUTES = [
@@ -50,11 +50,15 @@ class FakeInvoker:
         self.function_ids: list[str] = []
         self.events: list[Mapping[str, Any]] = []
         self.timeouts: list[float] = []
+        self.waits: list[float] = []
 
-    def invoke(self, function_id: str, event: Mapping[str, Any], timeout_seconds: float) -> Invocation:
+    def invoke(
+        self, function_id: str, event: Mapping[str, Any], timeout_seconds: float, wait_seconds: float
+    ) -> Invocation:
         self.function_ids.append(function_id)
         self.events.append(event)
         self.timeouts.append(timeout_seconds)
+        self.waits.append(wait_seconds)
         if isinstance(self.outcome, Exception):
             raise self.outcome
         if isinstance(self.outcome, Invocation):
@@ -172,9 +176,10 @@ def test_a_function_that_fails_is_api_gateways_500(outcome: Any) -> None:
 def test_a_function_stopped_at_its_own_timeout_is_a_500_as_lambda_reports_it() -> None:
     invoker = FakeInvoker(FunctionTimedOut("too slow"))
 
-    response = gateway(invoker, read_timeout=10).handle(request())
+    response = gateway(invoker, read_timeout=10, integration_timeout=30).handle(request())
 
     assert invoker.timeouts == [10]
+    assert invoker.waits == [30]  # a free worker is waited for as long as API Gateway waits
     assert (response.status, message(response)) == (500, {"message": "Internal Server Error"})
 
 
@@ -255,3 +260,70 @@ def test_a_body_over_the_limit_gets_api_gateways_413() -> None:
 
     assert (response.status, message(response)) == (413, {"message": "Request Entity Too Large"})
     assert header(response, "access-control-allow-origin") == SITE
+
+
+class FakeClock:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def throttled_gateway(invoker: FakeInvoker, clock: FakeClock, *, rate: float, burst: int) -> ApiGateway:
+    functions = {"ReadFunction": definition("ReadFunction"), "WriteFunction": definition("WriteFunction")}
+    return ApiGateway(
+        ROUTES,
+        functions,
+        invoker,
+        cors=CORS,
+        throttling=StageThrottling(rate_per_second=rate, burst=burst),
+        monotonic=clock,
+    )
+
+
+def test_beyond_the_burst_the_gateway_answers_429_without_retry_after_and_runs_no_function() -> None:
+    invoker, clock = FakeInvoker(), FakeClock()
+    api = throttled_gateway(invoker, clock, rate=2, burst=3)
+
+    statuses = [api.handle(request(headers={"Origin": SITE})).status for _ in range(4)]
+    throttled = api.handle(request(headers={"Origin": SITE}))
+
+    assert statuses == [200, 200, 200, 429]
+    assert message(throttled) == {"message": "Too Many Requests"}
+    assert header(throttled, "retry-after") is None
+    assert header(throttled, "access-control-allow-origin") == SITE
+    assert len(invoker.events) == 3
+
+
+def test_the_bucket_refills_at_the_rate_up_to_the_burst() -> None:
+    api = throttled_gateway(FakeInvoker(), clock := FakeClock(), rate=2, burst=3)
+    for _ in range(3):
+        api.handle(request())
+
+    clock.now += 0.5
+    after_half_a_second = [api.handle(request()).status for _ in range(2)]
+    clock.now += 60
+    after_a_minute = [api.handle(request()).status for _ in range(4)]
+
+    assert after_half_a_second == [200, 429]
+    assert after_a_minute == [200, 200, 200, 429]
+
+
+def test_each_route_has_a_bucket_of_its_own() -> None:
+    api = throttled_gateway(FakeInvoker(), FakeClock(), rate=1, burst=1)
+
+    read = [api.handle(request()).status for _ in range(2)]
+    write = api.handle(request("PUT", "/posts/hallo")).status
+
+    assert read == [200, 429]
+    assert write != 429
+
+
+def test_a_function_lambda_throttles_is_api_gateways_500() -> None:
+    response = gateway(FakeInvoker(FunctionThrottled("throttled: all 2 workers busy"))).handle(request())
+
+    assert (response.status, message(response)) == (500, {"message": "Internal Server Error"})
+    assert response.note == "throttled: all 2 workers busy"

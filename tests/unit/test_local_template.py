@@ -7,12 +7,14 @@ import pytest
 from local.template import (
     PROJECT_ROOT,
     LocalStack,
+    StageThrottling,
     TemplateError,
     cors_configuration,
     functions,
     http_routes,
     parameter_defaults,
     resolve,
+    stage_throttling,
 )
 
 STACK = LocalStack(
@@ -147,3 +149,29 @@ def test_a_route_takes_the_apis_default_authorizer_unless_it_names_its_own() -> 
         "/private": True,
         "/public": False,
     }
+
+
+@pytest.mark.parametrize(("concurrency", "reserved"), [("0", None), ("5", 5)])
+def test_reserved_concurrency_follows_the_parameter(
+    template: dict[str, Any], concurrency: str, reserved: int | None
+) -> None:
+    stack = LocalStack(parameters={**parameter_defaults(template), "CommentFunctionConcurrency": concurrency})
+
+    found = functions(template, stack)
+
+    assert found["SubmitCommentFunction"].reserved_concurrency == reserved
+    assert found["GetPostFunction"].reserved_concurrency is None
+
+
+def test_stage_throttling_follows_the_parameters(template: dict[str, Any]) -> None:
+    stack = LocalStack(
+        parameters={**parameter_defaults(template), "ThrottlingRateLimit": "7", "ThrottlingBurstLimit": "11"}
+    )
+
+    assert stage_throttling(template, stack) == StageThrottling(rate_per_second=7.0, burst=11)
+
+
+def test_an_api_without_throttling_settings_is_not_throttled() -> None:
+    template = {"Resources": {"Api": {"Type": "AWS::Serverless::HttpApi", "Properties": {}}}}
+
+    assert stage_throttling(template, STACK) is None
