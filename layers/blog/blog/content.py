@@ -170,9 +170,39 @@ def _autop(text: str) -> str:
     return text
 
 
-def count_links(markdown: str) -> int:
-    """How many web addresses a text holds, linked or not."""
-    return len(_LINK.findall(markdown))
+def count_links(content_html: str) -> int:
+    """How many links a rendered text shows: its anchors, and web addresses in its other text.
+
+    Counted in the sanitized HTML, as a reader gets it: Markdown makes links of text no pattern
+    over the source foresees (`//x.example`, `https&#58;//`, `https\\://`). An address that is
+    only text is not clickable here but still advertised, and counts as well.
+    """
+    from html.parser import HTMLParser
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.anchors = 0
+            self.open_anchors = 0
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "a":
+                self.open_anchors += 1
+                self.anchors += any(name == "href" for name, _ in attrs)
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "a" and self.open_anchors:
+                self.open_anchors -= 1
+
+        def handle_data(self, data: str) -> None:
+            if not self.open_anchors:
+                self.text.append(data)
+
+    links = Links()
+    links.feed(content_html)
+    links.close()
+    return links.anchors + len(_LINK.findall("".join(links.text)))
 
 
 def plain_text(fragment: str) -> str:
