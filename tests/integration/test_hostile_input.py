@@ -129,3 +129,34 @@ def test_a_huge_string_is_a_clear_4xx(api, post, method, path, body, signed, sta
     response = send(api, method, path, json.dumps(body, ensure_ascii=False).encode(), signed=signed)
 
     assert_problem(response, status, f"/problems/{problem_type}")
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("author_name", "\u200b\u200b"),
+        ("author_name", "\u2800"),
+        ("author_name", "\u3164"),
+        ("author_name", "".join(chr(0xE0000 + ord(character)) for character in "Admin")),
+        ("author_name", "Ada\u202enimdA"),
+        ("author_name", "\u2067Ada\u2069"),
+        ("content", "Überweise an \u202eDE12 3456\u202c bitte"),
+    ],
+)
+def test_invisible_names_and_reordering_controls_are_a_422_naming_the_field(api, post, field, text):
+    response = api.post(COMMENTS, json_body={**ADA, field: text})
+
+    problem = assert_problem(response, 422, "/problems/validation-error")
+    assert problem["errors"][0]["loc"] == ["body", field]
+
+
+def test_names_with_joiners_and_flags_and_controls_in_code_are_published(api, post):
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    name = f"Ada {scotland} \U0001f469\u200d\U0001f4bb"
+    content = "Trojan Source sieht so aus: `if (a\u202e) {`"
+
+    response = api.post(COMMENTS, json_body={"author_name": name, "content": content})
+
+    assert response.status == 201
+    assert response.json()["author_name"] == name
+    assert "\u202e" in response.json()["content_html"]
