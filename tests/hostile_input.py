@@ -17,5 +17,5 @@ UNREADABLE_BODIES: dict[str, bytes] = {
 }
 """Bodies no route reads: each is a 400 `/problems/malformed-json`, on every route."""
 
-LONE_SURROGATE = "\\ud800"
-"""A UTF-16 half as a JSON escape: valid JSON, no Unicode text."""
+LONE_SURROGATE = "\ud800"
+"""Half of a UTF-16 pair: json.dumps writes it as the escape `\\ud800`, valid JSON of no text."""
