@@ -8,8 +8,10 @@
   comments, not only 404s.
 - Valid cases lose what the schema can describe but never make valid: a cursor is opaque (only
   one the API handed out is real) and a parent_id must name an existing approved comment. Invalid
-  cases keep both. A well-formed Idempotency-Key is made unique, so that no generated case reuses
-  another's key by chance.
+  cases keep both. The same goes for the two rules of a comment that its descriptions state and no
+  pattern can (blog/models.py): a valid case's name without a letter or digit becomes "Ada", and
+  its text loses bidirectional controls. A well-formed Idempotency-Key is made unique, so that no
+  generated case reuses another's key by chance.
 - schemathesis 4.32's coverage phase can label a case valid whose body it made invalid (seen: the
   body `0` for a JSON object). A "valid data rejected" failure of a case with an invalid part is
   dropped; the same check holds everywhere else.
@@ -28,10 +30,12 @@ from botocore.credentials import Credentials
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.openapi.checks import RejectedPositiveData
 
-from blog.models import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN
+from blog.content import BIDI_CONTROLS
+from blog.models import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN, has_letter_or_digit
 from local.demo import POSTS_DIR
 
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+_BIDI_CONTROL = re.compile(f"[{BIDI_CONTROLS}]")
 
 
 class LocalSigV4(requests.auth.AuthBase):
@@ -57,6 +61,16 @@ def _valid_at(case: Any, location: ParameterLocation) -> bool:
     return case.meta is None or not case.meta.is_negative_at(location)
 
 
+def _within_the_described_rules(body: dict[str, Any]) -> None:
+    name = body.get("author_name")
+    if not isinstance(name, str):
+        return  # not a comment
+    if not has_letter_or_digit(name):
+        body["author_name"] = "Ada"
+    if isinstance(body.get("content"), str):
+        body["content"] = _BIDI_CONTROL.sub("", body["content"])
+
+
 DEMO_SLUGS = sorted(path.stem for path in POSTS_DIR.glob("*.md"))
 
 
@@ -71,6 +85,7 @@ def map_case(context: Any, case: Any) -> Any:
         case.query.pop("cursor", None)
     if isinstance(case.body, dict) and _valid_at(case, ParameterLocation.BODY):
         case.body.pop("parent_id", None)
+        _within_the_described_rules(case.body)
     key = _header(case, "idempotency-key")
     if key is not None and len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH and _IDEMPOTENCY_KEY.fullmatch(key):
         case.headers = {k: v for k, v in case.headers.items() if k.lower() != "idempotency-key"}

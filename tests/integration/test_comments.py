@@ -94,6 +94,18 @@ def test_a_comment_with_too_many_links_waits_for_moderation(api, post):
     assert post_now["comment_count"] == 0
 
 
+def test_links_in_any_markdown_spelling_are_counted_as_the_reader_gets_them(api, post):
+    disguised = (
+        "[a](//a.example) [b](https&#58;//b.example) [c](https\\://c.example) "
+        "[d](HTTPS&colon;//d.example) [e](//e.example)"
+    )
+
+    response = submit(api, author_name="Link", content=disguised)
+
+    assert response.json()["status"] == "pending"
+    assert api.get("/posts/sommerfest").json()["comments"] == []
+
+
 @pytest.mark.parametrize("parameter_overrides", [{"CommentModeration": "all"}])
 def test_moderation_all_holds_every_comment(api, post, parameter_overrides):
     response = submit(api, **ADA)

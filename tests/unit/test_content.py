@@ -83,9 +83,45 @@ def test_posts_may_have_headings_lists_and_quotes():
     assert "<blockquote>" in html
 
 
+def links_in(markdown: str) -> int:
+    return count_links(render_comment(markdown))
+
+
 def test_count_links_counts_linked_and_bare_addresses():
-    assert count_links("kein Link") == 0
-    assert count_links("[a](https://a.example) http://b.example www.c.example") == 3
+    assert links_in("kein Link") == 0
+    assert links_in("[a](https://a.example) http://b.example www.c.example") == 3
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "[a](//x.example)",
+        "[a](https&#58;//x.example)",
+        "[a](https\\://x.example)",
+        "[a](HTTPS&colon;//x.example)",
+        "[a](/pfad)",
+        "<mailto:ada@example.org>",
+        "<ada@example.org>",
+    ],
+)
+def test_every_anchor_a_reader_can_click_is_a_link(markdown):
+    assert links_in(markdown) == 1
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    ["https&#58;//x.example", "https\\://x.example", "`https://x.example`", "HTTPS&colon;//x.example"],
+)
+def test_an_address_shown_as_text_is_a_link(markdown):
+    assert links_in(markdown) == 1
+
+
+def test_an_address_that_is_its_own_link_text_counts_once():
+    assert links_in("<https://x.example>") == 1
+
+
+def test_what_the_sanitizer_removes_is_no_link():
+    assert links_in("[a](javascript:alert(1)) [b](data:text/html,x) [c](vbscript:x)") == 0
 
 
 def test_a_short_text_is_its_own_excerpt():

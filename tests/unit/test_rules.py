@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from blog import rules
+from blog.content import render_comment
 from blog.errors import ThreadTooDeep
 from blog.ids import new_comment_id
 from blog.models import CommentStatus, NewComment
@@ -56,24 +57,35 @@ def said(content: str, **fields: str) -> NewComment:
     return NewComment(author_name="Ada", content=content, **fields)
 
 
+def status_of(content: str, chosen: Settings, **fields: str) -> CommentStatus:
+    return rules.moderation_status(said(content, **fields), render_comment(content), chosen)
+
+
 def test_comments_with_more_links_than_allowed_are_held():
     two_links = "https://a.example und https://b.example"
 
-    assert rules.moderation_status(said("ohne Link"), settings()) is CommentStatus.APPROVED
-    assert rules.moderation_status(said(two_links), settings()) is CommentStatus.APPROVED
-    assert rules.moderation_status(said(two_links + " www.c.example"), settings()) is CommentStatus.PENDING
+    assert status_of("ohne Link", settings()) is CommentStatus.APPROVED
+    assert status_of(two_links, settings()) is CommentStatus.APPROVED
+    assert status_of(two_links + " www.c.example", settings()) is CommentStatus.PENDING
     no_links_allowed = settings(MAX_LINKS_BEFORE_MODERATION="0")
-    assert rules.moderation_status(said("ein https://a.example"), no_links_allowed) is CommentStatus.PENDING
+    assert status_of("ein https://a.example", no_links_allowed) is CommentStatus.PENDING
 
 
-def test_moderation_all_holds_every_comment():
-    assert (
-        rules.moderation_status(said("harmlos"), settings(COMMENT_MODERATION="all")) is CommentStatus.PENDING
+def test_links_are_counted_as_rendered_whatever_their_markdown_spelling():
+    disguised = "[a](//a.example) [b](https&#58;//b.example) [c](https\\://c.example)"
+
+    assert status_of(disguised, settings()) is CommentStatus.PENDING
+    assert status_of("[a](HTTPS&colon;//a.example)", settings(MAX_LINKS_BEFORE_MODERATION="0")) is (
+        CommentStatus.PENDING
     )
 
 
+def test_moderation_all_holds_every_comment():
+    assert status_of("harmlos", settings(COMMENT_MODERATION="all")) is CommentStatus.PENDING
+
+
 def test_a_filled_honeypot_is_spam_that_looks_held_to_its_author():
-    status = rules.moderation_status(said("Billig!", website="https://spam.example"), settings())
+    status = status_of("Billig!", settings(), website="https://spam.example")
 
     assert status is CommentStatus.SPAM
     assert rules.status_shown_to_author(status) is CommentStatus.PENDING

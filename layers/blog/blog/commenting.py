@@ -48,7 +48,7 @@ def submit_comment(
         content=new_comment.content,
         content_html=content_html,
         created_at=now,
-        status=rules.moderation_status(new_comment, settings),
+        status=rules.moderation_status(new_comment, content_html, settings),
     )
     # A bot is told its comment waits for moderation, as a person would be, and learns nothing.
     comment = public_comment(stored).model_copy(

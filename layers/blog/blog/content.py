@@ -21,6 +21,10 @@ _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 _LINE_END = r"</(?:p|li|h[1-6]|blockquote|pre|td|th|dt|dd|figcaption)>|<br[ \t\n\r\f\v]*/?>"
 _LINK_REL = "nofollow ugc"
+BIDI_CONTROLS = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+"""Characters that reorder the text around them (Trojan Source, CVE-2021-42574): a character class."""
+_BIDI_CONTROL = re.compile(f"[{BIDI_CONTROLS}]")
+_CODE_TOKENS = {"code_inline", "code_block", "fence"}
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 _COMMENT_TAGS = {"p", "br", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li"}
@@ -170,9 +174,63 @@ def _autop(text: str) -> str:
     return text
 
 
-def count_links(markdown: str) -> int:
-    """How many web addresses a text holds, linked or not."""
-    return len(_LINK.findall(markdown))
+def count_links(content_html: str) -> int:
+    """How many links a rendered text shows: its anchors, and web addresses in its other text.
+
+    Counted in the sanitized HTML, as a reader gets it: Markdown makes links of text no pattern
+    over the source foresees (`//x.example`, `https&#58;//`, `https\\://`). An address that is
+    only text is not clickable here but still advertised, and counts as well.
+    """
+    from html.parser import HTMLParser
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.anchors = 0
+            self.open_anchors = 0
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "a":
+                self.open_anchors += 1
+                self.anchors += any(name == "href" for name, _ in attrs)
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "a" and self.open_anchors:
+                self.open_anchors -= 1
+
+        def handle_data(self, data: str) -> None:
+            if not self.open_anchors:
+                self.text.append(data)
+
+    links = Links()
+    links.feed(content_html)
+    links.close()
+    return links.anchors + len(_LINK.findall("".join(links.text)))
+
+
+def has_bidi_control_outside_code(markdown: str) -> bool:
+    """Whether a comment's Markdown shows a bidirectional control outside code spans and blocks.
+
+    Outside code it reorders what a reader sees around it (a name, a link text); in code it may be
+    the point of the comment. Written as a character reference (`&#x202E;`) it counts as well: it
+    renders as the character.
+    """
+    if "&" not in markdown and not _BIDI_CONTROL.search(markdown):
+        return False
+    pending = list(_comment_markdown().parse(markdown))
+    while pending:
+        token = pending.pop()
+        if token.type in _CODE_TOKENS:
+            continue
+        if any(_BIDI_CONTROL.search(str(value)) for value in token.attrs.values()):
+            return True
+        if token.children is not None:
+            # An inline token's own content is its source, code spans included: its children count.
+            pending.extend(token.children)
+        elif _BIDI_CONTROL.search(token.content):
+            return True
+    return False
 
 
 def plain_text(fragment: str) -> str:

@@ -205,11 +205,17 @@ def blog_error_response(error: BlogError) -> Response[str]:
 
 
 def validation_error_response(error: RequestValidationError) -> Response[str]:
-    """Powertools' request validation errors as a problem: 400 for unreadable JSON, else 422."""
+    """Powertools' request validation errors as a problem: 400 for an unreadable body, else 422."""
     found = error.errors()
-    if any(entry.get("type") == "json_invalid" for entry in found):
+    unreadable = [entry for entry in found if entry.get("type") == "json_invalid"]
+    if unreadable:
+        reason = (unreadable[0].get("ctx") or {}).get("error")
         return problem_response(
-            HTTPStatus.BAD_REQUEST, "The request body is not valid JSON.", reason="malformed-json"
+            HTTPStatus.BAD_REQUEST,
+            f"The request body is not valid JSON: {reason}."
+            if reason
+            else "The request body is not valid JSON.",
+            reason="malformed-json",
         )
     return problem_response(
         HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -246,19 +252,61 @@ def _unexpected(_: Exception) -> Response[str]:
     )
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _object_without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _DuplicateKey
+    return found
+
+
+def _read_json_body(text: str) -> Any:
+    # Every failure is a JSONDecodeError, which Powertools' validation and _require_json_object
+    # answer with a 400: json.loads also raises RecursionError (nesting deeper than the recursion
+    # limit) and ValueError (an integer of more than 4,300 digits). A key twice in one object is
+    # refused: RFC 8259 leaves open which one counts, and parsers differ.
+    try:
+        return json.loads(text, object_pairs_hook=_object_without_duplicate_keys)
+    except json.JSONDecodeError:
+        raise
+    except _DuplicateKey:
+        reason = "an object has the same key twice"
+    except RecursionError:
+        reason = "it is nested too deeply"
+    except ValueError:
+        reason = "a number has too many digits"
+    raise json.JSONDecodeError(reason, text, 0) from None
+
+
+def _unreadable(error: json.JSONDecodeError) -> RequestValidationError:
+    return RequestValidationError(
+        [
+            {
+                "loc": ("body", error.pos),
+                "msg": "JSON decode error",
+                "type": "json_invalid",
+                "ctx": {"error": error.msg},
+            }
+        ]
+    )
+
+
 def _require_json_object(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    """Refuse a JSON body that is not an object.
+    """Refuse a body, on any route, that is not a JSON object.
 
     Powertools' validation takes the first element of a JSON array as the model (a shortcut meant
-    for form fields), so `[{...}, {...}]` would pass as one comment.
+    for form fields), so `[{...}, {...}]` would pass as one comment. A route that takes no body
+    refuses an unreadable one as well (a 400, whatever the parser raised), as the others do.
     """
     event = app.current_event
     if event.body:
         try:
             body = event.json_body
-        except ValueError:
-            # Not JSON: a route that takes a body has refused it already, the others ignore it.
-            return next_middleware(app)
+        except json.JSONDecodeError as error:
+            raise _unreadable(error) from None
         if not isinstance(body, dict):
             raise RequestValidationError(
                 [{"loc": ("body",), "msg": "Input should be a JSON object", "type": "model_type"}]
@@ -294,7 +342,7 @@ def create_resolver(*, on_refused: Callable[[str], None] | None = None) -> APIGa
     `on_refused`, if given, hears why each domain error or invalid request was answered (the
     error's reason, or "validation-error"), so that a function can count its refusals.
     """
-    app = BlogResolver(enable_validation=True, serializer=_dumps)
+    app = BlogResolver(enable_validation=True, serializer=_dumps, json_body_deserializer=_read_json_body)
     app.configure_openapi(title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION)
 
     def refused(error: BlogError) -> Response[str]:

@@ -2,15 +2,18 @@
 
 Input models forbid unknown fields. Text is kept as sent, byte for byte; only single-line fields
 such as names are trimmed. Control characters (but tab and line breaks in longer text) and lone
-surrogates are refused.
+surrogates are refused, and text must show something. A reader's name needs a letter or a digit
+and holds no bidirectional controls; a comment holds them only in code.
 """
 
 import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from blog.content import BIDI_CONTROLS, has_bidi_control_outside_code
 from blog.ids import COMMENT_ID_MAX_LENGTH, COMMENT_ID_PATTERN
 from blog.timestamps import Timestamp
 
@@ -22,16 +25,35 @@ POST_CONTENT_MAX_LENGTH = 100_000
 
 # The JSON Schema of the API states each rule the validators below apply (schemathesis holds the
 # API to its schema), and tests/unit/test_models.py checks that the two agree. Lone surrogates are
-# refused by pydantic itself, before any validator.
-# Character classes are spelled out, never \s: Python's and JavaScript's \s differ.
+# refused by pydantic itself, before any validator. Two rules no pattern can state exactly are said
+# in the field's description instead, and the validator applies them on top of the pattern: a name
+# needs a letter or a digit (a Unicode category), and a comment holds bidirectional controls only
+# in code (Markdown). tests/fuzz/hooks.py keeps schemathesis's valid cases within them.
+# Character classes are spelled out, never \s: Python's and JavaScript's \s differ. Characters
+# beyond U+FFFF stand in the patterns as themselves: \U is Python's escape, \u{...} JavaScript's.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _NOT_LINE = r"\x00-\x1f\x7f-\x9f"
 _SPACES = r"\x20\t\n\r\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_VISIBLE_CHARACTER = rf"[^{_CONTROL}{_SPACES}]"
+_TAGS = "\U000e0000-\U000e007f"
+_EMOJI_TAG_SEQUENCE = "\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"
+"""A subdivision flag (UTS #51), such as Scotland's: a black flag, tag letters, a cancel tag."""
+# What shows nothing: Unicode's default-ignorable code points (format characters such as zero-width
+# space and joiner, fillers, variation selectors, tags) and the blank Braille pattern.
+_INVISIBLE = (
+    rf"{BIDI_CONTROLS}\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f"
+    r"\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U0001bca0-\U0001bca3\U000e0000-\U000e0fff"
+)
+_FILLERS = "\u115f\u1160\u3164\uffa0"
+"""Hangul fillers: letters by their Unicode category, blank to the eye."""
+_VISIBLE_CHARACTER = f"[^{_CONTROL}{_SPACES}{_INVISIBLE}]"
 TEXT_PATTERN = rf"^[^{_CONTROL}]*{_VISIBLE_CHARACTER}[^{_CONTROL}]*$"
-"""Text: no control characters but tab and line breaks, not blank."""
+"""Text: no control characters but tab and line breaks, something visible."""
 LINE_PATTERN = rf"^[^{_NOT_LINE}]*{_VISIBLE_CHARACTER}[^{_NOT_LINE}]*$"
-"""A line of text: no control characters at all, not blank."""
+"""A line of text: no control characters at all, something visible."""
+_NAME_CHARACTER = f"(?:[^{_NOT_LINE}{BIDI_CONTROLS}{_TAGS}]|{_EMOJI_TAG_SEQUENCE})"
+NAME_PATTERN = f"^{_NAME_CHARACTER}*{_VISIBLE_CHARACTER}{_NAME_CHARACTER}*$"
+"""A reader's name: a line, no bidirectional controls, tag characters only in an emoji flag."""
 _ADDRESS_CHARACTER = r"[^@\x00-\x20\x7f-\x9f]"
 EMAIL_PATTERN = rf"^{_ADDRESS_CHARACTER}+@{_ADDRESS_CHARACTER}+\.{_ADDRESS_CHARACTER}+$"
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]+$"
@@ -43,6 +65,9 @@ _SLUG = re.compile(SLUG_PATTERN)
 _CONTROL_CHARACTERS = re.compile(f"[{_CONTROL}]")
 _LINE_BREAKS = re.compile(r"[\t\n\r]")
 _VISIBLE = re.compile(_VISIBLE_CHARACTER)
+_BIDI_CONTROL = re.compile(f"[{BIDI_CONTROLS}]")
+_TAG = re.compile(f"[{_TAGS}]")
+_EMOJI_TAG_SEQUENCES = re.compile(_EMOJI_TAG_SEQUENCE)
 
 
 def _check_text(text: str) -> str:
@@ -60,6 +85,29 @@ def _check_line(text: str) -> str:
     if _LINE_BREAKS.search(text):
         raise ValueError("must be one line (no tabs or line breaks)")
     return _check_text(text).strip(" ")
+
+
+def has_letter_or_digit(text: str) -> bool:
+    """Whether `text` has a letter or a digit (Unicode categories L and N) that is not blank."""
+    return any(unicodedata.category(character)[0] in "LN" and character not in _FILLERS for character in text)
+
+
+def _check_name(text: str) -> str:
+    text = _check_line(text)
+    if _BIDI_CONTROL.search(text):
+        raise ValueError("bidirectional control characters are not allowed")
+    if _TAG.search(_EMOJI_TAG_SEQUENCES.sub("", text)):
+        raise ValueError("tag characters are allowed only in an emoji flag")
+    if not has_letter_or_digit(text):
+        raise ValueError("must have a letter or a digit")
+    return text
+
+
+def _check_comment_text(text: str) -> str:
+    text = _check_text(text)
+    if has_bidi_control_outside_code(text):
+        raise ValueError("bidirectional control characters are allowed only in code")
+    return text
 
 
 def _check_pattern(pattern: str, message: str) -> AfterValidator:
@@ -89,13 +137,13 @@ CommentId = Annotated[str, StringConstraints(pattern=COMMENT_ID_PATTERN, max_len
 CommentName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=COMMENT_NAME_MAX_LENGTH),
-    AfterValidator(_check_line),
-    _documented(LINE_PATTERN),
+    AfterValidator(_check_name),
+    _documented(NAME_PATTERN),
 ]
 CommentText = Annotated[
     str,
     StringConstraints(min_length=1, max_length=COMMENT_CONTENT_MAX_LENGTH),
-    AfterValidator(_check_text),
+    AfterValidator(_check_comment_text),
     _documented(TEXT_PATTERN),
 ]
 EmailAddress = Annotated[
@@ -158,10 +206,15 @@ class _Input(_Model):
 class NewComment(_Input):
     """A reader's comment, as submitted."""
 
-    author_name: CommentName
+    author_name: CommentName = Field(description="Has a letter or a digit.")
     author_email: EmailAddress | None = Field(default=None, description="Kept private, never returned.")
     author_url: WebUrl | None = None
-    content: CommentText = Field(description="Markdown; raw HTML is shown as text.")
+    content: CommentText = Field(
+        description=(
+            "Markdown; raw HTML is shown as text. Bidirectional control characters (U+061C, U+200E, "
+            "U+200F, U+202A-U+202E, U+2066-U+2069) only in code spans and code blocks."
+        )
+    )
     parent_id: CommentId | None = Field(default=None, description="An approved comment of the same post.")
     website: str = Field(
         default="",

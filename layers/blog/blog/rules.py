@@ -35,14 +35,14 @@ def check_depth(parent_id: str | None, settings: Settings) -> None:
         raise ThreadTooDeep(f"Replies nest at most {settings.max_comment_depth} levels deep.")
 
 
-def moderation_status(comment: NewComment, settings: Settings) -> CommentStatus:
+def moderation_status(comment: NewComment, content_html: str, settings: Settings) -> CommentStatus:
     """`spam` when the honeypot field is filled in; `pending` when moderation holds every comment
-    or the text has too many links; else `approved`."""
+    or the rendered text (`content_html`) shows too many links; else `approved`."""
     if comment.website:
         return CommentStatus.SPAM
     if settings.comment_moderation is ModerationMode.ALL:
         return CommentStatus.PENDING
-    if count_links(comment.content) > settings.max_links_before_moderation:
+    if count_links(content_html) > settings.max_links_before_moderation:
         return CommentStatus.PENDING
     return CommentStatus.APPROVED
 
