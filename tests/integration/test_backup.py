@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from admin.cli import main
+from blogctl.cli import main
 from tests.conftest import TABLE_NAME
 from tests.integration.conftest import table_items, wipe
 

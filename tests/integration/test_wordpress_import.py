@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from admin.cli import main
-from admin.wordpress import import_wxr
 from blog.errors import ServiceUnavailable
 from blog.models import StoredComment, StoredPost
-from blog.store.bulk import BulkStore
 from blog.store.keys import comment_item, from_item, post_item
+from blogctl.bulk import BulkStore
+from blogctl.cli import main
+from blogctl.wordpress import import_wxr
 from tests.conftest import TABLE_NAME
 from tests.integration.conftest import table_items as items_in_scan_order
 from tests.integration.conftest import wipe

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from admin.wordpress import ANONYMOUS, ImportSummary, PostUnit, Slugs, slug_from_title, wordpress_posts
-from admin.wxr import WxrError, WxrItem
 from blog.ids import MAX_DEPTH, depth_of, imported_comment_id, is_comment_id, parent_of
 from blog.models import CommentStatus, is_slug
+from blogctl.wordpress import ANONYMOUS, ImportSummary, PostUnit, Slugs, slug_from_title, wordpress_posts
+from blogctl.wxr import WxrError, WxrItem
 
 DATA = Path(__file__).parents[1] / "data" / "wordpress-export.xml"
 WXR_NAMESPACES = """xmlns:excerpt="http://wordpress.org/export/{v}/excerpt/"

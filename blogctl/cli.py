@@ -26,13 +26,13 @@ from botocore.config import Config
 from botocore.credentials import ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from admin.api import ApiError, BlogApi, Unreachable
-from admin.backup import BackupError, export_items, restore_items
-from admin.post_files import PostFileError, read_post_file
-from admin.wordpress import import_wxr
-from admin.wxr import WxrError
 from blog.errors import PostNotFound, ServiceUnavailable
-from blog.store.bulk import BulkStore
+from blogctl.api import ApiError, BlogApi, Unreachable
+from blogctl.backup import BackupError, export_items, restore_items
+from blogctl.bulk import BulkStore
+from blogctl.post_files import PostFileError, read_post_file
+from blogctl.wordpress import import_wxr
+from blogctl.wxr import WxrError
 
 LOCAL_API_URL = "http://127.0.0.1:3000"
 LOCAL_CREDENTIALS = ReadOnlyCredentials("local", "local", None)

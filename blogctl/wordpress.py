@@ -8,7 +8,7 @@ What becomes of what:
   (trash, auto-draft) are skipped and counted;
 - its slug is `wp:post_name`, or where that is empty a German-aware slug of the title (ä → ae,
   ß → ss) that keeps clear of the file's WordPress slugs (see Slugs);
-- its HTML goes through the blog's sanitizer (blog.content.render_wordpress_post), with
+- its HTML goes through the blog's sanitizer (blogctl.wordpress_html.render_wordpress_post), with
   WordPress's paragraphs; title, names and excerpt become plain text;
 - its first category is the post's category, further ones come first among its tags;
 - comments keep their author, email (private, as every email), URL (when it is an http(s) URL),
@@ -39,9 +39,7 @@ from urllib.parse import unquote
 
 from pydantic import TypeAdapter, ValidationError
 
-from admin.progress import CountingReader, Progress, Rewindable
-from admin.wxr import WxrAuthor, WxrComment, WxrItem, WxrReader
-from blog.content import excerpt_of, plain_text, render_wordpress_comment, render_wordpress_post
+from blog.content import excerpt_of, plain_text
 from blog.ids import MAX_DEPTH, SEPARATOR, depth_of, imported_comment_id, parent_of
 from blog.models import (
     SLUG_MAX_LENGTH,
@@ -52,9 +50,12 @@ from blog.models import (
     WebUrl,
     is_slug,
 )
-from blog.store.bulk import MAX_ITEM_BYTES, BulkStore, ItemKey, item_size
 from blog.store.keys import POST_SK, Item, comment_item, comment_sk, from_item, post_item, post_pk
 from blog.timestamps import format_timestamp
+from blogctl.bulk import MAX_ITEM_BYTES, BulkStore, ItemKey, item_size
+from blogctl.progress import CountingReader, Progress, Rewindable
+from blogctl.wordpress_html import render_wordpress_comment, render_wordpress_post
+from blogctl.wxr import WxrAuthor, WxrComment, WxrItem, WxrReader
 
 GROUP_KEYS = 100
 """Keys read in one go (BatchGetItem's limit): posts are taken in groups of about this many keys."""

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from admin.progress import Progress
-from blog.store.bulk import BATCH_GET_LIMIT, BulkStore, ItemKey, is_post_or_comment, key_of
 from blog.store.keys import POST_SK
+from blogctl.bulk import BATCH_GET_LIMIT, BulkStore, ItemKey, is_post_or_comment, key_of
+from blogctl.progress import Progress
 
 _TYPES = frozenset({"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"})
 
