@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import boto3
 from botocore.config import Config
@@ -44,7 +44,20 @@ LOCAL_TABLE = "blog-local"
 TABLE_CLIENT_CONFIG = Config(retries={"mode": "adaptive", "total_max_attempts": 10}, tcp_keepalive=True)
 _EXECUTE_API_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
 _TAG = re.compile(r"<[^>]+>")
+# What a terminal would act on rather than show: C0 controls but tab and newline, DEL, C1 controls
+# (U+009B is CSI), bidirectional controls. Shown as \uXXXX, which JSON reads back as the same text.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _RUN_AGAIN = "Run the same command again to finish: what is written stays, and only the rest is added."
+
+
+def printable(text: str) -> str:
+    """`text` as it may go to a terminal: each control character (titles and names of a hostile export
+    could move the cursor or clear the screen) written as `\\uXXXX`."""
+    return _TERMINAL_CONTROLS.sub(lambda found: f"\\u{ord(found.group(0)):04x}", text)
+
+
+def _say(text: str, stream: IO[str]) -> None:
+    print(printable(text), file=stream)
 
 
 class Abort(Exception):
@@ -356,34 +369,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         answer, summary = _run(arguments)
     except ApiError as error:
-        print(f"blogctl: {_explain(error)}", file=sys.stderr)
+        _say(f"blogctl: {_explain(error)}", sys.stderr)
         return 1
     except (Abort, Unreachable, WxrError, BackupError) as error:
-        print(f"blogctl: {error}", file=sys.stderr)
+        _say(f"blogctl: {error}", sys.stderr)
         return 1
     except OSError as error:
         where = f"{error.filename}: {error.strerror}" if error.filename else str(error)
-        print(f"blogctl: {where}", file=sys.stderr)
+        _say(f"blogctl: {where}", sys.stderr)
         return 1
     except (ServiceUnavailable, PostNotFound, ClientError, BotoCoreError) as error:
         # Mostly midway through a table command: what an operator should do next.
         table_command = TABLE_COMMANDS.get(arguments.command)
         advice = table_command.after_stop if table_command else None
-        print(
+        _say(
             f"blogctl: {arguments.command} stopped: {str(error).rstrip('.')}."
             + (f" {advice}" if advice else ""),
-            file=sys.stderr,
+            sys.stderr,
         )
         return 1
     except KeyboardInterrupt:
         if arguments.command not in TABLE_COMMANDS:
             raise
-        print(
+        _say(
             f"\nblogctl: {arguments.command} interrupted. {TABLE_COMMANDS[arguments.command].after_stop}",
-            file=sys.stderr,
+            sys.stderr,
         )
         return 130
-    print(json.dumps(answer, ensure_ascii=False, indent=2) if arguments.json else summary)
+    _say(json.dumps(answer, ensure_ascii=False, indent=2) if arguments.json else summary, sys.stdout)
     return 0
 
 

@@ -2,8 +2,15 @@
 
 A WXR file is an RSS channel: the blog's authors (`wp:author`), its terms, then one `item` per post,
 page, attachment and so on, each with its comments (`wp:comment`) inside. `read_wxr` yields the
-authors and then the items one at a time, and clears each element once read, so a file of any size
-is never held in memory whole: only the item being read.
+authors and then the items one at a time, and drops each element once read (its children cleared,
+itself removed from its parent), so a file of any size is never held in memory whole: only the item
+being read.
+
+The file comes from outside (an export of another site, perhaps passed on): it is parsed with
+defusedxml, which refuses a document type declaration (DTD) and so every entity expansion and
+external reference, whatever expat the machine has; WordPress never writes a DTD. Control
+characters (C0 but tab and line breaks, C1) and bidirectional controls are dropped from every
+text, so a title cannot move a terminal's cursor or reorder what a reader sees.
 """
 
 import re
@@ -11,7 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRead
@@ -24,6 +34,21 @@ _NAMESPACES = {
     "http://purl.org/dc/elements/1.1/": "dc",
 }
 _NO_DATE = "0000-00-00 00:00:00"
+_INVISIBLE_CONTROLS = dict.fromkeys(
+    [
+        *(code for code in range(0x20) if chr(code) not in "\t\n\r"),
+        *range(0x7F, 0xA0),  # DEL and the C1 controls (U+009B is a terminal's CSI)
+        0x061C,  # Arabic letter mark
+        0x200E, 0x200F,  # left-to-right and right-to-left marks
+        *range(0x202A, 0x202F),  # embeddings and overrides (U+202E)
+        *range(0x2066, 0x206A),  # isolates
+    ]
+)  # fmt: skip
+
+
+def visible_text(text: str) -> str:
+    """`text` without control characters (tab and line breaks stay) and bidirectional controls."""
+    return text.translate(_INVISIBLE_CONTROLS)
 
 
 class WxrError(ValueError):
@@ -122,8 +147,12 @@ class _Names:
         return f"{prefix}:{local}" if prefix else tag
 
 
+def _text(element: Element) -> str:
+    return visible_text(element.text or "")
+
+
 def _texts(element: Element, names: _Names) -> dict[str, str]:
-    return {names(child.tag): child.text or "" for child in element}
+    return {names(child.tag): _text(child) for child in element}
 
 
 def _comment(element: Element, names: _Names) -> WxrComment:
@@ -154,11 +183,11 @@ def _item(element: Element, names: _Names) -> WxrItem:
         elif name == "category":
             domain = child.get("domain")
             if domain == "category":
-                categories.append(child.text or "")
+                categories.append(_text(child))
             elif domain == "post_tag":
-                tags.append(child.text or "")
+                tags.append(_text(child))
         else:
-            fields[name] = child.text or ""
+            fields[name] = _text(child)
     return WxrItem(
         number=_number(fields.get("wp:post_id", "")),
         post_type=fields.get("wp:post_type", "").strip(),
@@ -192,35 +221,27 @@ class WxrReader:
         return self._names.version
 
     def __iter__(self) -> Iterator[WxrAuthor | WxrItem]:
-        depth = 0
-        channel: Element | None = None
+        # The elements open around the one being read: the root (`rss`), the channel, an item, a
+        # field of the item or a comment, a field of the comment.
+        open_elements: list[Element] = []
         try:
-            # The operator's own export; expat (2.4.1 and later, as Python 3.11+ ships) caps entity
-            # expansion, and ElementTree never fetches external entities.
-            events = iterparse(self._source, events=("start", "end"))  # noqa: S314
+            events = iterparse(self._source, events=("start", "end"), forbid_dtd=True)
             for event, element in events:
                 if event == "start":
-                    depth += 1
-                    if depth == 2:
-                        channel = element
+                    open_elements.append(element)
                     continue
-                depth -= 1
-                if depth != 2 or channel is None:
+                open_elements.pop()
+                if len(open_elements) == 2:
+                    # A child of the channel, read whole here.
+                    entry = self._entry(element)
+                    if entry is not None:
+                        yield entry
+                elif self._read_with_item(open_elements):
                     continue
-                # A child of the channel is read whole here; then the channel forgets it.
-                name = self._names(element.tag)
-                if name == "wp:author":
-                    fields = _texts(element, self._names)
-                    yield WxrAuthor(
-                        login=fields.get("wp:author_login", "").strip(),
-                        display_name=fields.get("wp:author_display_name", ""),
-                    )
-                elif name == "item":
-                    item = _item(element, self._names)
-                    if self.version is None:
-                        raise WxrError(f"{self._name}: not a WordPress export (no WXR namespace)")
-                    yield item
-                channel.clear()
+                # Read, or never to be read: gone. Siblings go in order, so it is the first child.
+                element.clear()
+                if open_elements:
+                    open_elements[-1].remove(element)
         except ParseError as error:
             line, column = error.position
             # expat's message is "<what>: line L, column C"; the place is told in full here.
@@ -228,3 +249,27 @@ class WxrReader:
             raise WxrError(
                 f"{self._name}: not well-formed XML at line {line}, column {column + 1}: {what}"
             ) from error
+        except DefusedXmlException as error:
+            raise WxrError(
+                f"{self._name}: refused: the file declares a document type (DTD), which a WordPress "
+                "export never has; DTDs can expand entities without end or read other files"
+            ) from error
+
+    def _read_with_item(self, ancestors: list[Element]) -> bool:
+        """Whether an element is read when its item ends: a field of an item or of a comment."""
+        return len(ancestors) == 3 or (len(ancestors) == 4 and self._names(ancestors[-1].tag) == "wp:comment")
+
+    def _entry(self, element: Element) -> WxrAuthor | WxrItem | None:
+        name = self._names(element.tag)
+        if name == "wp:author":
+            fields = _texts(element, self._names)
+            return WxrAuthor(
+                login=fields.get("wp:author_login", "").strip(),
+                display_name=fields.get("wp:author_display_name", ""),
+            )
+        if name == "item":
+            item = _item(element, self._names)
+            if self.version is None:
+                raise WxrError(f"{self._name}: not a WordPress export (no WXR namespace)")
+            return item
+        return None
