@@ -31,7 +31,7 @@ from blogctl.api import ApiError, BlogApi, Unreachable
 from blogctl.backup import BackupError, export_items, restore_items
 from blogctl.bulk import BulkStore
 from blogctl.post_files import PostFileError, read_post_file
-from blogctl.wordpress import import_wxr
+from blogctl.wordpress import UrlRewrite, import_wxr
 from blogctl.wxr import WxrError
 
 LOCAL_API_URL = "http://127.0.0.1:3000"
@@ -136,6 +136,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     wxr.add_argument("file", type=Path, metavar="FILE.xml")
     wxr.add_argument("--dry-run", action="store_true", help="read the file and report; write nothing")
+    wxr.add_argument(
+        "--rewrite-url",
+        action="append",
+        default=[],
+        type=_url_rewrite,
+        metavar="OLD=NEW",
+        help="move links and image sources in posts and comments from the old site to the new one "
+        "(http, https and // addresses under OLD); repeatable",
+    )
+    wxr.add_argument(
+        "--media-list",
+        type=Path,
+        metavar="FILE",
+        help="write the addresses of the old site's files the posts use (attachments, wp-content/uploads), "
+        "one a line, to copy them over",
+    )
     export = commands.add_parser(
         "export", help="back up every post and comment of the table to a JSON Lines file"
     )
@@ -146,6 +162,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("file", type=Path, metavar="FILE.jsonl")
     return parser
+
+
+def _url_rewrite(text: str) -> UrlRewrite:
+    try:
+        return UrlRewrite.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def _session(arguments: argparse.Namespace) -> boto3.Session:
@@ -305,7 +328,16 @@ def _import_wxr(arguments: argparse.Namespace) -> tuple[Any, str]:
     store = None if arguments.dry_run else _bulk_store(arguments)
     with path.open("rb") as source:
         summary = import_wxr(
-            source, name=str(path), size=path.stat().st_size, store=store, progress_stream=sys.stderr
+            source,
+            name=str(path),
+            size=path.stat().st_size,
+            store=store,
+            progress_stream=sys.stderr,
+            rewrites=arguments.rewrite_url,
+        )
+    if arguments.media_list is not None:
+        arguments.media_list.write_text(
+            "".join(f"{url}\n" for url in sorted(summary.media)), encoding="utf-8"
         )
     return summary.as_dict(), summary.render()
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, ParseError
 
@@ -26,13 +27,18 @@ from defusedxml.ElementTree import iterparse
 if TYPE_CHECKING:
     from _typeshed import SupportsRead
 
+# WordPress writes http://, WordPress.com https://; a prefix is whatever the file binds (wp, excerpt,
+# or another name): elements are known by their namespace's URI.
 _WORDPRESS_NAMESPACE = re.compile(
-    r"^http://wordpress\.org/export/(?P<version>\d+\.\d+)/(?P<excerpt>excerpt/)?$"
+    r"^https?://wordpress\.org/export/(?P<version>\d+\.\d+)/?(?P<excerpt>excerpt/?)?$"
 )
 _NAMESPACES = {
-    "http://purl.org/rss/1.0/modules/content/": "content",
-    "http://purl.org/dc/elements/1.1/": "dc",
+    "purl.org/rss/1.0/modules/content": "content",
+    "purl.org/dc/elements/1.1": "dc",
 }
+_SCHEME = re.compile(r"^https?://")
+_BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+_LEADING_SPACE = b" \t\r\n"
 _NO_DATE = "0000-00-00 00:00:00"
 _INVISIBLE_CONTROLS = dict.fromkeys(
     [
@@ -100,6 +106,8 @@ class WxrItem:
     date: datetime | None
     modified_gmt: datetime | None
     comment_status: str
+    attachment_url: str = ""
+    """`wp:attachment_url`: where an attachment's file is on the old site."""
     password: str = ""
     """`wp:post_password`: a post only readers with the password may see."""
     categories: list[str] = field(default_factory=list)
@@ -115,6 +123,15 @@ def _wordpress_date(text: str) -> datetime | None:
         return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
         return None
+
+
+def _rss_date(text: str) -> datetime | None:
+    """An RSS date (RFC 822: `Thu, 04 Dec 2025 10:00:00 +0000`) in UTC, None when it is not one."""
+    try:
+        moment = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _number(text: str) -> int:
@@ -143,7 +160,7 @@ class _Names:
         if wordpress is not None:
             self.version = self.version or wordpress["version"]
             return f"{'excerpt' if wordpress['excerpt'] else 'wp'}:{local}"
-        prefix = _NAMESPACES.get(uri)
+        prefix = _NAMESPACES.get(_SCHEME.sub("", uri).rstrip("/"))
         return f"{prefix}:{local}" if prefix else tag
 
 
@@ -201,6 +218,7 @@ def _item(element: Element, names: _Names) -> WxrItem:
         date=_wordpress_date(fields.get("wp:post_date", "")),
         modified_gmt=_wordpress_date(fields.get("wp:post_modified_gmt", "")),
         comment_status=fields.get("wp:comment_status", "").strip(),
+        attachment_url=fields.get("wp:attachment_url", "").strip(),
         password=fields.get("wp:post_password", ""),
         categories=categories,
         tags=tags,
@@ -208,13 +226,42 @@ def _item(element: Element, names: _Names) -> WxrItem:
     )
 
 
+class _FromFirstMarkup:
+    """A file read from its first `<` on: a theme or plugin that prints blank lines before the
+    export (often a PHP file's closing `?>` and a newline) leaves whitespace before the XML
+    declaration, which XML does not allow and WordPress's importer takes; a byte order mark stays."""
+
+    def __init__(self, source: "SupportsRead[bytes]") -> None:
+        self._source = source
+        self._started = False
+        self.skipped_lines = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._started:
+            return self._source.read(size)
+        mark = b""
+        while True:
+            chunk = self._source.read(size)
+            if not chunk:
+                return mark
+            if not mark and not self.skipped_lines and chunk.startswith(_BYTE_ORDER_MARK):
+                mark, chunk = _BYTE_ORDER_MARK, chunk[len(_BYTE_ORDER_MARK) :]
+            text = chunk.lstrip(_LEADING_SPACE)
+            self.skipped_lines += chunk[: len(chunk) - len(text)].count(b"\n")
+            if text:
+                self._started = True
+                return mark + text
+
+
 class WxrReader:
-    """The authors and items of a WXR file, read as a stream; `version` once the file named it."""
+    """The authors and items of a WXR file, read as a stream; `version` once the file named it,
+    `exported_at` once the channel gave its date (`pubDate`)."""
 
     def __init__(self, source: "SupportsRead[bytes]", name: str) -> None:
         self._source = source
         self._name = name
         self._names = _Names()
+        self.exported_at: datetime | None = None
 
     @property
     def version(self) -> str | None:
@@ -224,8 +271,9 @@ class WxrReader:
         # The elements open around the one being read: the root (`rss`), the channel, an item, a
         # field of the item or a comment, a field of the comment.
         open_elements: list[Element] = []
+        source = _FromFirstMarkup(self._source)
         try:
-            events = iterparse(self._source, events=("start", "end"), forbid_dtd=True)
+            events = iterparse(source, events=("start", "end"), forbid_dtd=True)
             for event, element in events:
                 if event == "start":
                     open_elements.append(element)
@@ -246,6 +294,7 @@ class WxrReader:
             line, column = error.position
             # expat's message is "<what>: line L, column C"; the place is told in full here.
             what = str(error).split(":", 1)[0]
+            line += source.skipped_lines
             raise WxrError(
                 f"{self._name}: not well-formed XML at line {line}, column {column + 1}: {what}"
             ) from error
@@ -267,6 +316,9 @@ class WxrReader:
                 login=fields.get("wp:author_login", "").strip(),
                 display_name=fields.get("wp:author_display_name", ""),
             )
+        if name == "pubDate":
+            self.exported_at = _rss_date(_text(element))
+            return None
         if name == "item":
             item = _item(element, self._names)
             if self.version is None:

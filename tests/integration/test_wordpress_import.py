@@ -49,6 +49,8 @@ def test_the_summary_counts_posts_comments_and_what_was_skipped(imported):
         "  posts     5 (1 draft, 4 published); 5 written, 0 already there",
         "  comments  7 (5 approved, 1 pending, 1 spam); 7 written, 0 already there",
         "  skipped   4 (1 pingback, 1 trackback, 1 page (not a post), 1 attachment (not a post))",
+        "  media     1 file on the old site to copy:",
+        "    https://kirchberg.example/wp-content/uploads/2024/09/strassenfest-buehne.jpg",
     ]
 
 
