@@ -1,22 +1,28 @@
 """Moving a WordPress blog over: the posts and comments of a WXR export, written to the blog's table.
 
-What becomes of what:
+What becomes of what (docs/WORDPRESS.md has it in full):
 
 - an item of type `post` becomes a post: `publish` (and `future`, scheduled) published at
   `wp:post_date_gmt`, `draft`, `pending` and `private` drafts, and so does a password-protected
   post (the blog has no passwords); other types (pages, attachments, menu items) and statuses
-  (trash, auto-draft) are skipped and counted;
+  (trash, auto-draft) are skipped and counted; attachments' files are listed among the media;
+- a post without a date gets the export's date (the channel's `pubDate`), else the time of its first
+  import, which later runs read back from the post it wrote (PostDates);
 - its slug is `wp:post_name`, or where that is empty a German-aware slug of the title (ä → ae,
   ß → ss) that keeps clear of the file's WordPress slugs (see Slugs);
+- its title is plain text; a post without one is titled from its slug, else its first words;
 - its HTML goes through the blog's sanitizer (blogctl.wordpress_html.render_wordpress_post), with
-  WordPress's paragraphs; title, names and excerpt become plain text;
-- its first category is the post's category, further ones come first among its tags;
+  WordPress's paragraphs, after `--rewrite-url` moved the old site's addresses (UrlRewrite); the
+  `wp-content/uploads` files it uses are listed among the media (media_in);
+- its first category is the post's category; further ones, then its tags, are its tags, as many as
+  the API takes (MAX_TAGS of TERM_MAX_LENGTH), the rest named in the summary;
 - comments keep their author, email (private, as every email), URL (when it is an http(s) URL),
   date and text; `1`, `0` and `spam` become approved, pending and spam; pingbacks, trackbacks and
   trashed comments are skipped and counted;
 - a reply's id is its parent's id and a segment of its own, built from `wp:comment_date_gmt` and
   the WordPress comment id, so it sorts in thread order and a second run builds the same id; a reply
-  whose parent is not in the file becomes a top-level comment (the summary names it).
+  whose parent is not in the file becomes a top-level comment (the summary names it), and one deeper
+  than an id holds goes under its deepest ancestor that leaves room.
 
 How a run stays idempotent and resumable: every item is built from the file alone, the same way
 each time (slugs, ids, dates, counts). Posts are taken about a hundred keys at a time; one
@@ -234,10 +240,10 @@ class ImportSummary:
         skipped = ", ".join(f"{count} {reason}" for reason, count in self.skipped.most_common())
         lines.append(f"  {'skipped':<9} {self.skipped.total()}{f' ({skipped})' if skipped else ''}")
         if self.dated_by_import:
-            dated = ", ".join(f"{count} {source}" for source, count in sorted(self.dated_by_import.items()))
-            lines.append(
-                f"  {'undated':<9} {self.dated_by_import.total()} published without a date, dated {dated}"
-            )
+            sources = sorted(self.dated_by_import.items())
+            dated = ", ".join(f"{count} by {source}" for source, count in sources)
+            undated = self.dated_by_import.total()
+            lines.append(f"  {'undated':<9} {undated} published without a date, dated: {dated}")
         if self.links_rewritten:
             lines.append(f"  {'links':<9} {self.links_rewritten} addresses rewritten (--rewrite-url)")
         if self.media:

@@ -249,3 +249,10 @@ def test_a_generated_export_shows_readers_what_it_publishes(dynamodb, api, capsy
     assert {post["slug"]: post["comment_count"] for post in listed if post["slug"] in named} == {
         slug: count for slug, count in published if slug
     }
+
+
+def test_the_summary_says_where_an_undated_posts_date_came_from(dynamodb, capsys):
+    out = blogctl(capsys, "import-wxr", "--dry-run", str(CORPUS / "undated.xml"))
+
+    assert "  undated   1 published without a date, dated: 1 by the export's date\n" in out
+    assert "  - beitrag-1: no date in WordPress; dated 2025-03-15T09:12:44Z, the export's date\n" in out
