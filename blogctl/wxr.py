@@ -40,6 +40,9 @@ _SCHEME = re.compile(r"^https?://")
 _BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 _LEADING_SPACE = b" \t\r\n"
 _NO_DATE = "0000-00-00 00:00:00"
+# WXR 1.0 (WordPress 2.x) names a post's tags `tag`, later versions `post_tag`; 1.0 also writes each
+# term twice (with and without a nicename), which the import's deduplication takes as one.
+_TAG_DOMAINS = {"post_tag", "tag"}
 _INVISIBLE_CONTROLS = dict.fromkeys(
     [
         *(code for code in range(0x20) if chr(code) not in "\t\n\r"),
@@ -201,7 +204,7 @@ def _item(element: Element, names: _Names) -> WxrItem:
             domain = child.get("domain")
             if domain == "category":
                 categories.append(_text(child))
-            elif domain == "post_tag":
+            elif domain in _TAG_DOMAINS:
                 tags.append(_text(child))
         else:
             fields[name] = _text(child)

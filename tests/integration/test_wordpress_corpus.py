@@ -50,15 +50,16 @@ def assert_second_import_changes_nothing(capsys, dynamodb, name, *flags):
 
 
 @pytest.mark.parametrize(
-    ("name", "version", "title"),
+    ("name", "version", "title", "tags"),
     [
-        ("wxr-1.0.xml", "1.0", "Tauschbörse (WXR 1.0)"),
-        ("wxr-1.1.xml", "1.1", "Tauschbörse (WXR 1.1)"),
-        ("wordpress-com.xml", "1.2", "Umzug von WordPress.com"),
-        ("blank-lines-before.xml", "1.2", "Nach dem Umzug"),
+        # WXR 1.0 names tags `tag` and writes every term twice.
+        ("wxr-1.0.xml", "1.0", "Tauschbörse (WXR 1.0)", ["Tauschen"]),
+        ("wxr-1.1.xml", "1.1", "Tauschbörse (WXR 1.1)", ["Tauschen"]),
+        ("wordpress-com.xml", "1.2", "Umzug von WordPress.com", []),
+        ("blank-lines-before.xml", "1.2", "Nach dem Umzug", []),
     ],
 )
-def test_every_version_namespace_prefix_and_prolog_imports(dynamodb, api, capsys, name, version, title):
+def test_every_version_namespace_prefix_and_prolog_imports(dynamodb, api, capsys, name, version, title, tags):
     summary = imported(capsys, name)
 
     assert summary["wxr_version"] == version
@@ -68,6 +69,7 @@ def test_every_version_namespace_prefix_and_prolog_imports(dynamodb, api, capsys
         "2025-03-01T08:30:00Z",
         "Hanne Köhler",
     )
+    assert (listed["category"], listed["tags"]) == ("Umzug", tags)
     shown = post(api, listed["slug"])
     assert shown["content_html"].startswith(
         "<p>Am Samstag öffnet das Gemeindehaus von 10\u00a0bis 14\u00a0Uhr.</p>"
