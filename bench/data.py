@@ -4,7 +4,7 @@ items shaped exactly as the blog's store writes them.
 Large data sets are not written through the API: moto copies every table for each transaction,
 which grows slow as a table grows. Instead one post and one comment are written through the API,
 read back as the store wrote them, and copied under new keys (blog.store.keys) with BatchWriteItem
-(blog.store.bulk.BulkStore).
+(blogctl.bulk.BulkStore).
 """
 
 from collections.abc import Iterator

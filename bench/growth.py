@@ -25,8 +25,8 @@ from bench.data import (
     text_of_length,
 )
 from bench.environment import BenchEnvironment
-from blog.store.bulk import BulkStore
 from blog.store.keys import comment_key, post_key
+from blogctl.bulk import BulkStore
 
 POSTS_TABLE = "bench-growth-posts"
 COMMENTS_TABLE = "bench-growth-comments"

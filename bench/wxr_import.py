@@ -99,7 +99,7 @@ def _blogctl(*arguments: str) -> ChildRun:
 
 def _child(arguments: list[str]) -> None:
     """In blogctl's process: run it, then print its time, peak memory and summary as one line."""
-    from admin.cli import main
+    from blogctl.cli import main
 
     output = io.StringIO()
     started = time.perf_counter()

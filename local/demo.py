@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from admin.post_files import PostFileError, read_post_file
+from blogctl.post_files import PostFileError, read_post_file
 from local.sigv4 import Signer
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -97,7 +97,7 @@ class DemoClient(Protocol):
 
 def read_post(path: Path) -> DemoPost:
     """A post file: YAML front matter between `---` lines, then the Markdown body (read as blogctl
-    reads one, admin.post_files)."""
+    reads one, blogctl.post_files)."""
     try:
         slug, body = read_post_file(path)
     except PostFileError as error:

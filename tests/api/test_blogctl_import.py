@@ -5,6 +5,7 @@ API serves over HTTP. And the benchmark of a generated export, on tiny sizes, so
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from tests.local_server import LocalServer, start_server
 
 BLOGCTL = Path(sys.executable).parent / "blogctl"
 DATA = Path(__file__).parents[1] / "data" / "wordpress-export.xml"
+MEDIA = Path(__file__).parents[1] / "data" / "wxr" / "media.xml"
 CLOSED = "rueckblick-strassenfest-muehlgasse"
 
 
@@ -76,7 +78,31 @@ def test_export_and_restore_through_the_local_table(empty_server: LocalServer, t
 
     assert exported.returncode == 0, exported.stderr
     assert len(backup.read_text(encoding="utf-8").splitlines()) == 12
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert json.loads(restored.stdout)["already_there"] == 12
+
+
+def test_links_move_to_the_new_site_and_the_media_to_copy_are_written(
+    empty_server: LocalServer, tmp_path: Path
+) -> None:
+    media_list = tmp_path / "media.txt"
+
+    imported = blogctl(
+        empty_server,
+        "import-wxr",
+        str(MEDIA),
+        "--rewrite-url",
+        "https://alt.example=https://neu.example",
+        "--media-list",
+        str(media_list),
+    )
+
+    assert imported.returncode == 0, imported.stderr
+    assert "  media     5 files on the old site to copy:" in imported.stdout
+    post = empty_server.request("GET", "/posts/beitrag-1").json()
+    assert 'src="https://neu.example/wp-content/uploads/2025/03/fest.jpg"' in post["content_html"]
+    assert "alt.example/" not in post["content_html"]
+    assert "https://alt.example/wp-content/uploads/2025/01/plakat.png" in media_list.read_text().splitlines()
 
 
 def test_the_import_benchmark_runs() -> None:

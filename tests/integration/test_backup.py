@@ -2,11 +2,12 @@
 that restores byte for byte."""
 
 import json
+import stat
 from pathlib import Path
 
 import pytest
 
-from admin.cli import main
+from blogctl.cli import main
 from tests.conftest import TABLE_NAME
 from tests.integration.conftest import table_items, wipe
 
@@ -88,6 +89,22 @@ def test_restoring_into_a_table_that_has_the_items_changes_nothing(blog, dynamod
         "0 items written, 17 already there (1 of them differ from the file and were left as they are)" in out
     )
     assert api.get("/posts/nach-dem-umzug").json()["comments_open"] is True
+
+
+def test_the_backup_is_readable_by_its_owner_alone(dynamodb, tmp_path, capsys):
+    # Readers' email addresses are in it. A backup that was there, and a .partial a killed run
+    # left, had the usual 0644: neither lends its permissions to the new one.
+    path = tmp_path / "backup.jsonl"
+    for earlier in (path, tmp_path / "backup.jsonl.partial"):
+        earlier.write_text("alt\n", encoding="utf-8")
+        earlier.chmod(0o644)
+    assert blogctl("import-wxr", str(DATA)) == 0
+
+    assert blogctl("export", str(path)) == 0
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "grete@example.org" in path.read_text(encoding="utf-8")
+    assert not (tmp_path / "backup.jsonl.partial").exists()
 
 
 @pytest.mark.parametrize(

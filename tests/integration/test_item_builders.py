@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from admin.cli import main
 from blog.models import StoredComment, StoredPost
 from blog.store.keys import comment_item, from_item, post_item
+from blogctl.cli import main
 from tests.conftest import TABLE_NAME
 
 DATA = Path(__file__).parents[1] / "data" / "wordpress-export.xml"

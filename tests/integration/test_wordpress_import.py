@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from admin.cli import main
-from admin.wordpress import import_wxr
 from blog.errors import ServiceUnavailable
 from blog.models import StoredComment, StoredPost
-from blog.store.bulk import BulkStore
 from blog.store.keys import comment_item, from_item, post_item
+from blogctl.bulk import BulkStore
+from blogctl.cli import main
+from blogctl.wordpress import import_wxr
 from tests.conftest import TABLE_NAME
 from tests.integration.conftest import table_items as items_in_scan_order
 from tests.integration.conftest import wipe
@@ -49,6 +49,8 @@ def test_the_summary_counts_posts_comments_and_what_was_skipped(imported):
         "  posts     5 (1 draft, 4 published); 5 written, 0 already there",
         "  comments  7 (5 approved, 1 pending, 1 spam); 7 written, 0 already there",
         "  skipped   4 (1 pingback, 1 trackback, 1 page (not a post), 1 attachment (not a post))",
+        "  media     1 file on the old site to copy:",
+        "    https://kirchberg.example/wp-content/uploads/2024/09/strassenfest-buehne.jpg",
     ]
 
 

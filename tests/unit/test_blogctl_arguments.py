@@ -2,7 +2,7 @@
 
 import pytest
 
-from admin.cli import main
+from blogctl.cli import main
 
 WXR = "export.xml"
 

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from blog.errors import ServiceUnavailable
-from blog.store.bulk import ATTEMPTS, BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, BulkStore, item_size
 from blog.store.keys import to_item
+from blogctl.bulk import ATTEMPTS, BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, BulkStore, item_size
 
 
 class FakeClient:

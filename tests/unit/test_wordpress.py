@@ -6,10 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from admin.wordpress import ANONYMOUS, ImportSummary, PostUnit, Slugs, slug_from_title, wordpress_posts
-from admin.wxr import WxrError, WxrItem
 from blog.ids import MAX_DEPTH, depth_of, imported_comment_id, is_comment_id, parent_of
 from blog.models import CommentStatus, is_slug
+from blogctl.wordpress import (
+    ANONYMOUS,
+    ImportSummary,
+    PostUnit,
+    Slugs,
+    UrlRewrite,
+    media_in,
+    slug_from_title,
+    wordpress_posts,
+)
+from blogctl.wxr import WxrError, WxrItem
 
 DATA = Path(__file__).parents[1] / "data" / "wordpress-export.xml"
 WXR_NAMESPACES = """xmlns:excerpt="http://wordpress.org/export/{v}/excerpt/"
@@ -334,3 +343,43 @@ def test_broken_xml_is_refused_with_its_place():
 
     with pytest.raises(WxrError, match=r"not well-formed XML at line 4, column \d+: mismatched tag$"):
         units(document)
+
+
+@pytest.mark.parametrize(
+    ("text", "rewritten"),
+    [
+        ('<a href="https://alt.example/2025/">x</a>', '<a href="https://neu.example/2025/">x</a>'),
+        ("<a href='http://ALT.example'>x</a>", "<a href='https://neu.example'>x</a>"),
+        ('<img src="//alt.example/a.jpg">', '<img src="https://neu.example/a.jpg">'),
+        ("<img src=https://alt.example/a.jpg>", "<img src=https://neu.example/a.jpg>"),
+        ('srcset="https://alt.example/a-300.jpg 300w, https://alt.example/a.jpg 900w"',
+         'srcset="https://neu.example/a-300.jpg 300w, https://neu.example/a.jpg 900w"'),
+        ("Siehe https://alt.example/?p=5.", "Siehe https://neu.example/?p=5."),
+        ('<a href="https://alt.example.net/">x</a>', '<a href="https://alt.example.net/">x</a>'),
+        ('<a href="https://alt.example:8080/">x</a>', '<a href="https://alt.example:8080/">x</a>'),
+        ('<a href="https://nicht-alt.example/">x</a>', '<a href="https://nicht-alt.example/">x</a>'),
+    ],
+)  # fmt: skip
+def test_a_url_rewrite_moves_addresses_of_the_old_site_only(text, rewritten):
+    assert UrlRewrite.parse("https://alt.example/=https://neu.example").apply(text)[0] == rewritten
+
+
+def test_a_url_rewrite_with_a_path_keeps_to_that_path():
+    rewrite = UrlRewrite.parse("https://alt.example/blog=https://neu.example")
+    text = "https://alt.example/blog/2025/ https://alt.example/blogger/ https://alt.example/"
+
+    moved = "https://neu.example/2025/ https://alt.example/blogger/ https://alt.example/"
+    assert rewrite.apply(text) == (moved, 1)
+
+
+def test_the_media_of_a_text_are_the_uploaded_files_it_shows_or_links():
+    text = (
+        '<img src=https://alt.example/wp-content/uploads/a.jpg><img src="/wp-content/uploads/2025/b.png?w=3">'
+        " Plan: https://alt.example/wp-content/uploads/plan.pdf. Ordner: https://alt.example/wp-content/uploads/"
+    )
+
+    assert media_in(text) == {
+        "https://alt.example/wp-content/uploads/a.jpg",
+        "/wp-content/uploads/2025/b.png",
+        "https://alt.example/wp-content/uploads/plan.pdf",
+    }

@@ -2,7 +2,8 @@
 
 import pytest
 
-from blog.content import plain_text, render_wordpress_comment, render_wordpress_post
+from blog.content import plain_text
+from blogctl.wordpress_html import render_wordpress_comment, render_wordpress_post
 
 NBSP = "\u00a0"
 

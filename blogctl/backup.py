@@ -13,15 +13,18 @@ exactly what was exported.
 """
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from admin.progress import Progress
-from blog.store.bulk import BATCH_GET_LIMIT, BulkStore, ItemKey, is_post_or_comment, key_of
 from blog.store.keys import POST_SK
+from blogctl.bulk import BATCH_GET_LIMIT, BulkStore, ItemKey, is_post_or_comment, key_of
+from blogctl.progress import Progress
 
+PRIVATE_FILE_MODE = 0o600
+"""A backup holds readers' email addresses: only its owner may read it."""
 _TYPES = frozenset({"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"})
 
 
@@ -92,7 +95,7 @@ def export_items(store: BulkStore, path: Path, progress_stream: IO[str]) -> Expo
     try:
         with (
             Progress(progress_stream, len(partitions), label="export") as progress,
-            partial.open("w", encoding="utf-8", newline="\n") as target,
+            _private_file(partial) as target,
         ):
             for done, partition in enumerate(partitions, start=1):
                 for item in store.collection(partition):
@@ -108,6 +111,14 @@ def export_items(store: BulkStore, path: Path, progress_stream: IO[str]) -> Expo
         raise
     partial.replace(path)
     return summary
+
+
+def _private_file(path: Path) -> IO[str]:
+    """A new file at `path` for writing, readable by its owner alone from its first byte on."""
+    # A file left behind by a killed run may have other permissions: it goes first.
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    return os.fdopen(descriptor, "w", encoding="utf-8", newline="\n")
 
 
 def _items(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

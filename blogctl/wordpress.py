@@ -1,22 +1,28 @@
 """Moving a WordPress blog over: the posts and comments of a WXR export, written to the blog's table.
 
-What becomes of what:
+What becomes of what (docs/WORDPRESS.md has it in full):
 
 - an item of type `post` becomes a post: `publish` (and `future`, scheduled) published at
   `wp:post_date_gmt`, `draft`, `pending` and `private` drafts, and so does a password-protected
   post (the blog has no passwords); other types (pages, attachments, menu items) and statuses
-  (trash, auto-draft) are skipped and counted;
+  (trash, auto-draft) are skipped and counted; attachments' files are listed among the media;
+- a post without a date gets the export's date (the channel's `pubDate`), else the time of its first
+  import, which later runs read back from the post it wrote (PostDates);
 - its slug is `wp:post_name`, or where that is empty a German-aware slug of the title (ä → ae,
   ß → ss) that keeps clear of the file's WordPress slugs (see Slugs);
-- its HTML goes through the blog's sanitizer (blog.content.render_wordpress_post), with
-  WordPress's paragraphs; title, names and excerpt become plain text;
-- its first category is the post's category, further ones come first among its tags;
+- its title is plain text; a post without one is titled from its slug, else its first words;
+- its HTML goes through the blog's sanitizer (blogctl.wordpress_html.render_wordpress_post), with
+  WordPress's paragraphs, after `--rewrite-url` moved the old site's addresses (UrlRewrite); the
+  `wp-content/uploads` files it uses are listed among the media (media_in);
+- its first category is the post's category; further ones, then its tags, are its tags, as many as
+  the API takes (MAX_TAGS of TERM_MAX_LENGTH), the rest named in the summary;
 - comments keep their author, email (private, as every email), URL (when it is an http(s) URL),
   date and text; `1`, `0` and `spam` become approved, pending and spam; pingbacks, trackbacks and
   trashed comments are skipped and counted;
 - a reply's id is its parent's id and a segment of its own, built from `wp:comment_date_gmt` and
   the WordPress comment id, so it sorts in thread order and a second run builds the same id; a reply
-  whose parent is not in the file becomes a top-level comment (the summary names it).
+  whose parent is not in the file becomes a top-level comment (the summary names it), and one deeper
+  than an id holds goes under its deepest ancestor that leaves room.
 
 How a run stays idempotent and resumable: every item is built from the file alone, the same way
 each time (slugs, ids, dates, counts). Posts are taken about a hundred keys at a time; one
@@ -32,16 +38,15 @@ comment.
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 
-from admin.progress import CountingReader, Progress, Rewindable
-from admin.wxr import WxrAuthor, WxrComment, WxrItem, WxrReader
-from blog.content import excerpt_of, plain_text, render_wordpress_comment, render_wordpress_post
+from blog.content import excerpt_of, plain_text
 from blog.ids import MAX_DEPTH, SEPARATOR, depth_of, imported_comment_id, parent_of
 from blog.models import (
     SLUG_MAX_LENGTH,
@@ -52,9 +57,12 @@ from blog.models import (
     WebUrl,
     is_slug,
 )
-from blog.store.bulk import MAX_ITEM_BYTES, BulkStore, ItemKey, item_size
 from blog.store.keys import POST_SK, Item, comment_item, comment_sk, from_item, post_item, post_pk
-from blog.timestamps import format_timestamp
+from blog.timestamps import format_timestamp, utc_now
+from blogctl.bulk import MAX_ITEM_BYTES, BulkStore, ItemKey, item_size
+from blogctl.progress import CountingReader, Progress, Rewindable
+from blogctl.wordpress_html import render_wordpress_comment, render_wordpress_post
+from blogctl.wxr import WxrAuthor, WxrComment, WxrItem, WxrReader
 
 GROUP_KEYS = 100
 """Keys read in one go (BatchGetItem's limit): posts are taken in groups of about this many keys."""
@@ -63,6 +71,20 @@ ANONYMOUS = "Anonymous"
 UNCATEGORIZED = "Uncategorized"
 MAX_NOTES = 50
 """Notes the summary lists one by one; it counts the rest."""
+MAX_TAGS = 20
+TERM_MAX_LENGTH = 80
+"""The API's limits on a post's tags and on each term (blog.models.PostInput): an imported post is
+one the API would take back as it is."""
+TITLE_MAX_LENGTH = 200
+"""The API's limit on a title (blog.models.Title)."""
+_TITLE_WORDS = 8
+"""Words of a post's text that title a post that has none, nor a slug."""
+_LISTED_TERMS = 10
+_UPLOADS = "/wp-content/uploads/"
+# Where an address in HTML or text ends (quotes, brackets, whitespace, markup) ...
+_URL_END = frozenset(" \t\r\n\"'<>()[]{}\\^`|")
+# ... and what may end a sentence after it without being part of it.
+_URL_TRAILING = ".,;:!?"
 _PUBLISHED = {"publish", "future"}
 _DRAFT = {"draft", "pending", "private"}
 _STATUSES = {"1": CommentStatus.APPROVED, "0": CommentStatus.PENDING, "spam": CommentStatus.SPAM}
@@ -157,6 +179,12 @@ class ImportSummary:
     """What was left out, by reason."""
     notes: list[str] = field(default_factory=list)
     notes_left_out: int = 0
+    dated_by_import: Counter[str] = field(default_factory=Counter)
+    """Published posts without a date of their own, by where their date came from."""
+    links_rewritten: int = 0
+    """Addresses `--rewrite-url` changed in posts and comments."""
+    media: set[str] = field(default_factory=set)
+    """Files on the old site the posts show or link (attachments, `wp-content/uploads`): to copy."""
 
     def note(self, text: str) -> None:
         if len(self.notes) < MAX_NOTES:
@@ -188,6 +216,9 @@ class ImportSummary:
                 "already_there": None if self.dry_run else self.comments_present,
             },
             "skipped": dict(sorted(self.skipped.items())),
+            "undated_posts": dict(sorted(self.dated_by_import.items())),
+            "links_rewritten": self.links_rewritten,
+            "media": sorted(self.media),
             "notes": self.notes,
             "notes_left_out": self.notes_left_out,
         }
@@ -208,6 +239,24 @@ class ImportSummary:
             lines.append(f"  {name:<9} {counts.total()} ({kinds}){done}")
         skipped = ", ".join(f"{count} {reason}" for reason, count in self.skipped.most_common())
         lines.append(f"  {'skipped':<9} {self.skipped.total()}{f' ({skipped})' if skipped else ''}")
+        if self.dated_by_import:
+            sources = sorted(self.dated_by_import.items())
+            dated = ", ".join(f"{count} by {source}" for source, count in sources)
+            undated = self.dated_by_import.total()
+            lines.append(f"  {'undated':<9} {undated} published without a date, dated: {dated}")
+        if self.links_rewritten:
+            lines.append(f"  {'links':<9} {self.links_rewritten} addresses rewritten (--rewrite-url)")
+        if self.media:
+            lines.append(
+                f"  {'media':<9} {_counted(len(self.media), 'file')} on the old site to copy"
+                + (
+                    f" (the first {MAX_NOTES}; --media-list FILE writes all)"
+                    if len(self.media) > MAX_NOTES
+                    else ""
+                )
+                + ":"
+            )
+            lines += [f"    {url}" for url in sorted(self.media)[:MAX_NOTES]]
         lines += [f"  - {text}" for text in self.notes]
         if self.notes_left_out:
             lines.append(f"  - and {self.notes_left_out} more notes (--json lists the first {MAX_NOTES})")
@@ -223,19 +272,150 @@ class PostUnit:
     comments: list[StoredComment]
 
 
+class UrlRewrite:
+    """`--rewrite-url OLD=NEW`: addresses under OLD (by http, https or `//`) moved under NEW."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old.rstrip("/"), new.rstrip("/")
+        parts = urlsplit(self.old)
+        # The host in any case; the path as written. An address goes on after OLD only with a
+        # new path segment, a query or a fragment: https://old.example does not take in
+        # https://old.example.net, nor /blog /blogger.
+        self._pattern = re.compile(
+            rf"(?:https?:)?//(?i:{re.escape(parts.netloc)}){re.escape(parts.path)}(?![\w.~%:@+-])"
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> "UrlRewrite":
+        """`OLD=NEW` as typed, each an http(s) address; ValueError says what is wrong."""
+        old, equals, new = text.partition("=")
+        if not equals or not _is_site(old) or not _is_site(new):
+            raise ValueError(
+                f"{text!r} is not OLD=NEW with two http(s) addresses (https://old.example=https://new.example)"
+            )
+        return cls(old.strip(), new.strip())
+
+    def apply(self, text: str) -> tuple[str, int]:
+        """The text with each address under OLD moved under NEW, and how many were."""
+        return self._pattern.subn(lambda _: self.new, text)
+
+
+def _is_site(text: str) -> bool:
+    parts = urlsplit(text.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query and not parts.fragment
+
+
+def media_in(text: str) -> set[str]:
+    """The addresses of uploaded files (`.../wp-content/uploads/...`) a post's or comment's HTML
+    shows or links, as written (absolute, protocol-relative or relative to the site)."""
+    found: set[str] = set()
+    position = 0
+    # Read once: each address is found from its `/wp-content/uploads/` and widened to its ends, never
+    # back past the one before.
+    while (middle := text.find(_UPLOADS, position)) != -1:
+        start = middle
+        while start > position and text[start - 1] not in _URL_END:
+            start -= 1
+        end = middle + len(_UPLOADS)
+        while end < len(text) and text[end] not in _URL_END:
+            end += 1
+        # The file, without a query (WordPress.com sizes images with ?w=300) or a fragment.
+        address = text[start:end].split("?", 1)[0].split("#", 1)[0].rstrip(_URL_TRAILING)
+        if "=" in address[: middle - start]:
+            # An attribute without quotes (src=https://...): the address starts after its `=`.
+            address = address[address.rindex("=", 0, middle - start) + 1 :]
+        if address.partition(_UPLOADS)[2].strip("/"):
+            found.add(address)
+        position = end
+    return found
+
+
+def _shortened(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def _title(item: WxrItem, content_html: str) -> tuple[str, bool]:
+    """A post's title, and whether it was made here: from the slug, else the first words."""
+    title = plain_text(item.title)
+    if title:
+        return _shortened(title, TITLE_MAX_LENGTH), False
+    own = name_slug(item)
+    if own:
+        spaced = own.replace("-", " ")
+        return spaced[:1].upper() + spaced[1:], True
+    words = plain_text(content_html).split(" ")
+    if words != [""]:
+        first = " ".join(words[:_TITLE_WORDS])
+        return _shortened(first + ("…" if len(words) > _TITLE_WORDS else ""), TITLE_MAX_LENGTH), True
+    return f"Post {item.number}", True
+
+
+def _terms(item: WxrItem) -> tuple[str, list[str], list[str]]:
+    """A post's category (its first), its tags (the other categories, then its tags, as many as the
+    API takes) and the terms left out."""
+    terms = list(dict.fromkeys(name for name in map(plain_text, item.categories + item.tags) if name))
+    if not terms:
+        return UNCATEGORIZED, [], []
+    category, others = _shortened(terms[0], TERM_MAX_LENGTH), terms[1:]
+    fitting = [name for name in others if len(name) <= TERM_MAX_LENGTH and name != category]
+    tags = fitting[:MAX_TAGS]
+    kept = set(tags)
+    return category, tags, [name for name in others if name not in kept and name != category]
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = ", ".join(repr(name) for name in names[:_LISTED_TERMS])
+    return shown + (f" and {len(names) - _LISTED_TERMS} more" if len(names) > _LISTED_TERMS else "")
+
+
+@dataclass
+class PostDates:
+    """The date of a published post that has none in the file: the export's (the channel's
+    `pubDate`), else the time of its first import, which a later run reads from the post that run
+    wrote (a post of the table with the same slug and title), so a re-import builds the same post."""
+
+    exported_at: Callable[[], datetime | None]
+    first_imported: Callable[[str, str], datetime | None]
+    """The `created_at` of the table's post of this slug and title, None without one."""
+    now: datetime
+
+    def of_undated(self, slug: str, title: str) -> tuple[datetime, str]:
+        """The date, and where it comes from, in words for the summary."""
+        exported = self.exported_at()
+        if exported is not None:
+            return exported, "the export's date"
+        return self.first_imported(slug, title) or self.now, "the time of its first import"
+
+
 class _Converter:
     """WXR items to posts with comments, one at a time, noting in the summary what is left out."""
 
-    def __init__(self, summary: ImportSummary, reserved_slugs: set[str]) -> None:
+    def __init__(
+        self,
+        summary: ImportSummary,
+        reserved_slugs: set[str],
+        *,
+        rewrites: Sequence[UrlRewrite] = (),
+        dates: PostDates,
+    ) -> None:
         self._summary = summary
         self._authors: dict[str, str] = {}
         self._slugs = Slugs(reserved_slugs)
+        self._rewrites = rewrites
+        self._dates = dates
 
     def author(self, author: WxrAuthor) -> None:
         self._authors[author.login] = plain_text(author.display_name) or author.login
 
     def post(self, item: WxrItem) -> PostUnit | None:
         summary = self._summary
+        if item.post_type == "attachment" and item.attachment_url:
+            summary.media.add(item.attachment_url)
         if item.post_type != "post":
             self._skip(item, f"{item.post_type or 'untyped item'} (not a post)")
             return None
@@ -246,18 +426,19 @@ class _Converter:
         # The blog has no passwords for posts: what only some readers saw must not go public.
         protected = published and bool(item.password)
         published = published and not protected
-        created = item.date_gmt or item.date or item.modified_gmt
-        if created is None:
-            self._skip(item, "post without a date")
-            return None
-        title = plain_text(item.title)
+        summary.media.update(media_in(item.content))
+        content = self._rewritten(item.content)
+        content_html = render_wordpress_post(content)
+        title, titled = _title(item, content_html)
         slug, renamed = self._slugs.claim(item, title)
         if slug is None:
             self._skip(item, "post without a slug of its own (twice in the file?)")
             return None
-        content_html = render_wordpress_post(item.content)
-        categories = [name for name in map(plain_text, item.categories) if name]
-        tags = [name for name in map(plain_text, item.tags) if name]
+        created = item.date_gmt or item.date or item.modified_gmt
+        dated = None
+        if created is None:
+            created, dated = self._dates.of_undated(slug, title)
+        category, tags, dropped = _terms(item)
         updated = max(created, item.modified_gmt or created)
         comments_open = item.comment_status == "open"
         try:
@@ -266,12 +447,12 @@ class _Converter:
                 title=title,
                 excerpt=plain_text(item.excerpt) or excerpt_of(content_html),
                 author=self._authors.get(item.creator, item.creator),
-                category=categories[0] if categories else UNCATEGORIZED,
-                tags=list(dict.fromkeys(categories[1:] + tags)),
+                category=category,
+                tags=tags,
                 published_at=created if published else None,
                 updated_at=updated,
                 comments_open=comments_open,
-                content=item.content,
+                content=content,
                 content_html=content_html,
                 created_at=created,
                 # WordPress does not record when a thread was closed; its last change is the best guess.
@@ -286,12 +467,29 @@ class _Converter:
             return None
         if renamed is not None:
             summary.note(renamed)
+        if titled:
+            summary.note(f"{slug}: no title in WordPress; titled {title!r}")
+        if dated is not None:
+            summary.note(f"{slug}: no date in WordPress; dated {format_timestamp(created)}, {dated}")
+            if published:
+                summary.dated_by_import[dated] += 1
+        if dropped:
+            summary.note(
+                f"{slug}: {len(dropped)} categories and tags left out (a post has one category and at most "
+                f"{MAX_TAGS} tags of {TERM_MAX_LENGTH} characters): {_listed(dropped)}"
+            )
         if protected:
             summary.note(f"{slug}: protected by a password in WordPress; imported as a draft")
         summary.posts["published" if published else "draft"] += 1
         comments = self._comments(item, post)
         summary.comments.update(comment.status.value for comment in comments)
         return PostUnit(post=post, comments=comments)
+
+    def _rewritten(self, content: str) -> str:
+        for rewrite in self._rewrites:
+            content, count = rewrite.apply(content)
+            self._summary.links_rewritten += count
+        return content
 
     def _skip(self, item: WxrItem, reason: str) -> None:
         self._summary.skipped[reason] += 1
@@ -324,7 +522,9 @@ class _Converter:
 
     def _comment(self, comment: WxrComment, post: StoredPost) -> tuple[StoredComment | None, str | None]:
         """The comment without its place in the thread yet (`id` is filled in later), or why not."""
-        content_html = render_wordpress_comment(comment.content)
+        self._summary.media.update(media_in(comment.content))
+        content = self._rewritten(comment.content)
+        content_html = render_wordpress_comment(content)
         try:
             stored = StoredComment(
                 id="",
@@ -332,7 +532,7 @@ class _Converter:
                 author_name=plain_text(comment.author) or ANONYMOUS,
                 author_email=_valid(_emails, comment.author_email),
                 author_url=_valid(_web_urls, comment.author_url),
-                content=comment.content,
+                content=content,
                 content_html=content_html,
                 created_at=comment.date_gmt or comment.date or post.created_at,
                 status=_STATUSES[comment.approved],
@@ -502,13 +702,20 @@ def _comment_key(comment: StoredComment) -> ItemKey:
 
 
 def wordpress_posts(
-    source: "Rewindable", name: str, summary: ImportSummary, *, reading: Callable[[], None] = lambda: None
+    source: "Rewindable",
+    name: str,
+    summary: ImportSummary,
+    *,
+    reading: Callable[[], None] = lambda: None,
+    rewrites: Sequence[UrlRewrite] = (),
+    first_imported: Callable[[str, str], datetime | None] = lambda _slug, _title: None,
 ) -> Iterator[PostUnit]:
     """The posts of a WXR file with their comments, as they are to be stored.
 
     The file is read twice, each time as a stream: first for the posts' WordPress slugs, which
     slugs made from titles keep clear of, then for the posts and comments. `reading` is called
-    after each item of the first reading (for progress).
+    after each item of the first reading (for progress). `first_imported` tells the date an earlier
+    run gave a post without a date (see PostDates).
     """
     reserved: set[str] = set()
     for entry in WxrReader(source, name):
@@ -517,8 +724,13 @@ def wordpress_posts(
         reading()
     reserved.discard("")
     source.seek(0)
-    converter = _Converter(summary, reserved)
     reader = WxrReader(source, name)
+    dates = PostDates(
+        exported_at=lambda: reader.exported_at,
+        first_imported=first_imported,
+        now=utc_now().replace(microsecond=0),
+    )
+    converter = _Converter(summary, reserved, rewrites=rewrites, dates=dates)
     for entry in reader:
         if isinstance(entry, WxrAuthor):
             converter.author(entry)
@@ -530,9 +742,16 @@ def wordpress_posts(
 
 
 def import_wxr(
-    source: IO[bytes], *, name: str, size: int, store: BulkStore | None, progress_stream: IO[str]
+    source: IO[bytes],
+    *,
+    name: str,
+    size: int,
+    store: BulkStore | None,
+    progress_stream: IO[str],
+    rewrites: Sequence[UrlRewrite] = (),
 ) -> ImportSummary:
-    """Import a WXR file into the table of `store`, or only read it (`store` None: a dry run)."""
+    """Import a WXR file into the table of `store`, or only read it (`store` None: a dry run);
+    `rewrites` move addresses of the old site in posts and comments to the new one."""
     summary = ImportSummary(
         source=name, dry_run=store is None, table=None if store is None else store.table_name
     )
@@ -544,7 +763,18 @@ def import_wxr(
         def reading() -> None:
             progress.update(counting.consumed, "reading the posts' slugs")
 
-        for unit in wordpress_posts(counting, name, summary, reading=reading):
+        def first_imported(slug: str, title: str) -> datetime | None:
+            if store is None:
+                return None
+            stored = store.read([(post_pk(slug), POST_SK)]).get((post_pk(slug), POST_SK))
+            post = None if stored is None else from_item(stored)
+            if post is None or post.get("title") != title:
+                return None
+            return datetime.fromisoformat(post["created_at"])
+
+        for unit in wordpress_posts(
+            counting, name, summary, reading=reading, rewrites=rewrites, first_imported=first_imported
+        ):
             if writer is not None:
                 writer.add(unit)
             progress.update(counting.consumed, summary.counts())

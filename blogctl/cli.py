@@ -19,20 +19,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import boto3
 from botocore.config import Config
 from botocore.credentials import ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from admin.api import ApiError, BlogApi, Unreachable
-from admin.backup import BackupError, export_items, restore_items
-from admin.post_files import PostFileError, read_post_file
-from admin.wordpress import import_wxr
-from admin.wxr import WxrError
 from blog.errors import PostNotFound, ServiceUnavailable
-from blog.store.bulk import BulkStore
+from blogctl.api import ApiError, BlogApi, Unreachable
+from blogctl.backup import BackupError, export_items, restore_items
+from blogctl.bulk import BulkStore
+from blogctl.post_files import PostFileError, read_post_file
+from blogctl.wordpress import UrlRewrite, import_wxr
+from blogctl.wxr import WxrError
 
 LOCAL_API_URL = "http://127.0.0.1:3000"
 LOCAL_CREDENTIALS = ReadOnlyCredentials("local", "local", None)
@@ -44,7 +44,20 @@ LOCAL_TABLE = "blog-local"
 TABLE_CLIENT_CONFIG = Config(retries={"mode": "adaptive", "total_max_attempts": 10}, tcp_keepalive=True)
 _EXECUTE_API_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
 _TAG = re.compile(r"<[^>]+>")
+# What a terminal would act on rather than show: C0 controls but tab and newline, DEL, C1 controls
+# (U+009B is CSI), bidirectional controls. Shown as \uXXXX, which JSON reads back as the same text.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _RUN_AGAIN = "Run the same command again to finish: what is written stays, and only the rest is added."
+
+
+def printable(text: str) -> str:
+    """`text` as it may go to a terminal: each control character (titles and names of a hostile export
+    could move the cursor or clear the screen) written as `\\uXXXX`."""
+    return _TERMINAL_CONTROLS.sub(lambda found: f"\\u{ord(found.group(0)):04x}", text)
+
+
+def _say(text: str, stream: IO[str]) -> None:
+    print(printable(text), file=stream)
 
 
 class Abort(Exception):
@@ -123,6 +136,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     wxr.add_argument("file", type=Path, metavar="FILE.xml")
     wxr.add_argument("--dry-run", action="store_true", help="read the file and report; write nothing")
+    wxr.add_argument(
+        "--rewrite-url",
+        action="append",
+        default=[],
+        type=_url_rewrite,
+        metavar="OLD=NEW",
+        help="move links and image sources in posts and comments from the old site to the new one "
+        "(http, https and // addresses under OLD); repeatable",
+    )
+    wxr.add_argument(
+        "--media-list",
+        type=Path,
+        metavar="FILE",
+        help="write the addresses of the old site's files the posts use (attachments, wp-content/uploads), "
+        "one a line, to copy them over",
+    )
     export = commands.add_parser(
         "export", help="back up every post and comment of the table to a JSON Lines file"
     )
@@ -133,6 +162,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("file", type=Path, metavar="FILE.jsonl")
     return parser
+
+
+def _url_rewrite(text: str) -> UrlRewrite:
+    try:
+        return UrlRewrite.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def _session(arguments: argparse.Namespace) -> boto3.Session:
@@ -292,7 +328,16 @@ def _import_wxr(arguments: argparse.Namespace) -> tuple[Any, str]:
     store = None if arguments.dry_run else _bulk_store(arguments)
     with path.open("rb") as source:
         summary = import_wxr(
-            source, name=str(path), size=path.stat().st_size, store=store, progress_stream=sys.stderr
+            source,
+            name=str(path),
+            size=path.stat().st_size,
+            store=store,
+            progress_stream=sys.stderr,
+            rewrites=arguments.rewrite_url,
+        )
+    if arguments.media_list is not None:
+        arguments.media_list.write_text(
+            "".join(f"{url}\n" for url in sorted(summary.media)), encoding="utf-8"
         )
     return summary.as_dict(), summary.render()
 
@@ -356,34 +401,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         answer, summary = _run(arguments)
     except ApiError as error:
-        print(f"blogctl: {_explain(error)}", file=sys.stderr)
+        _say(f"blogctl: {_explain(error)}", sys.stderr)
         return 1
     except (Abort, Unreachable, WxrError, BackupError) as error:
-        print(f"blogctl: {error}", file=sys.stderr)
+        _say(f"blogctl: {error}", sys.stderr)
         return 1
     except OSError as error:
         where = f"{error.filename}: {error.strerror}" if error.filename else str(error)
-        print(f"blogctl: {where}", file=sys.stderr)
+        _say(f"blogctl: {where}", sys.stderr)
         return 1
     except (ServiceUnavailable, PostNotFound, ClientError, BotoCoreError) as error:
         # Mostly midway through a table command: what an operator should do next.
         table_command = TABLE_COMMANDS.get(arguments.command)
         advice = table_command.after_stop if table_command else None
-        print(
+        _say(
             f"blogctl: {arguments.command} stopped: {str(error).rstrip('.')}."
             + (f" {advice}" if advice else ""),
-            file=sys.stderr,
+            sys.stderr,
         )
         return 1
     except KeyboardInterrupt:
         if arguments.command not in TABLE_COMMANDS:
             raise
-        print(
+        _say(
             f"\nblogctl: {arguments.command} interrupted. {TABLE_COMMANDS[arguments.command].after_stop}",
-            file=sys.stderr,
+            sys.stderr,
         )
         return 130
-    print(json.dumps(answer, ensure_ascii=False, indent=2) if arguments.json else summary)
+    _say(json.dumps(answer, ensure_ascii=False, indent=2) if arguments.json else summary, sys.stdout)
     return 0
 
 
