@@ -102,7 +102,7 @@ unit: install ## Only the unit tests (fast)
 
 # The built layer is measured too (its unzipped size), so it is built first; the table goes to the
 # terminal, the figures to bench/results.json. `make bench ARGS=--quick` runs it on tiny sizes.
-bench: install build ## Measure the performance targets (README, Performance); writes bench/results.json
+bench: install build ## Measure the performance targets (docs/PERFORMANCE.md); writes bench/results.json
 	$(BIN)/python -m bench $(ARGS)
 
 clean: ## Remove the virtualenv, tool environments and caches

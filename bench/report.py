@@ -1,4 +1,4 @@
-"""The results as Markdown tables: printed by `make bench`, pasted into the README."""
+"""The results as Markdown tables, printed by `make bench` (docs/PERFORMANCE.md says how to read them)."""
 
 from typing import Any
 
@@ -21,7 +21,7 @@ def ms(value: float) -> str:
 
 
 class Report:
-    """Every section of the results, in the order the README shows them."""
+    """Every section of the results, in the order `make bench` prints them."""
 
     def __init__(self, results: dict[str, Any]) -> None:
         self.results = results

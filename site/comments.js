@@ -315,7 +315,7 @@ function commentForm(slug, thread, home, { onPublished }) {
   });
 }
 
-// The API's problem types (README, "Errors"): its `detail` is English, readers here read German.
+// The API's problem types (docs/API.md, "Errors"): its `detail` is English, readers here read German.
 const PROBLEM_MESSAGES = {
   "comments-closed": "Die Kommentarfunktion für diesen Artikel ist geschlossen.",
   "post-not-found": "Diesen Beitrag gibt es nicht (mehr).",

@@ -1,4 +1,4 @@
-"""template.yaml holds what DESIGN.md promises: parameters, table, layer, API and functions."""
+"""template.yaml holds what docs/DESIGN.md describes: parameters, table, layer, API and functions."""
 
 import importlib.metadata
 import re

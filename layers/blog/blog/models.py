@@ -1,4 +1,4 @@
-"""The shapes of the API (DESIGN.md "Data shapes") and of what the table stores.
+"""The shapes of the API (docs/API.md, "Shapes") and of what the table stores.
 
 Input models forbid unknown fields. Text is kept as sent, byte for byte; only single-line fields
 such as names are trimmed. Control characters (but tab and line breaks in longer text) and lone
