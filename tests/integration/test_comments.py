@@ -353,3 +353,40 @@ def test_a_body_that_is_not_utf8_is_a_400(api, post):
 
     assert response.status == 400
     assert response.json()["type"] == "/problems/malformed-body"
+
+
+@pytest.mark.parametrize("withdrawn", [{"published_at": None}, {"published_at": iso_in_days(1)}])
+def test_a_cursor_of_a_post_withdrawn_since_is_a_404(api, post, publish, monkeypatch, withdrawn):
+    monkeypatch.setattr("blog.reading.COMMENTS_PER_PAGE", 1)
+    for n in range(3):
+        submit(api, author_name=f"Leser {n}", content="Hallo", source_ip=f"192.0.2.{n}")
+    cursor = api.get("/posts/sommerfest").json()["comments_next_cursor"]
+    assert api.get("/posts/sommerfest/comments", query={"cursor": cursor}).status == 200
+
+    publish("sommerfest", **withdrawn)
+
+    response = api.get("/posts/sommerfest/comments", query={"cursor": cursor})
+    assert response.status == 404
+    assert response.json()["type"] == "/problems/post-not-found"
+
+
+def test_a_thread_longer_than_one_query_can_read_is_paged_to_its_end(api, publish):
+    # A 200 KB post and 50 comments of 5,000 three-byte characters (15 KB of text, as much again
+    # of HTML): far more than the 1 MB at which DynamoDB ends a Query before its Limit.
+    publish("lang", content="Ein langer Beitrag. " * 5_000)
+    ids = [
+        submit(api, "lang", author_name=f"Leser {n}", content="€" * 5000, source_ip=f"198.51.100.{n}").json()[
+            "id"
+        ]
+        for n in range(50)
+    ]
+
+    first = api.get("/posts/lang").json()
+    read, cursor = [c["id"] for c in first["comments"]], first["comments_next_cursor"]
+    while cursor is not None:
+        page = api.get("/posts/lang/comments", query={"cursor": cursor}).json()
+        read += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+
+    assert len(first["comments"]) < 50
+    assert read == ids

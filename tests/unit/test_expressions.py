@@ -99,6 +99,10 @@ class RecordingClient:
         self.requests.append(request)
         return {"Items": []}
 
+    def get_item(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(request)
+        return {}
+
 
 @pytest.mark.parametrize("published", [True, False])
 @pytest.mark.parametrize("comments_open", [True, False])
