@@ -113,6 +113,18 @@ def test_refusals_are_one_round_trip_too(api, thread, dynamodb_calls):
     assert count(dynamodb_calls, closed) == ["TransactWriteItems"]
 
 
+def test_a_duplicate_is_refused_in_two_transactions_the_first_naming_the_comment_it_repeats(
+    api, thread, dynamodb_calls
+):
+    # A transaction cannot read: the guard's comment, which must still stand for the guard to
+    # refuse, is learned from the first transaction's cancellation and checked by the second.
+    again = lambda: api.post(  # noqa: E731
+        "/posts/runde/comments", json_body={"author_name": "Ada", "content": "Eins"}, source_ip="192.0.2.9"
+    )
+
+    assert count(dynamodb_calls, again) == ["TransactWriteItems", "TransactWriteItems"]
+
+
 def test_invalid_requests_never_reach_dynamodb(api, thread, dynamodb_calls):
     assert count(dynamodb_calls, lambda: api.get("/posts", query={"limit": "0"})) == []
     assert count(dynamodb_calls, lambda: api.get("/posts", query={"cursor": "kaputt"})) == []

@@ -299,31 +299,43 @@ class BlogStore:
         of the same post), the client's rate-limit counter, the duplicate guard and the idempotency
         record. Which check failed is read from the cancellation reasons, never from another read.
         Returns the first response when the Idempotency-Key was seen before with the same request.
+        A guard of a comment since deleted or marked as spam costs a second transaction.
         """
-        from blog.store.submission import CommentTransaction
+        from blog.store.submission import CommentTransaction, GuardHeld
 
-        operations = CommentTransaction(self._table, submission)
         for attempt in range(TRANSACTION_ATTEMPTS):
+            operations = CommentTransaction(self._table, submission)
             reasons = run_transaction(self._client, operations.items)
             if reasons is None:
                 return None
-            replay = operations.explain(reasons)
-            if replay is not None:
-                return replay
-            # Another write on the same post won the race; nothing was written, so try again.
-            time.sleep(0.05 * (attempt + 1))
+            outcome = operations.explain(reasons)
+            if isinstance(outcome, GuardHeld):
+                # The same words were said before: they count only while that comment stands.
+                assert submission.duplicate_guard is not None
+                guard = replace(submission.duplicate_guard, held_by=outcome.comment_id)
+                submission = replace(submission, duplicate_guard=guard)
+            elif outcome is not None:
+                return outcome
+            else:
+                # Another write on the same post won the race; nothing was written, so try again.
+                time.sleep(0.05 * (attempt + 1))
         raise ServiceUnavailable
 
-    def moderate(self, slug: str, comment_id: str, action: "Action") -> CommentStatus | None:
+    def moderate(
+        self, slug: str, comment_id: str, action: "Action", *, spam_purged_at: int | None = None
+    ) -> CommentStatus | None:
         """Approve, mark as spam or delete a comment, keeping the post's count exact.
 
-        Returns the comment's status afterwards, None when it was removed altogether.
+        Spam is deleted by DynamoDB's TTL at `spam_purged_at` (epoch seconds; None: kept). Returns
+        the comment's status afterwards, None when it was removed altogether.
         """
         from blog.store import moderation
 
         state = moderation.expected_state(action)
         for _ in range(TRANSACTION_ATTEMPTS):
-            operations = moderation.plan(self._table, slug, comment_id, action, state)
+            operations = moderation.plan(
+                self._table, slug, comment_id, action, state, spam_purged_at=spam_purged_at
+            )
             if not operations:
                 return moderation.outcome(action, state)
             reasons = run_transaction(self._client, operations)
