@@ -443,3 +443,12 @@ def test_honeypot_spam_and_its_email_are_deleted_after_the_retention(
 
     assert spam["author_email"]["S"] == "bot@example.org"
     assert started + 3 * 86400 - 5 <= int(spam["expires_at"]["N"]) <= time.time() + 3 * 86400 + 5
+
+
+def test_a_reply_in_the_same_words_by_the_same_author_as_its_parent_is_a_409(api, post):
+    first = submit(api, **ADA).json()
+
+    reply = submit(api, **ADA, parent_id=first["id"], source_ip="198.51.100.2")
+
+    assert reply.status == 409
+    assert reply.json()["type"] == "/problems/duplicate-comment"

@@ -258,7 +258,10 @@ class CommentTransaction:
             assert self._duplicate is not None
             held_by = from_item(reasons[self._duplicate].get("Item", {})).get("comment_id")
             guard = self._submission.duplicate_guard
-            if held_by is None or (guard is not None and held_by == guard.held_by):
+            # The parent this reply answers must be approved, so a guard it holds still refuses
+            # (and one transaction cannot both count a reply on it and check it).
+            parent_id = parent_of(self._submission.comment.id)
+            if held_by is None or held_by in (parent_id, guard.held_by if guard else None):
                 raise DuplicateComment
             return GuardHeld(str(held_by))
         if TRANSACTION_CONFLICT in codes:
