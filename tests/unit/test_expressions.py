@@ -138,3 +138,33 @@ def test_the_store_uses_every_value_it_gives(published, comments_open):
 
     for request in client.requests:
         assert unused_placeholders(request) == set(), request
+
+
+def comment_update(transaction: list[dict[str, Any]]) -> dict[str, Any]:
+    (update,) = [
+        part["Update"] for part in transaction if "COMMENT#" in str(part.get("Update", {}).get("Key"))
+    ]
+    return update
+
+
+def test_spam_is_set_to_expire_unless_replies_hang_from_it_and_anything_else_never_expires():
+    def update(action, status, replies):
+        transaction = plan(
+            "blog",
+            "post",
+            "01ABCDEFGHJKMNPQ",
+            action,
+            CommentState(status, replies),
+            spam_purged_at=1_800_000_000,
+        )
+        return comment_update(transaction)
+
+    alone = update(Action.SPAM, CommentStatus.APPROVED, 0)
+    answered = update(Action.SPAM, CommentStatus.APPROVED, 2)
+    approved = update(Action.APPROVE, CommentStatus.SPAM, 0)
+
+    assert "expires_at = :expires_at" in alone["UpdateExpression"]
+    assert alone["ExpressionAttributeValues"][":expires_at"] == {"N": "1800000000"}
+    assert "expires_at = " not in answered["UpdateExpression"]
+    assert "expires_at" in answered["UpdateExpression"].split("REMOVE")[1]
+    assert "expires_at" in approved["UpdateExpression"].split("REMOVE")[1]
