@@ -37,9 +37,16 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_results_have_every_figure_of_the_issue(results: dict[str, Any]) -> None:
-    assert {"round_trips", "cold_start", "list_page", "local_api", "layer_mb", "growth", "wxr_import"} <= set(
-        results
-    )
+    assert {
+        "round_trips",
+        "concurrent_reads",
+        "cold_start",
+        "list_page",
+        "local_api",
+        "layer_mb",
+        "growth",
+        "wxr_import",
+    } <= set(results)
     assert {"floor_ms", "functions"} <= set(results["cold_start"])
     assert {"short_bytes", "long_bytes", "ratio"} <= set(results["list_page"])
     for figures in results["local_api"].values():
@@ -66,6 +73,14 @@ def test_every_route_of_the_template_is_one_round_trip(
 
     assert set(results["round_trips"]) == routes
     assert results["round_trips"] == {route: 0 if route in NO_DATA else 1 for route in routes}
+
+
+def test_a_comment_page_by_cursor_reads_twice_in_one_round_trip_and_says_why(results: dict[str, Any]) -> None:
+    (reads,) = results["concurrent_reads"].values()
+
+    assert set(results["concurrent_reads"]) == {"GET /posts/{slug}/comments?cursor="}
+    assert (reads["requests"], reads["round_trips"]) == (2, 1)
+    assert "public" in reads["reason"]
 
 
 def test_every_function_has_a_cold_start(

@@ -18,6 +18,7 @@ RULE_SETTINGS = {
     "MAX_COMMENT_DEPTH": "3",
     "MAX_LINKS_BEFORE_MODERATION": "2",
     "COMMENT_MODERATION": "auto",
+    "SPAM_RETENTION_DAYS": "30",
     "SIGNING_KEY": "0123456789abcdef0123",
 }
 """The environment the settings of these tests are read from (not the template's defaults:

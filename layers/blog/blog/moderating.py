@@ -1,5 +1,8 @@
 """The moderation queue and what an operator does with a comment: approve, spam, delete."""
 
+from datetime import datetime
+
+from blog import rules
 from blog.cursor import decode_cursor, encode_cursor
 from blog.errors import CommentNotFound
 from blog.ids import is_comment_id, parent_of
@@ -35,10 +38,15 @@ def _check_names(slug: str, comment_id: str) -> None:
         raise CommentNotFound
 
 
-def moderate(store: BlogStore, slug: str, comment_id: str, action: Action) -> ModeratedComment:
-    """Approve a comment or mark it as spam; the post's count of approved comments follows."""
+def moderate(
+    store: BlogStore, settings: Settings, slug: str, comment_id: str, action: Action, *, now: datetime
+) -> ModeratedComment:
+    """Approve a comment or mark it as spam; the post's count of approved comments follows.
+
+    Spam is kept for `SpamRetentionDays`, then deleted with its email address.
+    """
     _check_names(slug, comment_id)
-    status = store.moderate(slug, comment_id, action)
+    status = store.moderate(slug, comment_id, action, spam_purged_at=rules.spam_purged_at(now, settings))
     assert status is not None, "approve and spam never remove a comment"
     return ModeratedComment(post_slug=slug, id=comment_id, parent_id=parent_of(comment_id), status=status)
 

@@ -13,6 +13,8 @@ from blog.settings import ModerationMode, Settings
 
 RATE_WINDOW_SECONDS = 60
 IDEMPOTENCY_RETENTION = timedelta(hours=24)
+DUPLICATE_GUARD_RETENTION = timedelta(hours=24)
+"""How long the same text by the same author on the same post is refused as a duplicate."""
 
 
 def closes_at(published_at: datetime | None, settings: Settings) -> datetime | None:
@@ -45,6 +47,11 @@ def moderation_status(comment: NewComment, content_html: str, settings: Settings
     if count_links(content_html) > settings.max_links_before_moderation:
         return CommentStatus.PENDING
     return CommentStatus.APPROVED
+
+
+def spam_purged_at(now: datetime, settings: Settings) -> int:
+    """When a comment marked as spam now is deleted, with its email address (epoch seconds, TTL)."""
+    return int((now + timedelta(days=settings.spam_retention_days)).timestamp())
 
 
 def status_shown_to_author(stored: CommentStatus) -> CommentStatus:

@@ -30,6 +30,7 @@ class Settings(BaseModel):
     max_comment_depth: int = Field(alias="MAX_COMMENT_DEPTH", ge=1)
     max_links_before_moderation: int = Field(alias="MAX_LINKS_BEFORE_MODERATION", ge=0)
     comment_moderation: ModerationMode = Field(alias="COMMENT_MODERATION")
+    spam_retention_days: int = Field(alias="SPAM_RETENTION_DAYS", ge=1)
     signing_key: str = Field(alias="SIGNING_KEY", min_length=16)
 
     @property

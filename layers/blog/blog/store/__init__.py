@@ -1,15 +1,18 @@
 """Data access: the only package that talks to DynamoDB.
 
 It owns the key design (blog.store.keys) and turns DynamoDB's errors into domain errors
-(blog.store.failures). Every request the API serves is one round trip on its happy path.
+(blog.store.failures). Every request the API serves is one round trip of latency on its happy path.
 
 | item | pk | sk | index attributes |
 | --- | --- | --- | --- |
 | post | `POST#<slug>` | `#POST` | `visible_sk`; `published_pk`, `category_pk`, `open_pk` (sparse) |
-| comment | `POST#<slug>` | `COMMENT#<id>` | `visible_sk` when public; `pending_pk`, `created_at` when held |
+| comment | `POST#<slug>` | `COMMENT#<id>` | `visible_sk` if public; `pending_pk`, `created_at` if held |
 | rate-limit counter | `RATE#<client hash>#<window>` | `RATE` | `expires_at` (TTL) |
-| duplicate guard | `DUPLICATE#<hash of post, author, text>` | `DUPLICATE` | |
+| duplicate guard | `DUPLICATE#<hash of post, author, text>` | `DUPLICATE` | `expires_at` (TTL) |
 | idempotency record | `IDEMPOTENCY#<hash of post, key>` | `IDEMPOTENCY` | `expires_at` (TTL) |
+
+Spam is deleted by TTL (`expires_at`), and a duplicate guard refuses nothing once its comment
+(`comment_id`) is deleted or marked as spam.
 
 A post carries `published_pk` and `category_pk` (with `published_at`) only while published, and
 `open_pk` only while its thread is open: the list indexes and the auto-close index stay sparse.

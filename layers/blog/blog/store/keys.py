@@ -98,14 +98,16 @@ def post_item(post: StoredPost) -> Item:
     )
 
 
-def comment_item(comment: StoredComment) -> Item:
-    """The whole item of a comment, with its keys and index attributes, as its writes leave it."""
+def comment_item(comment: StoredComment, *, expires_at: int | None = None) -> Item:
+    """The whole item of a comment, with its keys and index attributes, as its writes leave it;
+    `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam)."""
     return to_item(
         {
             **comment.model_dump(mode="json"),
             "pk": post_pk(comment.post_slug),
             "sk": comment_sk(comment.id),
             **comment_index_attributes(comment.id, comment.status),
+            "expires_at": expires_at,
         }
     )
 
