@@ -24,6 +24,7 @@ DESIGN_PARAMETERS = {
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction"}
+READ_ACTIONS = {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"}
 SUMMARY_FIELDS = {"slug", "title", "excerpt", "author", "category", "tags", "updated_at", "comment_count"}
 
 
@@ -100,7 +101,7 @@ def test_the_layer_pins_its_requirements_as_installed_and_never_boto3():
 def test_read_only_functions_can_only_read(template):
     for name in READ_ONLY_FUNCTIONS:
         for statement in policy_statements(template["Resources"][name]):
-            assert statement["Action"] in {"dynamodb:Query", "dynamodb:GetItem"}, name
+            assert statement["Action"] in READ_ACTIONS, name
 
 
 def test_the_post_reader_may_get_what_a_comment_page_reads_of_a_post_and_no_more(template):
@@ -123,6 +124,42 @@ def test_the_post_reader_may_get_what_a_comment_page_reads_of_a_post_and_no_more
     assert fnmatch.fnmatchcase(get_item["Key"]["pk"]["S"], leading)
     assert leading != "*"
     assert condition["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
+
+
+def test_the_list_reader_may_batch_get_the_heads_of_posts_and_no_more(template):
+    """The BatchGetItem of comment counts and recent comments fits the policy's conditions."""
+    client = RecordingClient()
+    BlogStore(client, "blog").read_post_heads(["eins", "zwei"])  # type: ignore[arg-type]
+    ((table, request),) = client.requests[0]["RequestItems"].items()
+    (statement,) = [
+        statement
+        for statement in policy_statements(template["Resources"]["ListPostsFunction"])
+        if statement["Action"] == "dynamodb:BatchGetItem"
+    ]
+    condition = statement["Condition"]
+    allowed = condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+    (leading,) = condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    names = request["ExpressionAttributeNames"]
+    projected = {names[name] for name in request["ProjectionExpression"].split(", ")}
+
+    assert table == "blog"
+    assert statement["Resource"] == {"Fn::GetAtt": ["BlogTable", "Arn"]}
+    assert projected <= set(allowed)
+    assert {"pk", "sk"} <= set(allowed)
+    assert all(fnmatch.fnmatchcase(key["pk"]["S"], leading) for key in request["Keys"])
+    assert condition["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
+
+
+def test_the_approved_comments_index_is_sparse_and_never_projects_an_email(template):
+    (index,) = [
+        i
+        for i in template["Resources"]["BlogTable"]["Properties"]["GlobalSecondaryIndexes"]
+        if i["IndexName"] == "ApprovedComments"
+    ]
+
+    assert [key["AttributeName"] for key in index["KeySchema"]] == ["approved_pk", "created_at"]
+    assert index["Projection"]["ProjectionType"] == "INCLUDE"
+    assert not {"author_email", "content", "client"} & set(index["Projection"]["NonKeyAttributes"])
 
 
 def test_writers_get_only_the_actions_they_use(template):

@@ -116,6 +116,10 @@ class RecordingClient:
         self.requests.append(request)
         return {}
 
+    def batch_get_item(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(request)
+        return {"Responses": {}}
+
 
 @pytest.mark.parametrize("published", [True, False])
 @pytest.mark.parametrize("comments_open", [True, False])

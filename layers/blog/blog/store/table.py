@@ -1,7 +1,7 @@
 """The blog's table, in the blog's terms: one method per thing the blog does with it."""
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -11,7 +11,15 @@ from botocore.exceptions import ClientError
 
 from blog.cursor import Position
 from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable
-from blog.models import CommentStatus, StoredComment, StoredPost, StoredPostSummary, ThreadState
+from blog.models import (
+    CommentStatus,
+    StoredApprovedComment,
+    StoredComment,
+    StoredPost,
+    StoredPostHead,
+    StoredPostSummary,
+    ThreadState,
+)
 from blog.store.failures import (
     CONDITION_FAILED,
     TRANSACTION_ATTEMPTS,
@@ -21,11 +29,14 @@ from blog.store.failures import (
     translated_errors,
 )
 from blog.store.keys import (
+    APPROVED_INDEX,
+    APPROVED_PK,
     CATEGORY_INDEX,
     OPEN_PK,
     OPEN_THREADS_INDEX,
     PENDING_INDEX,
     PENDING_PK,
+    POST_HEAD_ATTRIBUTES,
     POST_SK,
     PUBLISHED_INDEX,
     PUBLISHED_PK,
@@ -41,6 +52,10 @@ from blog.store.keys import (
 )
 from blog.store.pages import every_item
 from blog.timestamps import format_timestamp
+
+HEADS_RETRY_SECONDS = 2.0
+"""How long keys a BatchGetItem left unprocessed (throttling) are asked for again before a 503."""
+FIRST_RETRY_DELAY_SECONDS = 0.05
 
 # blog.store.submission and blog.store.moderation are imported by the methods that use them, so
 # that the read path's cold start does not load comment-writing code.
@@ -360,3 +375,52 @@ class BlogStore:
                 TableName=self._table, Key=post_key(slug), ReturnValues="ALL_NEW", **update
             )
         return from_item(response["Attributes"])
+
+    def read_post_heads(self, slugs: Collection[str]) -> dict[str, StoredPostHead]:
+        """The heads of these posts (title, publication, comment count) by slug, in one BatchGetItem;
+        posts that do not exist are left out.
+
+        At most 100 slugs, each once (BatchGetItem's own limits). Keys DynamoDB leaves unprocessed,
+        as it does when throttled, are asked for again with exponential backoff for up to
+        HEADS_RETRY_SECONDS, then the request fails as ServiceUnavailable.
+        """
+        if not slugs:
+            return {}
+        names = {f"#{name}": name for name in POST_HEAD_ATTRIBUTES}
+        request: dict[str, Any] = {
+            self._table: {
+                "Keys": [post_key(slug) for slug in slugs],
+                "ProjectionExpression": ", ".join(names),
+                "ExpressionAttributeNames": names,
+            }
+        }
+        heads: dict[str, StoredPostHead] = {}
+        deadline = time.monotonic() + HEADS_RETRY_SECONDS
+        delay = FIRST_RETRY_DELAY_SECONDS
+        while True:
+            with translated_errors():
+                response = self._client.batch_get_item(RequestItems=request)
+            for item in response["Responses"].get(self._table, []):
+                head = StoredPostHead.model_validate(from_item(item))
+                heads[head.slug] = head
+            request = dict(response.get("UnprocessedKeys") or {})
+            if not request:
+                return heads
+            if time.monotonic() + delay > deadline:
+                raise ServiceUnavailable
+            time.sleep(delay)
+            delay *= 2
+
+    def newest_approved_comments(self, *, limit: int) -> list[StoredApprovedComment]:
+        """The blog's newest approved comments, newest first, from the sparse `ApprovedComments`
+        index (which projects no email and no Markdown source)."""
+        with translated_errors():
+            response = self._client.query(
+                TableName=self._table,
+                IndexName=APPROVED_INDEX,
+                KeyConditionExpression="approved_pk = :approved",
+                ExpressionAttributeValues=to_item({":approved": APPROVED_PK}),
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+        return [StoredApprovedComment.model_validate(from_item(item)) for item in response["Items"]]
