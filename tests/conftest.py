@@ -74,6 +74,7 @@ def lambda_functions(template: dict[str, Any], stack: LocalStack) -> dict[str, F
 
 def _forget_cached_configuration() -> None:
     blog_settings.get_settings.cache_clear()
+    blog_settings.get_feed_settings.cache_clear()
     blog_store.dynamodb_client.cache_clear()
 
 
@@ -82,7 +83,9 @@ def function_environment(
     monkeypatch: pytest.MonkeyPatch, lambda_functions: dict[str, FunctionDefinition]
 ) -> Iterator[dict[str, str]]:
     """The environment template.yaml gives the functions, with test credentials for moto."""
-    environment = next(iter(lambda_functions.values())).environment
+    # Every function's variables at once: the handlers run in this one process, and the variables a
+    # function has of its own (the feeds') differ from no other function's.
+    environment = {name: value for f in lambda_functions.values() for name, value in f.environment.items()}
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     for name, value in {

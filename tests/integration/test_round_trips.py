@@ -81,6 +81,7 @@ def test_each_route_is_one_round_trip(api, thread, dynamodb_calls):
         "GET /comments/counts": (
             lambda: api.get("/comments/counts?slug=runde&slug=neu&slug=runde"), ["BatchGetItem"]
         ),
+        "GET /posts/{slug}/comments.atom": (lambda: api.get("/posts/runde/comments.atom"), ["Query"]),
     }  # fmt: skip
 
     counted = {route: count(dynamodb_calls, request) for route, (request, _) in expectations.items()}
@@ -111,6 +112,17 @@ def test_recent_comments_read_the_index_then_the_heads_of_their_posts(api, threa
     # As DESIGN allows: the comments name their posts, whose titles and publication a second,
     # sequential read learns, one BatchGetItem for all of them.
     assert count(dynamodb_calls, lambda: api.get("/comments/recent")) == ["Query", "BatchGetItem"]
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/feed.rss", "/feed.rss?category=Kooperation+%26+Netzwerke"])
+def test_a_post_feed_reads_the_list_index_then_the_bodies_of_its_posts(api, thread, dynamodb_calls, path):
+    # The list indexes project summaries only (listing never reads bodies), so the feed's content
+    # is a second, sequential read: one BatchGetItem of the listed posts' bodies.
+    assert count(dynamodb_calls, lambda: api.get(path)) == ["Query", "BatchGetItem"]
+
+
+def test_the_comment_feed_reads_the_index_then_the_heads_of_their_posts(api, thread, dynamodb_calls):
+    assert count(dynamodb_calls, lambda: api.get("/comments.atom")) == ["Query", "BatchGetItem"]
 
 
 def test_refusals_are_one_round_trip_too(api, thread, dynamodb_calls):

@@ -4,7 +4,9 @@ import fnmatch
 import importlib.metadata
 import re
 
-from blog.settings import Settings
+import pytest
+
+from blog.settings import FeedSettings, Settings
 from blog.store import BlogStore
 from local.template import FUNCTION_TYPE, PROJECT_ROOT, http_routes, parameter_defaults
 from tests.conftest import resources_of_type
@@ -23,7 +25,7 @@ DESIGN_PARAMETERS = {
     "ThrottlingBurstLimit": "100",
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
-READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction"}
+READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction", "FeedsFunction"}
 READ_ACTIONS = {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"}
 SUMMARY_FIELDS = {"slug", "title", "excerpt", "author", "category", "tags", "updated_at", "comment_count"}
 
@@ -126,14 +128,22 @@ def test_the_post_reader_may_get_what_a_comment_page_reads_of_a_post_and_no_more
     assert condition["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
 
 
-def test_the_list_reader_may_batch_get_the_heads_of_posts_and_no_more(template):
-    """The BatchGetItem of comment counts and recent comments fits the policy's conditions."""
+@pytest.mark.parametrize(
+    ("function", "read"),
+    [
+        ("ListPostsFunction", "read_post_heads"),
+        ("FeedsFunction", "read_post_heads"),
+        ("FeedsFunction", "read_post_bodies"),
+    ],
+)
+def test_readers_may_batch_get_what_they_read_of_posts_and_no_more(template, function, read):
+    """The BatchGetItems of comment counts, recent comments and feeds fit the policies' conditions."""
     client = RecordingClient()
-    BlogStore(client, "blog").read_post_heads(["eins", "zwei"])  # type: ignore[arg-type]
+    getattr(BlogStore(client, "blog"), read)(["eins", "zwei"])  # type: ignore[arg-type]
     ((table, request),) = client.requests[0]["RequestItems"].items()
     (statement,) = [
         statement
-        for statement in policy_statements(template["Resources"]["ListPostsFunction"])
+        for statement in policy_statements(template["Resources"][function])
         if statement["Action"] == "dynamodb:BatchGetItem"
     ]
     condition = statement["Condition"]
@@ -160,6 +170,16 @@ def test_the_approved_comments_index_is_sparse_and_never_projects_an_email(templ
     assert [key["AttributeName"] for key in index["KeySchema"]] == ["approved_pk", "created_at"]
     assert index["Projection"]["ProjectionType"] == "INCLUDE"
     assert not {"author_email", "content", "client"} & set(index["Projection"]["NonKeyAttributes"])
+
+
+def test_only_the_feeds_function_has_the_feed_layer_and_its_settings(lambda_functions):
+    feed_variables = {field.alias for field in FeedSettings.model_fields.values()}
+
+    for name, function in lambda_functions.items():
+        has_feeds = name == "FeedsFunction"
+        assert (PROJECT_ROOT / "layers" / "feeds" in function.layer_dirs) is has_feeds, name
+        assert (feed_variables <= set(function.environment)) is has_feeds, name
+    FeedSettings.model_validate(lambda_functions["FeedsFunction"].environment)
 
 
 def test_writers_get_only_the_actions_they_use(template):

@@ -396,6 +396,16 @@ class StoredPostHead(_Model):
     comment_count: int = 0
 
 
+class StoredPostBody(_Model):
+    """What a feed reads of a post beyond its summary (blog.store.keys.POST_BODY_ATTRIBUTES)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    slug: str
+    content_html: str
+    created_at: Timestamp
+
+
 class StoredApprovedComment(_Model):
     """An approved comment as the `ApprovedComments` index projects it: never the email."""
 

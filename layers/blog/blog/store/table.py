@@ -1,7 +1,7 @@
 """The blog's table, in the blog's terms: one method per thing the blog does with it."""
 
 import time
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -16,6 +16,7 @@ from blog.models import (
     StoredApprovedComment,
     StoredComment,
     StoredPost,
+    StoredPostBody,
     StoredPostHead,
     StoredPostSummary,
     ThreadState,
@@ -36,6 +37,7 @@ from blog.store.keys import (
     OPEN_THREADS_INDEX,
     PENDING_INDEX,
     PENDING_PK,
+    POST_BODY_ATTRIBUTES,
     POST_HEAD_ATTRIBUTES,
     POST_SK,
     PUBLISHED_INDEX,
@@ -378,15 +380,26 @@ class BlogStore:
 
     def read_post_heads(self, slugs: Collection[str]) -> dict[str, StoredPostHead]:
         """The heads of these posts (title, publication, comment count) by slug, in one BatchGetItem;
-        posts that do not exist are left out.
+        posts that do not exist are left out. At most 100 slugs, each once (BatchGetItem's limits)."""
+        items = self._batch_get_posts(slugs, POST_HEAD_ATTRIBUTES)
+        return {head.slug: head for head in (StoredPostHead.model_validate(item) for item in items)}
 
-        At most 100 slugs, each once (BatchGetItem's own limits). Keys DynamoDB leaves unprocessed,
-        as it does when throttled, are asked for again with exponential backoff for up to
-        HEADS_RETRY_SECONDS, then the request fails as ServiceUnavailable.
+    def read_post_bodies(self, slugs: Collection[str]) -> dict[str, StoredPostBody]:
+        """What a feed entry needs beyond a post's summary (its HTML and creation time), by slug,
+        in one BatchGetItem; posts that do not exist are left out. At most 100 slugs, each once."""
+        items = self._batch_get_posts(slugs, POST_BODY_ATTRIBUTES)
+        return {body.slug: body for body in (StoredPostBody.model_validate(item) for item in items)}
+
+    def _batch_get_posts(self, slugs: Collection[str], attributes: Sequence[str]) -> list[dict[str, Any]]:
+        """These attributes of these posts' items, in plain values, in one BatchGetItem.
+
+        Keys DynamoDB leaves unprocessed, as it does when throttled, are asked for again with
+        exponential backoff for up to HEADS_RETRY_SECONDS, then the request fails as
+        ServiceUnavailable.
         """
         if not slugs:
-            return {}
-        names = {f"#{name}": name for name in POST_HEAD_ATTRIBUTES}
+            return []
+        names = {f"#{name}": name for name in attributes}
         request: dict[str, Any] = {
             self._table: {
                 "Keys": [post_key(slug) for slug in slugs],
@@ -394,18 +407,16 @@ class BlogStore:
                 "ExpressionAttributeNames": names,
             }
         }
-        heads: dict[str, StoredPostHead] = {}
+        items: list[dict[str, Any]] = []
         deadline = time.monotonic() + HEADS_RETRY_SECONDS
         delay = FIRST_RETRY_DELAY_SECONDS
         while True:
             with translated_errors():
                 response = self._client.batch_get_item(RequestItems=request)
-            for item in response["Responses"].get(self._table, []):
-                head = StoredPostHead.model_validate(from_item(item))
-                heads[head.slug] = head
+            items += [from_item(item) for item in response["Responses"].get(self._table, [])]
             request = dict(response.get("UnprocessedKeys") or {})
             if not request:
-                return heads
+                return items
             if time.monotonic() + delay > deadline:
                 raise ServiceUnavailable
             time.sleep(delay)
@@ -424,3 +435,22 @@ class BlogStore:
                 Limit=limit,
             )
         return [StoredApprovedComment.model_validate(from_item(item)) for item in response["Items"]]
+
+    def read_whole_thread(self, slug: str) -> tuple[StoredPost | None, list[StoredComment]]:
+        """A post and every public comment of it (approved ones and tombstones), in thread order,
+        from the `Visible` index: one Query for a thread under 1 MB, more pages for a longer one."""
+        request = {
+            "TableName": self._table,
+            "IndexName": VISIBLE_INDEX,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_item({":pk": post_pk(slug)}),
+        }
+        post = None
+        comments = []
+        for item in every_item(self._client.query, request):
+            values = from_item(item)
+            if values["sk"] == POST_SK:
+                post = StoredPost.model_validate(values)
+            else:
+                comments.append(StoredComment.model_validate(values))
+        return post, comments
