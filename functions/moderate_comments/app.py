@@ -10,7 +10,6 @@ from blog import moderating
 from blog.cursor import MAX_CURSOR_LENGTH
 from blog.http import ADMIN_SECURITY, create_resolver, documented, entry_point, json_response, problems
 from blog.models import ModeratedComment, PendingPage
-from blog.settings import get_settings
 from blog.store import get_store
 from blog.store.moderation import Action
 
@@ -36,7 +35,7 @@ def list_pending_comments(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
 ) -> Response[str]:
-    page = moderating.pending_comments(get_store(), get_settings(), limit=limit, cursor=cursor)
+    page = moderating.pending_comments(get_store(), limit=limit, cursor=cursor)
     return json_response(page)
 
 

@@ -68,14 +68,11 @@ def list_posts(
 ) -> PostPage:
     """Published posts, newest first, optionally of one category."""
     list_id = _post_list_id(category)
-    key = settings.signing_key_bytes
-    after = (
-        None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=POST_LIST_POSITION, key=key)
-    )
+    after = None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=POST_LIST_POSITION)
     posts, next_position = store.list_published(category=category, limit=limit, after=after, now=now)
     return PostPage(
         items=[summary_of(post, settings) for post in posts],
-        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=list_id, key=key),
+        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=list_id),
     )
 
 
@@ -87,9 +84,7 @@ def get_post(store: BlogStore, settings: Settings, slug: str, *, now: datetime) 
     if post is None or not _is_public(post, now):
         raise PostNotFound
     next_cursor = (
-        None
-        if next_position is None
-        else encode_cursor(next_position, list_id=_thread_list_id(slug), key=settings.signing_key_bytes)
+        None if next_position is None else encode_cursor(next_position, list_id=_thread_list_id(slug))
     )
     return post_of(post, settings, [public_comment(comment) for comment in comments], next_cursor)
 
@@ -108,9 +103,7 @@ def post_of(
     )
 
 
-def list_comments(
-    store: BlogStore, settings: Settings, slug: str, *, cursor: str | None, now: datetime
-) -> CommentPage:
+def list_comments(store: BlogStore, slug: str, *, cursor: str | None, now: datetime) -> CommentPage:
     """A page of a published post's comments in thread order.
 
     The first page is read with the post, which tells whether it is public. A later page needs a
@@ -119,14 +112,11 @@ def list_comments(
     if not is_slug(slug):
         raise PostNotFound
     list_id = _thread_list_id(slug)
-    key = settings.signing_key_bytes
-    after = (
-        None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=THREAD_POSITION, key=key)
-    )
+    after = None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=THREAD_POSITION)
     post, comments, next_position = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=after)
     if after is None and not _is_public(post, now):
         raise PostNotFound
     return CommentPage(
         items=[public_comment(comment) for comment in comments],
-        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=list_id, key=key),
+        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=list_id),
     )

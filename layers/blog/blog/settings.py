@@ -30,12 +30,8 @@ class Settings(BaseModel):
     max_comment_depth: int = Field(alias="MAX_COMMENT_DEPTH", ge=1)
     max_links_before_moderation: int = Field(alias="MAX_LINKS_BEFORE_MODERATION", ge=0)
     comment_moderation: ModerationMode = Field(alias="COMMENT_MODERATION")
-    signing_key: str = Field(alias="SIGNING_KEY", min_length=16)
-
-    @property
-    def signing_key_bytes(self) -> bytes:
-        """The HMAC key for cursors and client addresses."""
-        return self.signing_key.encode()
+    signing_secret_arn: str | None = Field(alias="SIGNING_SECRET_ARN", default=None, min_length=1)
+    """Where the key ring is (blog.keys); only the functions that sign or hash have it."""
 
 
 @cache
