@@ -5,12 +5,14 @@ import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import boto3
 import pytest
 
 from blog import keys
+from local.template import functions
 from tests.conftest import REGION, TABLE_NAME
 
 SECRET = "SigningSecret"
@@ -191,3 +193,22 @@ def test_ipv6_clients_of_another_64_and_ipv4_mapped_addresses_count_on_their_own
     assert submit(api, "::ffff:198.51.100.7", 4).status == 201
 
     assert sorted(rate_counters(dynamodb).values()) == [1, 1, 2]
+
+
+def test_the_functions_get_the_secrets_arn_and_never_its_value(
+    template, stack, secret_arns, secrets_manager, function_environment
+):
+    ring = key_ring(secrets_manager, secret_arns)
+    environments = [
+        function.environment
+        for function in functions(
+            template, replace(stack, physical_ids={**stack.physical_ids, **secret_arns})
+        ).values()
+    ]
+
+    assert all(ring["k1"] not in json.dumps(environment) for environment in environments)
+    assert {environment.get("SIGNING_SECRET_ARN") for environment in environments} == {
+        secret_arns[SECRET],
+        None,
+    }
+    assert function_environment["SIGNING_SECRET_ARN"] == secret_arns[SECRET]
