@@ -119,6 +119,7 @@ def secrets_provider() -> "SecretsProvider":
     """This process's Secrets Manager provider, made on first need. The endpoint comes from
     AWS_ENDPOINT_URL_SECRETS_MANAGER when it is set."""
     # Imported here: only the functions that sign or hash pay for it, on their first need.
+    import boto3
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
     from botocore.config import Config
 
@@ -127,7 +128,9 @@ def secrets_provider() -> "SecretsProvider":
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
     )
-    return SecretsProvider(boto_config=config)
+    # boto3's default session, which the DynamoDB client made already: a session of its own (what
+    # SecretsProvider makes when given none) loads botocore's data files again, some 200 ms.
+    return SecretsProvider(boto3_client=boto3.client("secretsmanager", config=config))
 
 
 def read_signing_secret() -> Any:
