@@ -212,3 +212,16 @@ def test_the_functions_get_the_secrets_arn_and_never_its_value(
         None,
     }
     assert function_environment["SIGNING_SECRET_ARN"] == secret_arns[SECRET]
+
+
+def test_a_secret_that_cannot_be_read_is_a_503_to_retry_not_a_500(
+    api, posts, secrets_manager, secret_arns, logs
+):
+    secrets_manager.delete_secret(SecretId=secret_arns[SECRET], ForceDeleteWithoutRecovery=True)
+
+    response = api.post("/posts/beitrag-0/comments", json_body={"author_name": "Ada", "content": "Hallo"})
+
+    assert response.status == 503
+    assert response.headers["retry-after"] == "1"
+    assert SECRET not in response.body
+    assert "ResourceNotFoundException" in logs.getvalue()
