@@ -10,7 +10,7 @@ def test_settings_come_from_the_environment_names_of_the_template():
 
     assert settings.table_name == "blog"
     assert settings.comment_moderation is ModerationMode.AUTO
-    assert settings.signing_key_bytes == b"0123456789abcdef0123"
+    assert settings.signing_secret_arn is None
 
 
 @pytest.mark.parametrize("name", sorted(RULE_SETTINGS))
