@@ -18,6 +18,8 @@ RULE_SETTINGS = {
     "MAX_LINKS_BEFORE_MODERATION": "2",
     "COMMENT_MODERATION": "auto",
     "SIGNING_KEY": "0123456789abcdef0123",
+    "CDN_ENABLED": "false",
+    "CDN_ORIGIN_SECRET": "",
 }
 """The environment the settings of these tests are read from (not the template's defaults:
 MAX_COMMENT_DEPTH is 3 here)."""

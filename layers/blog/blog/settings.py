@@ -8,7 +8,7 @@ import os
 from enum import StrEnum
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ModerationMode(StrEnum):
@@ -31,6 +31,15 @@ class Settings(BaseModel):
     max_links_before_moderation: int = Field(alias="MAX_LINKS_BEFORE_MODERATION", ge=0)
     comment_moderation: ModerationMode = Field(alias="COMMENT_MODERATION")
     signing_key: str = Field(alias="SIGNING_KEY", min_length=16)
+    cdn_enabled: bool = Field(alias="CDN_ENABLED")
+    cdn_origin_secret: str = Field(alias="CDN_ORIGIN_SECRET")
+    """The secret holding the header CloudFront adds to origin requests; empty without the CDN."""
+
+    @model_validator(mode="after")
+    def _cdn_needs_its_origin_secret(self) -> "Settings":
+        if self.cdn_enabled and not self.cdn_origin_secret:
+            raise ValueError("CDN_ENABLED needs CDN_ORIGIN_SECRET, the secret of CloudFront's origin header")
+        return self
 
     @property
     def signing_key_bytes(self) -> bytes:
