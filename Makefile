@@ -87,10 +87,10 @@ typecheck: install
 	$(BIN)/mypy
 
 lint-template: install $(SAM) $(CHECKOV)
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml waf.yaml
 	$(SAM) validate --lint --template template.yaml --config-env default
 	$(SAM) validate --lint --template template.yaml --config-env prod
-	$(CHECKOV) --file template.yaml --framework cloudformation --skip-download --compact --quiet
+	$(CHECKOV) --file template.yaml --file waf.yaml --framework cloudformation --skip-download --compact --quiet
 
 build: $(BUILT_TEMPLATE) ## sam build into .aws-sam/build, offline from AWS (Python 3.13, arm64)
 
