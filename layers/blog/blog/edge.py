@@ -8,7 +8,6 @@ believed only on a request that carried the secret header.
 """
 
 import hmac
-import ipaddress
 import time
 from typing import Any
 
@@ -18,7 +17,7 @@ ORIGIN_HEADER = "x-origin-verify"
 """The header CloudFront adds to every origin request (template.yaml, the distribution's origin)."""
 VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
 """`ip:port` of the reader as CloudFront saw it; an IPv6 address comes without brackets."""
-REFETCH_INTERVAL_SECONDS = 300
+REFETCH_INTERVAL_SECONDS = 60
 """How often a container may fetch the origin secret again after a header did not match it."""
 _CACHED_FOR_THE_CONTAINERS_LIFE = 10**9
 
@@ -74,6 +73,9 @@ def is_signed_by_iam(event: dict[str, Any]) -> bool:
 
 def _viewer_ip(header: str) -> str | None:
     # `198.51.100.10:46532`, `2001:db8::1:46532`; a bracketed IPv6 form is read as well.
+    # Imported here (a few ms): only a function behind the CDN reads a viewer address.
+    import ipaddress
+
     host, separator, port = header.strip().rpartition(":")
     if not separator or not port.isdigit():
         return None
