@@ -22,7 +22,8 @@ REFETCH_INTERVAL_SECONDS = 60
 _CACHED_FOR_THE_CONTAINERS_LIFE = 10**9
 
 _fetched_at: dict[str, float] = {}
-"""When this container last read each origin secret from Secrets Manager (monotonic seconds)."""
+"""When this container last read each origin secret from Secrets Manager (epoch seconds: wall-clock
+time stays right across a SnapStart restore, where a monotonic clock need not)."""
 
 
 def origin_header_value(settings: Settings, *, refresh: bool = False) -> str:
@@ -36,7 +37,7 @@ def origin_header_value(settings: Settings, *, refresh: bool = False) -> str:
     name = settings.cdn_origin_secret
     value = parameters.get_secret(name, max_age=_CACHED_FOR_THE_CONTAINERS_LIFE, force_fetch=refresh)
     if refresh or name not in _fetched_at:
-        _fetched_at[name] = time.monotonic()
+        _fetched_at[name] = time.time()
     return str(value)
 
 
@@ -56,7 +57,8 @@ def came_through_the_cdn(event: dict[str, Any], settings: Settings) -> bool:
         return False
     if hmac.compare_digest(sent.encode(), origin_header_value(settings).encode()):
         return True
-    if time.monotonic() - _fetched_at[settings.cdn_origin_secret] < REFETCH_INTERVAL_SECONDS:
+    since_last_read = time.time() - _fetched_at[settings.cdn_origin_secret]
+    if 0 <= since_last_read < REFETCH_INTERVAL_SECONDS:
         return False
     return hmac.compare_digest(sent.encode(), origin_header_value(settings, refresh=True).encode())
 
