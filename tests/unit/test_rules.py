@@ -21,6 +21,8 @@ RULE_SETTINGS = {
     "MAX_LINKS_BEFORE_MODERATION": "2",
     "COMMENT_MODERATION": "auto",
     "SPAM_RETENTION_DAYS": "30",
+    "CDN_ENABLED": "false",
+    "CDN_ORIGIN_SECRET": "",
 }
 """The environment the settings of these tests are read from (not the template's defaults:
 MAX_COMMENT_DEPTH is 3 here)."""

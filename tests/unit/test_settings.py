@@ -26,3 +26,12 @@ def test_nonsense_values_are_refused():
         Settings.model_validate({**RULE_SETTINGS, "COMMENT_MODERATION": "sometimes"})
     with pytest.raises(ValidationError):
         Settings.model_validate({**RULE_SETTINGS, "MAX_COMMENT_DEPTH": "0"})
+
+
+def test_the_cdn_needs_the_secret_its_origin_header_is_checked_against():
+    with pytest.raises(ValidationError, match="CDN_ORIGIN_SECRET"):
+        Settings.model_validate({**RULE_SETTINGS, "CDN_ENABLED": "true", "CDN_ORIGIN_SECRET": ""})
+
+    settings = Settings.model_validate({**RULE_SETTINGS, "CDN_ENABLED": "true", "CDN_ORIGIN_SECRET": "arn:x"})
+
+    assert settings.cdn_enabled is True
