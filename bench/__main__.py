@@ -109,6 +109,11 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
                 }
                 for reference in cold_start.REFERENCES
             },
+            "signing_secret": {
+                "ms": _rounded(cold.function_ms(cold_start.KEY_RING_READ)),
+                "import_ms": _rounded(cold.import_ms(cold_start.KEY_RING_READ)),
+                "read_by": sorted(cold.read_secret),
+            },
             "layer_without_bytecode": {
                 "function": cold_start.SOURCE_ONLY_FUNCTION,
                 "ms": _rounded(cold.function_ms(cold_start.SOURCE_ONLY)),

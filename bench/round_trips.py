@@ -18,8 +18,8 @@ from bench.environment import BenchEnvironment
 from bench.inprocess import Answer, DynamoDBCall
 from blog import reading
 from blog import store as blog_store
-from blog.store.bulk import BulkStore
 from blog.store.keys import comment_key
+from blogctl.bulk import BulkStore
 
 SLUG = "bench-runde"
 THREE_LINKS = "Drei Verweise: http://a.example http://b.example www.c.example"

@@ -37,7 +37,7 @@ def list_pending_comments(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
 ) -> Response[str]:
-    page = moderating.pending_comments(get_store(), get_settings(), limit=limit, cursor=cursor)
+    page = moderating.pending_comments(get_store(), limit=limit, cursor=cursor)
     return json_response(page)
 
 

@@ -94,6 +94,18 @@ def test_every_function_has_a_cold_start(
         assert figures["ratio"] == pytest.approx(figures["ms"] / results["cold_start"]["floor_ms"], abs=0.01)
 
 
+def test_the_signing_secrets_first_read_is_measured_and_only_signing_functions_read_it(
+    results: dict[str, Any],
+) -> None:
+    secret = results["cold_start"]["signing_secret"]
+
+    assert 0 < secret["import_ms"] < secret["ms"]
+    # Each reads it on first need: submit_comment always hashes the client's address; the others
+    # only when their answer has a next page.
+    assert "submit_comment" in secret["read_by"]
+    assert set(secret["read_by"]) <= {"list_posts", "get_post", "submit_comment", "moderate_comments"}
+
+
 def test_the_references_stand_between_the_floor_and_the_functions(results: dict[str, Any]) -> None:
     cold = results["cold_start"]
     references = cold["references"]

@@ -69,7 +69,7 @@ def submit_comment(
             now=now,
             oldest_open_publication=rules.oldest_open_publication(now, settings),
             rate_limit=RateLimit(
-                client=rules.client_key(client_address, settings),
+                client=rules.client_key(client_address),
                 window_start=window_start,
                 limit=settings.comments_per_minute_per_client,
                 retry_after_seconds=retry_after,

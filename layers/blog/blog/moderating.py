@@ -15,21 +15,16 @@ from blog.store.moderation import Action
 _QUEUE = "comments:pending"
 
 
-def pending_comments(store: BlogStore, settings: Settings, *, limit: int, cursor: str | None) -> PendingPage:
+def pending_comments(store: BlogStore, *, limit: int, cursor: str | None) -> PendingPage:
     """Comments held for moderation, oldest first."""
-    key = settings.signing_key_bytes
-    after = (
-        None
-        if cursor is None
-        else decode_cursor(cursor, list_id=_QUEUE, fields=PENDING_LIST_POSITION, key=key)
-    )
+    after = None if cursor is None else decode_cursor(cursor, list_id=_QUEUE, fields=PENDING_LIST_POSITION)
     comments, next_position = store.list_pending(limit=limit, after=after)
     return PendingPage(
         items=[
             PendingComment(**public_comment(comment).model_dump(), post_slug=comment.post_slug)
             for comment in comments
         ],
-        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=_QUEUE, key=key),
+        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=_QUEUE),
     )
 
 

@@ -68,14 +68,11 @@ def list_posts(
 ) -> PostPage:
     """Published posts, newest first, optionally of one category."""
     list_id = _post_list_id(category)
-    key = settings.signing_key_bytes
-    after = (
-        None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=POST_LIST_POSITION, key=key)
-    )
+    after = None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=POST_LIST_POSITION)
     posts, next_position = store.list_published(category=category, limit=limit, after=after, now=now)
     return PostPage(
         items=[summary_of(post, settings) for post in posts],
-        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=list_id, key=key),
+        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=list_id),
     )
 
 
@@ -89,7 +86,7 @@ def get_post(store: BlogStore, settings: Settings, slug: str, *, now: datetime) 
     next_cursor = (
         None
         if page.next_position is None
-        else encode_cursor(page.next_position, list_id=_thread_list_id(slug), key=settings.signing_key_bytes)
+        else encode_cursor(page.next_position, list_id=_thread_list_id(slug))
     )
     return post_of(page.post, settings, [public_comment(comment) for comment in page.comments], next_cursor)
 
@@ -108,9 +105,7 @@ def post_of(
     )
 
 
-def list_comments(
-    store: BlogStore, settings: Settings, slug: str, *, cursor: str | None, now: datetime
-) -> CommentPage:
+def list_comments(store: BlogStore, slug: str, *, cursor: str | None, now: datetime) -> CommentPage:
     """A page of a published post's comments in thread order.
 
     Every page learns whether the post is public (the first reads it with its comments, a later
@@ -120,10 +115,7 @@ def list_comments(
     if not is_slug(slug):
         raise PostNotFound
     list_id = _thread_list_id(slug)
-    key = settings.signing_key_bytes
-    after = (
-        None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=THREAD_POSITION, key=key)
-    )
+    after = None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=THREAD_POSITION)
     page = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=after)
     if not _is_public(page.published_at, now):
         raise PostNotFound
@@ -131,5 +123,5 @@ def list_comments(
         items=[public_comment(comment) for comment in page.comments],
         next_cursor=None
         if page.next_position is None
-        else encode_cursor(page.next_position, list_id=list_id, key=key),
+        else encode_cursor(page.next_position, list_id=list_id),
     )
