@@ -35,7 +35,12 @@ def test_the_head_links_the_feeds_and_a_post_page_its_comment_feed(page: Page, s
 
 def test_the_post_list_shows_counts_from_one_counts_request(page: Page) -> None:
     counts_requests: list[Request] = []
-    page.on("request", lambda request: "/comments/counts" in request.url and counts_requests.append(request))
+
+    def record(request: Request) -> None:
+        if "/comments/counts" in request.url:
+            counts_requests.append(request)
+
+    page.on("request", record)
 
     page.goto("/")
     expect(page.locator(".post-summary")).to_have_count(5)
