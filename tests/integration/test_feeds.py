@@ -213,3 +213,11 @@ def test_an_empty_feed_is_valid_and_keeps_its_etag(api):
 
     assert parse(first).entries == []
     assert api.get("/comments.atom", headers={"if-none-match": first.headers["etag"]}).status == 304
+
+
+@pytest.mark.parametrize("category", ["Garten\x00", "Zeile\nzwei", " "])
+def test_a_category_that_is_no_line_of_text_is_refused(api, category):
+    response = api.get("/feed.rss", query={"category": category})
+
+    assert response.status == 422
+    assert response.headers["content-type"] == "application/problem+json"
