@@ -11,6 +11,7 @@ document. Both change when a scheduled post goes live, since the post enters the
 """
 
 import html
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,8 @@ POSTS_PER_FEED = 20
 COMMENTS_PER_FEED = 50
 NEVER_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 """The `updated` of a feed without entries: fixed, so that an empty feed keeps its ETag."""
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold."""
 _COMMENTS_WORD = {"de": "Kommentare", "en": "Comments", "fr": "Commentaires", "es": "Comentarios"}
 
 
@@ -106,7 +109,9 @@ def posts_feed(store: BlogStore, settings: FeedSettings, *, category: str | None
         for post in summaries
         if post.slug in bodies
     ]
-    title = settings.blog_title if category is None else f"{settings.blog_title}: {category}"
+    # The category is the reader's text: what XML 1.0 cannot hold (control characters) is replaced.
+    shown = None if category is None else _NOT_XML.sub("\ufffd", category)
+    title = settings.blog_title if shown is None else f"{settings.blog_title}: {shown}"
     name = "feed" if category is None else f"feed?category={category}"
     return Feed(id=_feed_id(settings, name), title=title, link=_site(settings), entries=entries)
 
