@@ -329,6 +329,11 @@ def answered_locally() -> Iterator[None]:
     """
     from blog.store import dynamodb_client
 
+    from botocore.awsrequest import HeadersDict
+
+    # The stub answers before the HTTP layer, which copies each request's headers: the first copy
+    # is an ABC check that walks every subclass of Mapping. Done here, its answer is cached.
+    HeadersDict().copy()
     events = dynamodb_client().meta.events
     # botocore types handlers as returning None; a before-send handler's answer replaces the send.
     handler = cast("Callable[..., None]", _answer_locally)
