@@ -215,6 +215,7 @@ def _restores(
         },
         "rounds": rounds,
         "warm_requests": warm,
+        "discarded": found.discarded,
         "worst": found.worst,
         "met": all(found.ratio(job) <= RESTORE_RATIO for job in found.jobs),
     }

@@ -189,7 +189,8 @@ class Report:
             "A process runs the function's init and its priming (blog/priming.py), then forks; the child,"
             " standing for an environment restored from the snapshot, serves the first request. Warm p50:"
             f" {snap['warm_requests']} requests the parent serves afterwards. Unprimed: the same without"
-            " priming, the first-request part of a cold start. Against the embedded DynamoDB (ms):",
+            " priming, the first-request part of a cold start. Against the embedded DynamoDB (ms;"
+            f" {snap['discarded']} processes run again after a failed request):",
             "",
             *table(header, rows, "lrrrlrr"),
         ]

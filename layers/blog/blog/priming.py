@@ -48,6 +48,8 @@ SAMPLE_POST = {
 """A body for `PUT /posts/{slug}` that renders Markdown."""
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 _HOOK_ID = "blog-priming-stub"
+_priming = False
+"""True while a primer runs: GET /openapi.json imports every handler, whose primers must not register."""
 _SOURCE_IP = "192.0.2.1"  # TEST-NET-1: no reader's address
 
 
@@ -198,10 +200,6 @@ def _fetch_configuration() -> None:
     # snapshot holds its client and its value; a restore that finds the cache expired reads it again.
 
 
-_priming = False
-"""True while a primer runs: GET /openapi.json imports every handler, whose primers must not register."""
-
-
 def _register(primer: Primer) -> None:
     if _priming:
         return
@@ -327,9 +325,9 @@ def answered_locally() -> Iterator[None]:
     The request is built, serialised and signed, and the answer parsed, as for a real call: only
     the network is left out (botocore's `before-send` event).
     """
-    from blog.store import dynamodb_client
-
     from botocore.awsrequest import HeadersDict
+
+    from blog.store import dynamodb_client
 
     # The stub answers before the HTTP layer, which copies each request's headers: the first copy
     # is an ABC check that walks every subclass of Mapping. Done here, its answer is cached.
