@@ -127,7 +127,7 @@ class RestoreRunner:
 
 
 def _succeeded(result: dict[str, Any]) -> bool:
-    return max(result["restored"]["status"], *result["warm_statuses"]) < 300
+    return max([result["restored"]["status"], *result["warm_statuses"]]) < 300
 
 
 def _run(runner: RestoreRunner, found: "Restores", job: str, *, prime: bool) -> dict[str, Any]:
