@@ -216,6 +216,8 @@ def _restores(
         "rounds": rounds,
         "warm_requests": warm,
         "discarded": found.discarded,
+        "warm_failed": len(found.warm_failures),
+        "warm_failures": found.warm_failures[:5],
         "worst": found.worst,
         "met": all(found.ratio(job) <= RESTORE_RATIO for job in found.jobs),
     }

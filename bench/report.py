@@ -190,7 +190,8 @@ class Report:
             " standing for an environment restored from the snapshot, serves the first request. Warm p50:"
             f" {snap['warm_requests']} requests the parent serves afterwards. Unprimed: the same without"
             " priming, the first-request part of a cold start. Against the embedded DynamoDB (ms;"
-            f" {snap['discarded']} processes run again after a failed request):",
+            f" {snap['discarded']} processes run again after a failed first request,"
+            f" {snap['warm_failed']} failed warm requests left out):",
             "",
             *table(header, rows, "lrrrlrr"),
         ]

@@ -53,14 +53,16 @@ def main() -> None:
     with os.fdopen(reading, "rb") as pipe:
         restored = json.loads(pipe.read() or b"null")
     os.waitpid(child, 0)
-    warm_ms, warm_statuses = [], []
+    warm_ms, failures = [], []
     for number, event in enumerate(warm):
         started = time.perf_counter()
-        warm_statuses.append(_status(handler(event, context)))
+        answer = handler(event, context)
         elapsed = (time.perf_counter() - started) * 1000
-        if number >= request["warm_up"]:
+        if _status(answer) >= 300:
+            failures.append(f"{_status(answer)} {str(answer.get('body'))[:300]}")
+        elif number >= request["warm_up"]:
             warm_ms.append(elapsed)
-    result = {"restored": restored, "warm_ms": warm_ms, "warm_statuses": warm_statuses}
+    result = {"restored": restored, "warm_ms": warm_ms, "failures": failures}
     Path(request["result"]).write_text(json.dumps(result), encoding="utf-8")
 
 

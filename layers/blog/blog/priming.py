@@ -329,9 +329,11 @@ def answered_locally() -> Iterator[None]:
 
     from blog.store import dynamodb_client
 
-    # The stub answers before the HTTP layer, which copies each request's headers: the first copy
-    # is an ABC check that walks every subclass of Mapping. Done here, its answer is cached.
+    # The stub answers before the HTTP layer, whose first use costs what no later request pays:
+    # the first copy of a request's headers is an ABC check that walks every subclass of Mapping,
+    # and the first connection encodes the endpoint's host name, importing the IDNA codec.
     HeadersDict().copy()
+    "dynamodb.amazonaws.com".encode("idna")
     events = dynamodb_client().meta.events
     # botocore types handlers as returning None; a before-send handler's answer replaces the send.
     handler = cast("Callable[..., None]", _answer_locally)
