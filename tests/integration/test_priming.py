@@ -150,3 +150,23 @@ def test_a_route_with_a_path_parameter_priming_has_no_sample_for_is_refused():
 
     with pytest.raises(ValueError, match="tag"):
         request.event()
+
+
+def test_a_function_that_signs_has_the_signing_secret_in_its_snapshot(
+    lambda_functions, unreachable_dynamodb, monkeypatch
+):
+    from blog import keys
+
+    reads = []
+    read_secret = keys.read_signing_secret
+    monkeypatch.setattr(keys, "read_signing_secret", lambda: reads.append(1) or read_secret())
+    keys.key_ring.cache_clear()
+    (list_posts,) = (f for f in lambda_functions.values() if f.folder_name == "list_posts")
+
+    list_posts.load_module().primer.run()
+    primed_reads = len(reads)
+    keys.key_ring().signing_key(keys.CURSOR)  # what the first request that signs a cursor does
+
+    assert primed_reads == 1
+    assert len(reads) == 1
+    keys.key_ring.cache_clear()

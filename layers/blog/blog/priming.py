@@ -192,12 +192,23 @@ def _leaving_no_trace(run: Callable[[], dict[str, int]]) -> Callable[[], dict[st
 
 
 def _fetch_configuration() -> None:
-    """Read the settings, and every secret, into the snapshot."""
-    from blog.settings import get_settings
+    """Read the settings, and the signing secret where the function has it, into the snapshot.
 
-    get_settings()
-    # The signing secret: fetch it here (the parameters utility's cached read), so that the
-    # snapshot holds its client and its value; a restore that finds the cache expired reads it again.
+    The key ring (blog.keys) keeps the secret for the process's life and reads it again for a key
+    id it does not know, so a snapshot taken before a rotation still verifies what the new key signs.
+    A secret that cannot be read now is read on the first request that needs it, as without priming.
+    """
+    from blog import keys
+    from blog.errors import ServiceUnavailable
+    from blog.settings import get_settings
+    from blog.telemetry import logger
+
+    if get_settings().signing_secret_arn is None:
+        return  # only the functions that sign or hash may read it (template.yaml)
+    try:
+        keys.key_ring().signing_key(keys.CURSOR)
+    except (ServiceUnavailable, keys.MalformedKeyRing):
+        logger.warning("priming could not read the signing secret; the first request will")
 
 
 def _register(primer: Primer) -> None:
