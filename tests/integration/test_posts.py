@@ -115,11 +115,12 @@ def test_the_list_filters_by_category(api, publish):
 
 
 def test_drafts_and_scheduled_posts_are_not_public(api, publish):
-    api.put(
+    draft = api.put(
         "/posts/entwurf",
         json_body={"title": "T", "content": "C", "author": "A", "category": "K"},
         signed=True,
     )
+    assert draft.status == 201, draft.body
     publish("geplant", days_ago=-2)
 
     assert api.get("/posts").json()["items"] == []
