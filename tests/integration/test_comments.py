@@ -2,11 +2,12 @@
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from local.template import parameter_defaults
-from tests.conftest import TABLE_NAME
+from tests.conftest import TABLE_NAME, iso
 
 ADA = {"author_name": "Ada", "content": "Schöner Beitrag – danke!"}
 
@@ -18,6 +19,10 @@ def post(publish):
 
 def submit(api, slug="sommerfest", *, source_ip="192.0.2.10", headers=None, **comment):
     return api.post(f"/posts/{slug}/comments", json_body=comment, source_ip=source_ip, headers=headers)
+
+
+def iso_in_days(days):
+    return iso(datetime.now(UTC) + timedelta(days=days))
 
 
 def test_an_approved_comment_is_stored_counted_and_shown(api, post):
