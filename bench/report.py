@@ -71,7 +71,8 @@ class Report:
             [
                 "Cold start, worst function vs. the framework reference",
                 f"≤ {COLD_START_RATIO}×",
-                f"{worst['framework_ratio']:.2f}× (`{cold['worst']}`: {worst['ms']:.0f} ms, {worst['ratio']:.2f}× floor)",
+                f"{worst['framework_ratio']:.2f}× (`{cold['worst']}`: {worst['ms']:.0f} ms,"
+                f" {worst['ratio']:.2f}× floor)",
                 verdict("cold_start"),
             ],
             [
