@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from blog import syndication
+from blog import priming, syndication
 from blog.http import create_resolver, entry_point, feed_response, problems
 from blog.settings import get_feed_settings
 from blog.store import get_store
@@ -97,4 +97,5 @@ def get_comments_atom_feed() -> Response[str]:
     return _answer(feed, FeedFormat.ATOM)
 
 
+primer = priming.prime_http(app)
 lambda_handler = entry_point(app)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import StringConstraints
 
-from blog import comment_activity, reading
+from blog import comment_activity, priming, reading
 from blog.comment_activity import MAX_COUNTED_POSTS
 from blog.cursor import MAX_CURSOR_LENGTH
 from blog.http import create_resolver, documented, entry_point, json_response, problems
@@ -84,4 +84,5 @@ def get_recent_comments(
     return json_response(recent, public=True)
 
 
+primer = priming.prime_http(app, queries={"GET /comments/counts": {"slug": priming.PRIMING_SLUG}})
 lambda_handler = entry_point(app)
