@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from blog import priming, reading
 from blog.cursor import MAX_CURSOR_LENGTH
-from blog.http import create_resolver, documented, entry_point, json_response, problems
+from blog.http_api import create_resolver, documented, entry_point, json_response, problems
 from blog.models import PostPage
 from blog.settings import get_settings
 from blog.store import get_store
