@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from blog import priming, syndication
-from blog.http import create_resolver, entry_point, feed_response, problems
+from blog.http_api import PostSlug, create_resolver, entry_point, feed_response, problems
 from blog.settings import get_feed_settings
 from blog.store import get_store
 from blog.syndication import Feed, FeedFormat
@@ -80,7 +80,7 @@ def get_posts_rss_feed(category: Category = None) -> Response[str]:
         **problems(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
     },
 )
-def get_post_comments_atom_feed(slug: str) -> Response[str]:
+def get_post_comments_atom_feed(slug: PostSlug) -> Response[str]:
     feed = syndication.post_comments_feed(get_store(), get_feed_settings(), slug, now=utc_now())
     return _answer(feed, FeedFormat.ATOM)
 

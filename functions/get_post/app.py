@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from blog import priming, reading
 from blog.cursor import MAX_CURSOR_LENGTH
-from blog.http import JSON, create_resolver, documented, entry_point, json_response, problems
+from blog.http_api import JSON, PostSlug, create_resolver, documented, entry_point, json_response, problems
 from blog.models import CommentPage, Post
 from blog.settings import get_settings
 from blog.store import get_store
@@ -26,7 +26,7 @@ app = create_resolver()
         **problems(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
     },
 )
-def get_post(slug: str) -> Response[str]:
+def get_post(slug: PostSlug) -> Response[str]:
     post = reading.get_post(get_store(), get_settings(), slug, now=utc_now())
     return json_response(post, public=True)
 
@@ -45,7 +45,7 @@ def get_post(slug: str) -> Response[str]:
     },
 )
 def list_comments(
-    slug: str,
+    slug: PostSlug,
     cursor: Annotated[
         str | None, Query(max_length=MAX_CURSOR_LENGTH, description="next_cursor of a page")
     ] = None,

@@ -11,7 +11,7 @@ from pydantic import StringConstraints
 from blog import comment_activity, priming, reading
 from blog.comment_activity import MAX_COUNTED_POSTS
 from blog.cursor import MAX_CURSOR_LENGTH
-from blog.http import create_resolver, documented, entry_point, json_response, problems
+from blog.http_api import create_resolver, documented, entry_point, json_response, problems
 from blog.models import SLUG_MAX_LENGTH, SLUG_PATTERN, CommentCounts, PostPage, RecentComments
 from blog.settings import get_settings
 from blog.store import get_store

@@ -8,11 +8,18 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from blog import moderating, priming
 from blog.cursor import MAX_CURSOR_LENGTH
-from blog.http import ADMIN_SECURITY, create_resolver, documented, entry_point, json_response, problems
-from blog.models import ModeratedComment, PendingPage
+from blog.http_api import (
+    ADMIN_SECURITY,
+    PostSlug,
+    create_resolver,
+    documented,
+    entry_point,
+    json_response,
+    problems,
+)
+from blog.models import ModeratedComment, ModerationAction, PendingPage
 from blog.settings import get_settings
 from blog.store import get_store
-from blog.store.moderation import Action
 from blog.timestamps import utc_now
 
 app = create_resolver()
@@ -47,9 +54,11 @@ def list_pending_comments(
     security=ADMIN_SECURITY,
     responses=MODERATED,
 )
-def approve_comment(slug: str, comment_id: str) -> Response[str]:
+def approve_comment(slug: PostSlug, comment_id: str) -> Response[str]:
     return json_response(
-        moderating.moderate(get_store(), get_settings(), slug, comment_id, Action.APPROVE, now=utc_now())
+        moderating.moderate(
+            get_store(), get_settings(), slug, comment_id, ModerationAction.APPROVE, now=utc_now()
+        )
     )
 
 
@@ -59,9 +68,11 @@ def approve_comment(slug: str, comment_id: str) -> Response[str]:
     security=ADMIN_SECURITY,
     responses=MODERATED,
 )
-def mark_comment_as_spam(slug: str, comment_id: str) -> Response[str]:
+def mark_comment_as_spam(slug: PostSlug, comment_id: str) -> Response[str]:
     return json_response(
-        moderating.moderate(get_store(), get_settings(), slug, comment_id, Action.SPAM, now=utc_now())
+        moderating.moderate(
+            get_store(), get_settings(), slug, comment_id, ModerationAction.SPAM, now=utc_now()
+        )
     )
 
 
@@ -75,7 +86,7 @@ def mark_comment_as_spam(slug: str, comment_id: str) -> Response[str]:
         **problems(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
     },
 )
-def delete_comment(slug: str, comment_id: str) -> Response[None]:
+def delete_comment(slug: PostSlug, comment_id: str) -> Response[None]:
     moderating.delete_comment(get_store(), slug, comment_id)
     return Response(status_code=HTTPStatus.NO_CONTENT, headers={"Cache-Control": "no-store"})
 

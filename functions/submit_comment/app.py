@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
 from blog import commenting, edge, priming
-from blog.http import create_resolver, documented, entry_point, json_response, problems
+from blog.http_api import PostSlug, create_resolver, documented, entry_point, json_response, problems
 from blog.models import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN, Comment, NewComment
 from blog.settings import get_settings
 from blog.store import get_store
@@ -43,7 +43,7 @@ app = create_resolver(on_refused=_rejected)
     },
 )
 def submit_comment(
-    slug: str,
+    slug: PostSlug,
     comment: NewComment,
     idempotency_key: Annotated[
         str | None,

@@ -30,7 +30,7 @@ from local.template import (
     FUNCTION_TYPE,
     LAYER_TYPE,
     PROJECT_ROOT,
-    LocalStack,
+    LocalDeployment,
     functions,
     http_routes,
     load_template,
@@ -100,7 +100,7 @@ def test_the_build_holds_every_function_and_the_layer_of_the_template(template, 
     assert set(resources(built, FUNCTION_TYPE)) == set(resources(template, FUNCTION_TYPE)), (
         "the build is stale: run `make build`"
     )
-    stack = LocalStack(parameters=parameter_defaults(built))
+    stack = LocalDeployment(parameters=parameter_defaults(built))
     for logical_id, function in functions(built, stack).items():
         code_dir = BUILD_DIR / built["Resources"][logical_id]["Properties"]["CodeUri"]
         assert (code_dir / function.module_path.relative_to(function.code_dir)).is_file(), logical_id
@@ -181,7 +181,7 @@ def modules_reached_from(module: str, code_dir: Path, layer_dir: Path) -> set[Pa
 
 def test_the_layer_holds_only_blog_modules_a_function_imports(built, layer_dir):
     """Operator tools (blogctl) stay out of the layer: every function would carry them."""
-    stack = LocalStack(parameters=parameter_defaults(built))
+    stack = LocalDeployment(parameters=parameter_defaults(built))
     imported: set[Path] = set()
     for logical_id, function in functions(built, stack).items():
         code_dir = BUILD_DIR / built["Resources"][logical_id]["Properties"]["CodeUri"]
@@ -253,7 +253,7 @@ def run_built_handler(
     result_file: Path,
     event: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    stack = LocalStack(parameters=parameter_defaults(built))
+    stack = LocalDeployment(parameters=parameter_defaults(built))
     function = functions(built, stack)[logical_id]
     code_dir = BUILD_DIR / built["Resources"][logical_id]["Properties"]["CodeUri"]
     request = {

@@ -199,6 +199,14 @@ class CommentStatus(StrEnum):
     DELETED = "deleted"
 
 
+class ModerationAction(StrEnum):
+    """What an operator does with a comment."""
+
+    APPROVE = "approve"
+    SPAM = "spam"
+    DELETE = "delete"
+
+
 class _Input(_Model):
     model_config = ConfigDict(extra="forbid")
 

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.compat import model_json
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
-from blog.http import (
+from blog.http_api import (
     API_DESCRIPTION,
     API_TITLE,
     API_VERSION,

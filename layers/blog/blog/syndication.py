@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from blog.errors import PostNotFound
 from blog.ids import SEPARATOR
-from blog.models import CommentStatus, StoredPostSummary, is_slug
+from blog.models import CommentStatus, StoredPostSummary
 from blog.settings import FeedSettings
 from blog.store import BlogStore
 
@@ -135,8 +135,6 @@ def _post_entry(
 
 def post_comments_feed(store: BlogStore, settings: FeedSettings, slug: str, *, now: datetime) -> Feed:
     """The newest approved comments of one published post; PostNotFound as for the post itself."""
-    if not is_slug(slug):
-        raise PostNotFound
     post, comments = store.read_whole_thread(slug)
     if post is None or post.published_at is None or post.published_at > now:
         raise PostNotFound

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
@@ -25,7 +25,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from blog.errors import (
     BlogError,
@@ -42,11 +42,25 @@ from blog.errors import (
     ServiceUnavailable,
     ThreadTooDeep,
 )
+from blog.models import is_slug
 from blog.settings import get_settings
 from blog.telemetry import logger, metrics
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import OpenAPI, SecurityScheme
+
+
+def _post_that_can_exist(slug: str) -> str:
+    # Raised, not a validation error: a name no post can have is answered as any unknown post is.
+    if not is_slug(slug):
+        raise PostNotFound
+    return slug
+
+
+PostSlug = Annotated[str, AfterValidator(_post_that_can_exist)]
+"""The `{slug}` of a route that reads or changes a post: a slug no post can have is a 404, as an
+unknown post is (the one place the slug is checked; `PUT /posts/{slug}`, which names a new post,
+refuses a malformed slug with a 422 instead)."""
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
