@@ -24,7 +24,10 @@ MODERATED = {
 
 @app.get(
     "/comments",
+    operation_id="listPendingComments",
+    tags=["Moderation"],
     summary="Comments held for moderation, oldest first",
+    description="A page of the comments waiting for a decision, across every post, oldest first.",
     security=ADMIN_SECURITY,
     responses={
         **documented(HTTPStatus.OK, PendingPage, "A page of the queue"),
@@ -43,7 +46,11 @@ def list_pending_comments(
 
 @app.post(
     "/posts/<slug>/comments/<comment_id>/approve",
+    operation_id="approveComment",
+    tags=["Moderation"],
     summary="Publish a comment",
+    description="A held comment (or one marked as spam) becomes public and counts in its post's "
+    "`comment_count`.",
     security=ADMIN_SECURITY,
     responses=MODERATED,
 )
@@ -55,7 +62,10 @@ def approve_comment(slug: str, comment_id: str) -> Response[str]:
 
 @app.post(
     "/posts/<slug>/comments/<comment_id>/spam",
+    operation_id="markCommentAsSpam",
+    tags=["Moderation"],
     summary="Mark a comment as spam",
+    description="The comment is hidden from the public and leaves its post's `comment_count`.",
     security=ADMIN_SECURITY,
     responses=MODERATED,
 )
@@ -67,7 +77,11 @@ def mark_comment_as_spam(slug: str, comment_id: str) -> Response[str]:
 
 @app.delete(
     "/posts/<slug>/comments/<comment_id>",
+    operation_id="deleteComment",
+    tags=["Moderation"],
     summary="Delete a comment (a tombstone stays where it has replies)",
+    description="Removes the comment; where it has replies, a tombstone (`status: deleted`, no "
+    "content) keeps the thread readable.",
     security=ADMIN_SECURITY,
     responses={
         # No content: without the empty map Powertools would document the return annotation's.
