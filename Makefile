@@ -138,9 +138,9 @@ lint-openapi: node-tools
 
 # A self-contained page: Redoc's script is inlined from the pinned package, nothing is loaded from
 # a CDN when the page is read.
-$(REFERENCE_PAGE): $(OPENAPI_DOCUMENT) redocly.yaml $(NODE_TOOLS)
+$(REFERENCE_PAGE): $(OPENAPI_DOCUMENT) redocly.yaml tools/openapi/reference-page.hbs $(NODE_TOOLS)
 	@echo "==> building the API reference page $@ from $(OPENAPI_DOCUMENT)"
-	$(REDOCLY) build-docs --lint-config error $(OPENAPI_DOCUMENT) --inlineBundle --title "Serverless blog API" -o $@
+	$(REDOCLY) build-docs --lint-config error $(OPENAPI_DOCUMENT) --inlineBundle --template tools/openapi/reference-page.hbs --title "Serverless blog API" -o $@
 
 reference: node-tools ## Build the demo site's API reference page (site/api-reference.html) from the OpenAPI document
 	@if [ -f $(NODE_TOOLS) ]; then $(MAKE) --no-print-directory $(REFERENCE_PAGE); fi
