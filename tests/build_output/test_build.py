@@ -33,7 +33,7 @@ from local.template import (
     parameter_defaults,
 )
 from tests.conftest import resources_of_type as resources
-from tools.openapi.document import COMMITTED_DOCUMENT
+from tools.openapi import COMMITTED_DOCUMENT
 
 BUILD_DIR = PROJECT_ROOT / ".aws-sam" / "build"
 BUILT_TEMPLATE = BUILD_DIR / "template.yaml"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from local.template import PROJECT_ROOT
-from tools.openapi.document import COMMITTED_DOCUMENT
+from tools.openapi import COMMITTED_DOCUMENT
 
 NODE_BIN = PROJECT_ROOT / "node_modules" / ".bin"
 OPENAPI_PYTHON_CLIENT = PROJECT_ROOT / ".tools" / "openapi-client" / "bin" / "openapi-python-client"

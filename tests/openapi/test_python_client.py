@@ -14,7 +14,7 @@ from local.template import PROJECT_ROOT
 from tests.local_server import LocalServer, start_server
 from tests.openapi.conftest import OPENAPI_PYTHON_CLIENT, require
 from tests.openapi.test_document import OPERATION_IDS
-from tools.openapi.document import COMMITTED_DOCUMENT
+from tools.openapi import COMMITTED_DOCUMENT
 
 DRIVER = Path(__file__).with_name("python_client_driver.py")
 PACKAGE = "blog_api_client"

@@ -9,7 +9,7 @@ import pytest
 
 from local.template import PROJECT_ROOT
 from tests.openapi.conftest import node_tool
-from tools.openapi.document import COMMITTED_DOCUMENT
+from tools.openapi import COMMITTED_DOCUMENT
 
 USES_TYPES = Path(__file__).parent / "typescript" / "uses_types.ts"
 TSC_OPTIONS = [

@@ -18,12 +18,8 @@ from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import Contact, License, OpenAPI, Tag
 
 from blog.http import JSON, security_schemes
+from tools.openapi import FUNCTIONS_DIR, PROJECT_ROOT, operations
 from tools.openapi.examples import every_example, examples_of
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS_DIR = PROJECT_ROOT / "functions"
-COMMITTED_DOCUMENT = FUNCTIONS_DIR / "get_post" / "openapi.json"
-"""In the package of the function that serves GET /openapi.json, which reads it from there."""
 
 API_TITLE = "Serverless blog API"
 API_DESCRIPTION = (
@@ -86,17 +82,6 @@ def _routes_of(handler_file: Path) -> dict[str, Any] | None:
         return None
     schema: dict[str, Any] = app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True)
     return schema
-
-
-def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every operation of a document (paths also hold parameters shared by their operations)."""
-    methods = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
-    return [
-        operation
-        for path_item in document["paths"].values()
-        for method, operation in path_item.items()
-        if method in methods
-    ]
 
 
 def generate_document(functions_dir: Path = FUNCTIONS_DIR) -> str:
