@@ -49,8 +49,7 @@ def list_pending_comments(
     operation_id="approveComment",
     tags=["Moderation"],
     summary="Publish a comment",
-    description="A held comment (or one marked as spam) becomes public and counts in its post's "
-    "`comment_count`.",
+    description="The comment becomes public (`approved`) and counts in its post's `comment_count`.",
     security=ADMIN_SECURITY,
     responses=MODERATED,
 )
@@ -65,7 +64,7 @@ def approve_comment(slug: str, comment_id: str) -> Response[str]:
     operation_id="markCommentAsSpam",
     tags=["Moderation"],
     summary="Mark a comment as spam",
-    description="The comment is hidden from the public and leaves its post's `comment_count`.",
+    description="The comment is hidden from the public and no longer counts in its post's `comment_count`.",
     security=ADMIN_SECURITY,
     responses=MODERATED,
 )
