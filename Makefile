@@ -19,6 +19,8 @@ NODE_TOOLS := node_modules/.installed
 REDOCLY := node_modules/.bin/redocly
 OPENAPI_DOCUMENT := functions/get_post/openapi.json
 REFERENCE_PAGE := site/api-reference.html
+# True in a recipe where Node.js is on PATH and npm ci has installed the Node tools (node-tools).
+NODE_READY := command -v node >/dev/null && command -v npm >/dev/null && [ -f $(NODE_TOOLS) ]
 BIN := $(VENV)/bin
 BUILT_TEMPLATE := .aws-sam/build/template.yaml
 # checkov evaluates Conditions with the parameters' defaults, so it would never see the CDN (off by
@@ -96,7 +98,7 @@ node-tools:
 		echo "no Node.js (node and npm) on PATH: CI needs it to lint the OpenAPI document, build its reference page and type-check its TypeScript types" >&2; \
 		exit 1; \
 	else \
-		echo "==> skipped: no Node.js (node and npm) on PATH, so no OpenAPI lint, reference page or TypeScript check; install Node.js 20 or later"; \
+		echo "==> skipped: no Node.js (node and npm) on PATH, so no OpenAPI lint, reference page or TypeScript check; install Node.js 20.19 or later"; \
 	fi
 
 # sam build, and the layer's own Makefile, run `python3.13` from PATH: the directory of the Python
@@ -131,7 +133,7 @@ openapi: install ## Generate the OpenAPI document (functions/get_post/openapi.js
 	$(BIN)/python -m tools.openapi
 
 lint-openapi: node-tools
-	@if [ -f $(NODE_TOOLS) ]; then \
+	@if $(NODE_READY); then \
 		echo "==> redocly lint $(OPENAPI_DOCUMENT) (recommended rules as errors, redocly.yaml)"; \
 		$(REDOCLY) lint --lint-config error $(OPENAPI_DOCUMENT); \
 	fi
@@ -143,7 +145,7 @@ $(REFERENCE_PAGE): $(OPENAPI_DOCUMENT) redocly.yaml tools/openapi/reference-page
 	$(REDOCLY) build-docs --lint-config error $(OPENAPI_DOCUMENT) --inlineBundle --template tools/openapi/reference-page.hbs --title "Serverless blog API" -o $@
 
 reference: node-tools ## Build the demo site's API reference page (site/api-reference.html) from the OpenAPI document
-	@if [ -f $(NODE_TOOLS) ]; then $(MAKE) --no-print-directory $(REFERENCE_PAGE); fi
+	@if $(NODE_READY); then $(MAKE) --no-print-directory $(REFERENCE_PAGE); fi
 
 lint-template: install $(SAM) $(CHECKOV)
 	$(BIN)/cfn-lint template.yaml waf.yaml

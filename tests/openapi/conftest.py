@@ -6,8 +6,9 @@ A missing tool skips its tests with the command that installs it; under CI=true 
 
 import json
 import os
+import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -19,19 +20,24 @@ OPENAPI_PYTHON_CLIENT = PROJECT_ROOT / ".tools" / "openapi-client" / "bin" / "op
 REFERENCE_PAGE = PROJECT_ROOT / "site" / "api-reference.html"
 
 
+def _missing(message: str) -> NoReturn:
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require(path: Path, how: str) -> Path:
     """`path`, which `how` makes; its absence skips the test, or fails it under CI=true."""
     if not path.exists():
-        message = f"{path.relative_to(PROJECT_ROOT)} is missing: {how}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing(f"{path.relative_to(PROJECT_ROOT)} is missing: {how}")
     return path
 
 
 def node_tool(name: str) -> Path:
     """A command of the Node tools package-lock.json pins."""
-    return require(NODE_BIN / name, "run `make node-tools` (needs Node.js 20 or later)")
+    if shutil.which("node") is None:
+        _missing("no Node.js on PATH: install Node.js 20.19 or later")
+    return require(NODE_BIN / name, "run `make node-tools` (needs Node.js 20.19 or later)")
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from tools.openapi import operations
 
 
 def _page() -> str:
-    return require(REFERENCE_PAGE, "run `make reference` (needs Node.js 20 or later)").read_text(
+    return require(REFERENCE_PAGE, "run `make reference` (needs Node.js 20.19 or later)").read_text(
         encoding="utf-8"
     )
 
