@@ -19,7 +19,11 @@ app = create_resolver()
 
 @app.get(
     "/posts",
+    operation_id="listPosts",
+    tags=["Posts"],
     summary="List published posts, newest first",
+    description="A page of published posts (drafts and scheduled posts are left out), newest first, "
+    "without their bodies. Follow `next_cursor` for the next page; filter by `category`.",
     responses={
         **documented(HTTPStatus.OK, PostPage, "A page of post summaries"),
         **problems(HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.SERVICE_UNAVAILABLE),

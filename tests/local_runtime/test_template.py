@@ -84,10 +84,9 @@ def test_functions_run_with_the_layer_on_their_path(template: dict[str, Any]) ->
     found = functions(template, LocalDeployment(parameters=parameter_defaults(template)))
 
     get_post = found["GetPostFunction"]
-    assert get_post.code_dir == PROJECT_ROOT / "functions"
-    assert get_post.handler_module == "get_post.app"
+    assert get_post.code_dir == PROJECT_ROOT / "functions" / "get_post"
+    assert get_post.handler_module == "app"
     assert get_post.folder_name == "get_post"
-    assert found["ListPostsFunction"].handler_module == "app"
     assert all(function.layer_dirs == (PROJECT_ROOT / "layers" / "blog",) for function in found.values())
 
 
