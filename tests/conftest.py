@@ -40,6 +40,7 @@ TIER_MARKERS = {
     "fuzz": pytest.mark.fuzz,
     "build_output": pytest.mark.build,
     "bench": pytest.mark.bench,
+    "openapi": pytest.mark.openapi,
 }
 """Each folder of tests/ is a tier, and its tests carry its marker (`pytest -m unit`)."""
 REGION = "us-east-1"

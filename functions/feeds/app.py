@@ -49,6 +49,9 @@ Category = Annotated[str | None, Query(min_length=1, max_length=80, description=
 @app.get(
     "/feed.atom",
     summary="Atom feed of the newest published posts",
+    description="Atom 1.0 of the 20 newest published posts (of one category with `category`), each with "
+    "its excerpt as summary and its HTML as content. Send If-None-Match or If-Modified-Since: an "
+    "unchanged feed is a 304.",
     operation_id="getPostsAtomFeed",
     tags=["Feeds"],
     responses={**_feed(FeedFormat.ATOM, "Atom 1.0"), **problems(HTTPStatus.SERVICE_UNAVAILABLE)},
@@ -61,6 +64,8 @@ def get_posts_atom_feed(category: Category = None) -> Response[str]:
 @app.get(
     "/feed.rss",
     summary="RSS feed of the newest published posts",
+    description="RSS 2.0 of the same posts as the Atom feed: the excerpt in `description`, the HTML in "
+    "`content:encoded`. Send If-None-Match or If-Modified-Since: an unchanged feed is a 304.",
     operation_id="getPostsRssFeed",
     tags=["Feeds"],
     responses={**_feed(FeedFormat.RSS, "RSS 2.0"), **problems(HTTPStatus.SERVICE_UNAVAILABLE)},
@@ -73,6 +78,8 @@ def get_posts_rss_feed(category: Category = None) -> Response[str]:
 @app.get(
     "/posts/<slug>/comments.atom",
     summary="Atom feed of a post's newest approved comments",
+    description="Atom 1.0 of the 50 newest approved comments of one published post, newest first; "
+    "404 as for the post itself.",
     operation_id="getPostCommentsAtomFeed",
     tags=["Feeds"],
     responses={
@@ -88,6 +95,8 @@ def get_post_comments_atom_feed(slug: PostSlug) -> Response[str]:
 @app.get(
     "/comments.atom",
     summary="Atom feed of the blog's newest approved comments",
+    description="Atom 1.0 of the 50 newest approved comments of the whole blog, newest first, leaving "
+    "out those of posts that are no longer published.",
     operation_id="getCommentsAtomFeed",
     tags=["Feeds"],
     responses={**_feed(FeedFormat.ATOM, "Atom 1.0"), **problems(HTTPStatus.SERVICE_UNAVAILABLE)},

@@ -22,7 +22,11 @@ app = create_resolver()
 
 @app.get(
     "/posts",
+    operation_id="listPosts",
+    tags=["Posts"],
     summary="List published posts, newest first",
+    description="A page of published posts (drafts and scheduled posts are left out), newest first, "
+    "without their bodies. Follow `next_cursor` for the next page; filter by `category`.",
     responses={
         **documented(HTTPStatus.OK, PostPage, "A page of post summaries"),
         **problems(HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.SERVICE_UNAVAILABLE),
@@ -46,6 +50,9 @@ def list_posts(
 @app.get(
     "/comments/counts",
     summary="Approved comments of each post named",
+    description="The number of approved comments of each post named, in one request: what a post list "
+    "shows beside its posts. A slug named twice counts once; a post that does not exist or is not "
+    "published (a draft, a scheduled post) counts 0.",
     operation_id="getCommentCounts",
     tags=["Comments"],
     responses={
@@ -70,6 +77,8 @@ def get_comment_counts(
 @app.get(
     "/comments/recent",
     summary="The blog's newest approved comments, with their posts",
+    description="The newest approved comments of the whole blog, newest first, each with the slug and "
+    "title of its post; comments of posts that are no longer published are left out.",
     operation_id="getRecentComments",
     tags=["Comments"],
     responses={

@@ -19,7 +19,11 @@ app = create_resolver()
 
 @app.put(
     "/posts/<slug>",
+    operation_id="putPost",
+    tags=["Admin"],
     summary="Create or update a post",
+    description="Stores the post under `slug`: 201 when it is new, 200 when it replaced one. Without "
+    "`published_at` it is a draft, which no public route shows.",
     security=ADMIN_SECURITY,
     responses={
         **documented(HTTPStatus.CREATED, Post, "Created (the answer holds no comments)"),

@@ -31,7 +31,10 @@ MODERATED = {
 
 @app.get(
     "/comments",
+    operation_id="listPendingComments",
+    tags=["Moderation"],
     summary="Comments held for moderation, oldest first",
+    description="A page of the comments waiting for a decision, across every post, oldest first.",
     security=ADMIN_SECURITY,
     responses={
         **documented(HTTPStatus.OK, PendingPage, "A page of the queue"),
@@ -50,7 +53,10 @@ def list_pending_comments(
 
 @app.post(
     "/posts/<slug>/comments/<comment_id>/approve",
+    operation_id="approveComment",
+    tags=["Moderation"],
     summary="Publish a comment",
+    description="The comment becomes public (`approved`) and counts in its post's `comment_count`.",
     security=ADMIN_SECURITY,
     responses=MODERATED,
 )
@@ -64,7 +70,10 @@ def approve_comment(slug: PostSlug, comment_id: str) -> Response[str]:
 
 @app.post(
     "/posts/<slug>/comments/<comment_id>/spam",
+    operation_id="markCommentAsSpam",
+    tags=["Moderation"],
     summary="Mark a comment as spam",
+    description="The comment is hidden from the public and no longer counts in its post's `comment_count`.",
     security=ADMIN_SECURITY,
     responses=MODERATED,
 )
@@ -78,7 +87,11 @@ def mark_comment_as_spam(slug: PostSlug, comment_id: str) -> Response[str]:
 
 @app.delete(
     "/posts/<slug>/comments/<comment_id>",
+    operation_id="deleteComment",
+    tags=["Moderation"],
     summary="Delete a comment (a tombstone stays where it has replies)",
+    description="Removes the comment; where it has replies, a tombstone (`status: deleted`, no "
+    "content) keeps the thread readable.",
     security=ADMIN_SECURITY,
     responses={
         # No content: without the empty map Powertools would document the return annotation's.

@@ -26,7 +26,12 @@ app = create_resolver(on_refused=_rejected)
 
 @app.post(
     "/posts/<slug>/comments",
+    operation_id="submitComment",
+    tags=["Comments"],
     summary="Comment on a post, or reply to one of its comments",
+    description="Stores the comment in one transaction. It is published at once (`approved`) or held "
+    "for moderation (`pending`), as the blog is configured. Send an `Idempotency-Key` to make a retry "
+    "safe: the same key with the same comment answers the stored comment again.",
     responses={
         **documented(HTTPStatus.CREATED, Comment, "Stored: approved, or pending moderation"),
         **problems(

@@ -37,6 +37,7 @@ from local.template import (
     parameter_defaults,
 )
 from tests.conftest import resources_of_type as resources
+from tools.openapi import COMMITTED_DOCUMENT
 
 BUILD_DIR = PROJECT_ROOT / ".aws-sam" / "build"
 BUILT_TEMPLATE = BUILD_DIR / "template.yaml"
@@ -258,8 +259,7 @@ def run_built_handler(
     code_dir = BUILD_DIR / built["Resources"][logical_id]["Properties"]["CodeUri"]
     request = {
         "path": [str(code_dir), *map(str, lambda_path)],
-        # Lambda imports `get_post/app.lambda_handler` as the module get_post.app.
-        "module": ".".join(function.module_path.relative_to(function.code_dir).with_suffix("").parts),
+        "module": function.handler_module,
         "handler": function.handler_name,
         "event": event,
         "function_name": logical_id,
@@ -353,5 +353,15 @@ def test_the_built_get_post_function_serves_the_openapi_document(built, lambda_p
 
     response = result["response"]
     assert response["statusCode"] == 200
+    assert response["body"] == COMMITTED_DOCUMENT.read_text(encoding="utf-8")
     document = json.loads(response["body"])
     assert {route.path for route in http_routes(built)} <= set(document["paths"])
+
+
+def test_each_function_package_holds_only_its_own_code(built):
+    for logical_id in resources(built, FUNCTION_TYPE):
+        code_dir = BUILD_DIR / built["Resources"][logical_id]["Properties"]["CodeUri"]
+        packaged = {path.relative_to(code_dir).as_posix() for path in code_dir.rglob("*") if path.is_file()}
+        # GET /openapi.json answers with the document committed beside its handler.
+        own = {"app.py", "openapi.json"} if logical_id == "GetPostFunction" else {"app.py"}
+        assert packaged == own, logical_id

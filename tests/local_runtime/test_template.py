@@ -84,10 +84,9 @@ def test_functions_run_with_the_layer_on_their_path(template: dict[str, Any]) ->
     found = functions(template, LocalDeployment(parameters=parameter_defaults(template)))
 
     get_post = found["GetPostFunction"]
-    assert get_post.code_dir == PROJECT_ROOT / "functions"
-    assert get_post.handler_module == "get_post.app"
+    assert get_post.code_dir == PROJECT_ROOT / "functions" / "get_post"
+    assert get_post.handler_module == "app"
     assert get_post.folder_name == "get_post"
-    assert found["ListPostsFunction"].handler_module == "app"
     blog_layer, feeds_layer = PROJECT_ROOT / "layers" / "blog", PROJECT_ROOT / "layers" / "feeds"
     # As SAM merges Globals, a function's own layers follow the global one.
     assert found["FeedsFunction"].layer_dirs == (blog_layer, feeds_layer)

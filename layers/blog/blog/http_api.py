@@ -83,13 +83,6 @@ _STATUS_OF: dict[type[BlogError], HTTPStatus] = {
 _ALWAYS = {"X-Content-Type-Options": "nosniff"}
 DEFAULT_BODY_LIMIT = 64 * 1024
 
-API_TITLE = "Serverless blog API"
-API_VERSION = "1.0.0"
-API_DESCRIPTION = (
-    "Lists posts, serves a post with its threaded comments, takes new comments and closes comment "
-    "threads. Every failure answers with application/problem+json (RFC 9457). Admin routes need "
-    "requests signed with AWS Signature Version 4 (service execute-api)."
-)
 ADMIN_SECURITY: list[dict[str, list[str]]] = [{"sigv4": []}]
 """The OpenAPI security of the AWS_IAM routes."""
 
@@ -400,7 +393,6 @@ def create_resolver(*, on_refused: Callable[[str], None] | None = None) -> APIGa
     error's reason, or "validation-error"), so that a function can count its refusals.
     """
     app = BlogResolver(enable_validation=True, serializer=_dumps, json_body_deserializer=_read_json_body)
-    app.configure_openapi(title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION)
 
     def refused(error: BlogError) -> Response[str]:
         if on_refused is not None:
@@ -491,23 +483,6 @@ def entry_point(
 def documented(status: HTTPStatus, model: type[BaseModel], description: str) -> dict[int, OpenAPIResponse]:
     """An OpenAPI response entry for a JSON answer."""
     return {status: {"description": description, "content": {JSON: {"model": model}}}}
-
-
-GATEWAY_REFUSAL: dict[int, OpenAPIResponse] = {
-    HTTPStatus.FORBIDDEN: {
-        "description": "API Gateway refused the request: unsigned, wrongly signed, or IAM denies it",
-        "content": {
-            JSON: {
-                "schema": {
-                    "type": "object",
-                    "properties": {"message": {"type": "string"}},
-                    "required": ["message"],
-                }
-            }
-        },
-    }
-}
-"""The answer of API Gateway itself on an AWS_IAM route, before any function runs."""
 
 
 def problems(*statuses: HTTPStatus) -> dict[int, OpenAPIResponse]:
