@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from blog.ids import parent_of
-from blog.models import CommentCounts, CommentStatus, RecentComment, RecentComments, StoredPostHead
+from blog.models import CommentCounts, CommentStatus, RecentComment, RecentComments, StoredPostBrief
 from blog.store import BlogStore
 
 MAX_COUNTED_POSTS = 100
@@ -15,7 +15,7 @@ RECENT_OVERREAD = 2
 rarely leave the list short; they are dropped after the posts are read."""
 
 
-def _is_public(head: StoredPostHead | None, now: datetime) -> bool:
+def _is_public(head: StoredPostBrief | None, now: datetime) -> bool:
     return head is not None and head.published_at is not None and head.published_at <= now
 
 

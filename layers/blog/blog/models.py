@@ -394,8 +394,8 @@ class StoredComment(_Model):
     reply_count: int = 0
 
 
-class StoredPostHead(_Model):
-    """What a read of many posts at once projects of each (blog.store.keys.POST_HEAD_ATTRIBUTES)."""
+class StoredPostBrief(_Model):
+    """What a read of many posts at once projects of each (blog.store.keys.POST_BRIEF_ATTRIBUTES)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -405,8 +405,8 @@ class StoredPostHead(_Model):
     comment_count: int = 0
 
 
-class StoredPostBody(_Model):
-    """What a feed reads of a post beyond its summary (blog.store.keys.POST_BODY_ATTRIBUTES)."""
+class StoredFeedContent(_Model):
+    """What a feed reads of a post beyond its summary (blog.store.keys.FEED_CONTENT_ATTRIBUTES)."""
 
     model_config = ConfigDict(extra="ignore")
 

@@ -20,9 +20,9 @@ CATEGORY_INDEX = "PostsByCategory"
 PENDING_INDEX = "PendingComments"
 OPEN_THREADS_INDEX = "OpenThreads"
 APPROVED_INDEX = "ApprovedComments"
-POST_HEAD_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
+POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
 """What a read of many posts' heads at once projects: enough to count, name and hide them."""
-POST_BODY_ATTRIBUTES = ("pk", "slug", "content_html", "created_at")
+FEED_CONTENT_ATTRIBUTES = ("pk", "slug", "content_html", "created_at")
 """What a feed reads of each post beyond its summary."""
 
 POST_LIST_POSITION = frozenset({"published_at", "slug"})

@@ -16,9 +16,9 @@ from blog.models import (
     ModerationAction,
     StoredApprovedComment,
     StoredComment,
+    StoredFeedContent,
     StoredPost,
-    StoredPostBody,
-    StoredPostHead,
+    StoredPostBrief,
     StoredPostSummary,
     ThreadState,
 )
@@ -34,12 +34,12 @@ from blog.store.keys import (
     APPROVED_INDEX,
     APPROVED_PK,
     CATEGORY_INDEX,
+    FEED_CONTENT_ATTRIBUTES,
     OPEN_PK,
     OPEN_THREADS_INDEX,
     PENDING_INDEX,
     PENDING_PK,
-    POST_BODY_ATTRIBUTES,
-    POST_HEAD_ATTRIBUTES,
+    POST_BRIEF_ATTRIBUTES,
     POST_SK,
     PUBLISHED_INDEX,
     PUBLISHED_PK,
@@ -378,17 +378,17 @@ class BlogStore:
             )
         return from_item(response["Attributes"])
 
-    def read_post_heads(self, slugs: Collection[str]) -> dict[str, StoredPostHead]:
+    def read_post_heads(self, slugs: Collection[str]) -> dict[str, StoredPostBrief]:
         """The heads of these posts (title, publication, comment count) by slug, in one BatchGetItem;
         posts that do not exist are left out. At most 100 slugs, each once (BatchGetItem's limits)."""
-        items = self._batch_get_posts(slugs, POST_HEAD_ATTRIBUTES)
-        return {head.slug: head for head in (StoredPostHead.model_validate(item) for item in items)}
+        items = self._batch_get_posts(slugs, POST_BRIEF_ATTRIBUTES)
+        return {head.slug: head for head in (StoredPostBrief.model_validate(item) for item in items)}
 
-    def read_post_bodies(self, slugs: Collection[str]) -> dict[str, StoredPostBody]:
+    def read_post_bodies(self, slugs: Collection[str]) -> dict[str, StoredFeedContent]:
         """What a feed entry needs beyond a post's summary (its HTML and creation time), by slug,
         in one BatchGetItem; posts that do not exist are left out. At most 100 slugs, each once."""
-        items = self._batch_get_posts(slugs, POST_BODY_ATTRIBUTES)
-        return {body.slug: body for body in (StoredPostBody.model_validate(item) for item in items)}
+        items = self._batch_get_posts(slugs, FEED_CONTENT_ATTRIBUTES)
+        return {body.slug: body for body in (StoredFeedContent.model_validate(item) for item in items)}
 
     def _batch_get_posts(self, slugs: Collection[str], attributes: Sequence[str]) -> list[dict[str, Any]]:
         """These attributes of these posts' items, in plain values, in one BatchGetItem.
