@@ -2,7 +2,7 @@
 request path: BatchGetItem, BatchWriteItem, a Scan for backups, and a comment written into a thread
 that exists with its counts in one transaction, as a reader's comment is.
 
-The items written are built by blog.store.keys (post_item, comment_item), the same code the API's
+The items written are built by blog.store.keys (post_items, comment_item), the same code the API's
 own writes use, so an imported post or comment is indistinguishable from one written through the
 API. DynamoDB may leave part of a batch unprocessed (throttling, a busy partition); that part is
 sent again after a growing pause, a bounded number of times, and then the operation fails with
@@ -25,6 +25,7 @@ from blog.store.failures import (
 )
 from blog.store.keys import (
     COMMENT_SK_PREFIX,
+    POST_BODY_SK,
     POST_PK_PREFIX,
     POST_SK,
     Item,
@@ -60,9 +61,12 @@ def key_of(item: Mapping[str, Any]) -> ItemKey:
 
 
 def is_post_or_comment(key: ItemKey) -> bool:
-    """Whether a key names a post or a comment (not a rate counter, guard or idempotency record)."""
+    """Whether a key names a post (its head or body) or a comment (not a rate counter, guard or
+    idempotency record)."""
     pk, sk = key
-    return pk.startswith(POST_PK_PREFIX) and (sk == POST_SK or sk.startswith(COMMENT_SK_PREFIX))
+    return pk.startswith(POST_PK_PREFIX) and (
+        sk in (POST_SK, POST_BODY_SK) or sk.startswith(COMMENT_SK_PREFIX)
+    )
 
 
 def item_size(item: Mapping[str, Any]) -> int:
@@ -217,8 +221,9 @@ class BulkStore:
         return sorted({str(item["pk"]["S"]) for item in every_item(self._client.scan, request)})
 
     def collection(self, partition: str) -> Iterator[Item]:
-        """Every item of one post's collection in key order: the post (`#POST`), then its comments
-        in thread order. Strongly consistent."""
+        """Every item of one post's collection in key order: the post's head (`#POST`) and body
+        (`#POST#BODY`, absent from a post of the layout before the split), then its comments in
+        thread order. Strongly consistent."""
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "pk = :pk",
