@@ -11,11 +11,12 @@ ServiceUnavailable, so that nothing is dropped silently.
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 
 from blog.errors import PostNotFound, ServiceUnavailable
 from blog.ids import parent_of
-from blog.models import CommentStatus, StoredComment
+from blog.models import CommentStatus, StoredComment, StoredPostBody
 from blog.store.failures import (
     CONDITION_FAILED,
     TRANSACTION_ATTEMPTS,
@@ -25,6 +26,7 @@ from blog.store.failures import (
 )
 from blog.store.keys import (
     COMMENT_SK_PREFIX,
+    POST_BODY_ATTRIBUTES,
     POST_BODY_SK,
     POST_PK_PREFIX,
     POST_SK,
@@ -32,7 +34,11 @@ from blog.store.keys import (
     comment_item,
     comment_key,
     counter_update,
+    from_item,
+    is_post_head_of_old_layout,
+    post_body_item,
     post_key,
+    slug_of,
     to_item,
 )
 from blog.store.pages import every_item
@@ -50,6 +56,15 @@ ATTEMPTS = 8
 long each time up to 5 s: about 12 s in all before giving up."""
 _FIRST_PAUSE_SECONDS = 0.05
 _LONGEST_PAUSE_SECONDS = 5.0
+
+
+class PostLayout(StrEnum):
+    """How a post is stored: one item (the layout before the split), head and body, or not at all."""
+
+    OLD = "old"
+    NEW = "new"
+    ABSENT = "absent"
+
 
 ItemKey = tuple[str, str]
 """An item's `pk` and `sk`."""
@@ -203,6 +218,47 @@ class BulkStore:
             if CONDITION_FAILED in codes:
                 raise PostNotFound
             # Another write on the same items won the race; nothing was written.
+            self._pause(_FIRST_PAUSE_SECONDS * (attempt + 1))
+        raise ServiceUnavailable
+
+    def split_post(self, partition: str) -> PostLayout:
+        """Rewrite a post of the layout before the split (one item holding its body) as its head and
+        body items, in one transaction conditioned on the head's revision, so that a concurrent
+        update of the post is never undone. Idempotent: a post already split is left as it is.
+
+        The post's layout before this call: OLD (it was rewritten), NEW or ABSENT (comments whose post
+        is gone).
+        """
+        slug = slug_of(partition)
+        for attempt in range(TRANSACTION_ATTEMPTS):
+            with translated_errors():
+                found = self._client.get_item(
+                    TableName=self.table_name, Key=post_key(slug), ConsistentRead=True
+                )
+            head = found.get("Item")
+            if head is None:
+                return PostLayout.ABSENT
+            if not is_post_head_of_old_layout(head):
+                return PostLayout.NEW
+            values = from_item(head)
+            removal = {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": post_key(slug),
+                    "UpdateExpression": f"REMOVE {', '.join(POST_BODY_ATTRIBUTES)}",
+                    "ConditionExpression": "revision = :seen",
+                    "ExpressionAttributeValues": to_item({":seen": values["revision"]}),
+                }
+            }
+            body = post_body_item(slug, StoredPostBody.model_validate(values))
+            if (
+                run_transaction(
+                    self._client, [removal, {"Put": {"TableName": self.table_name, "Item": body}}]
+                )
+                is None
+            ):
+                return PostLayout.OLD
+            # The post changed since it was read (an update, a comment): read it again.
             self._pause(_FIRST_PAUSE_SECONDS * (attempt + 1))
         raise ServiceUnavailable
 

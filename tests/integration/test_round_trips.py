@@ -75,7 +75,9 @@ def test_each_route_is_one_round_trip(api, thread, dynamodb_calls):
                              json_body={"author_name": "E", "content": THREE_LINKS}),
             ["TransactWriteItems"],
         ),
-        "PUT /posts/{slug}": (lambda: api.put("/posts/neu", json_body=post, signed=True), ["TransactWriteItems"]),
+        "PUT /posts/{slug}": (
+            lambda: api.put("/posts/neu", json_body=post, signed=True), ["TransactWriteItems"]
+        ),
         "POST /posts/{slug}/close": (lambda: api.post("/posts/runde/close", signed=True), ["UpdateItem"]),
         "POST /posts/{slug}/reopen": (lambda: api.post("/posts/runde/reopen", signed=True), ["UpdateItem"]),
     }  # fmt: skip
