@@ -15,6 +15,13 @@ SAM := $(TOOLS)/sam/bin/sam
 CHECKOV := $(TOOLS)/checkov/bin/checkov
 BIN := $(VENV)/bin
 BUILT_TEMPLATE := .aws-sam/build/template.yaml
+# checkov evaluates Conditions with the parameters' defaults, so it would never see the CDN (off by
+# default): lint-template scans a copy of the template with the CDN and both custom domains on, too.
+CDN_ON_TEMPLATE := .aws-sam/template-cdn-on.json
+CDN_ON_PARAMETERS := CdnEnabled=true CdnDomainName=blog.example.org \
+	CdnCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/example \
+	ApiDomainName=api.example.org ApiCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/example \
+	HostedZoneId=Z0EXAMPLE
 # What sam build reads: a change to any of them builds again (sam's own cache keeps that quick).
 BUILD_INPUTS := template.yaml samconfig.toml layers/blog/requirements.txt layers/blog/Makefile \
 	$(shell find functions layers -name '*.py' -not -path '*/__pycache__/*')
@@ -87,10 +94,13 @@ typecheck: install
 	$(BIN)/mypy
 
 lint-template: install $(SAM) $(CHECKOV)
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml waf.yaml
 	$(SAM) validate --lint --template template.yaml --config-env default
 	$(SAM) validate --lint --template template.yaml --config-env prod
-	$(CHECKOV) --file template.yaml --framework cloudformation --skip-download --compact --quiet
+	$(CHECKOV) --file template.yaml --file waf.yaml --framework cloudformation --skip-download --compact --quiet
+	mkdir -p $(dir $(CDN_ON_TEMPLATE))
+	PYTHONPATH=. $(BIN)/python scripts/template-with-defaults $(CDN_ON_PARAMETERS) > $(CDN_ON_TEMPLATE)
+	$(CHECKOV) --file $(CDN_ON_TEMPLATE) --framework cloudformation --skip-download --compact --quiet
 
 build: $(BUILT_TEMPLATE) ## sam build into .aws-sam/build, offline from AWS (Python 3.13, arm64)
 

@@ -7,6 +7,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,8 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
         step("round trips per route")
         counted = round_trips.measure(bench)
         results["round_trips"] = counted
+        concurrent = round_trips.measure_concurrent(bench)
+        results["concurrent_reads"] = {request: asdict(reads) for request, reads in concurrent.items()}
 
         step("bytes per list page (20 posts, 200-byte vs 100 KB bodies)")
         page = list_page.measure(bench)
@@ -113,6 +116,11 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
                     "what": reference.what,
                 }
                 for reference in cold_start.REFERENCES
+            },
+            "signing_secret": {
+                "ms": _rounded(cold.function_ms(cold_start.KEY_RING_READ)),
+                "import_ms": _rounded(cold.import_ms(cold_start.KEY_RING_READ)),
+                "read_by": sorted(cold.read_secret),
             },
             "layer_without_bytecode": {
                 "function": cold_start.SOURCE_ONLY_FUNCTION,
@@ -180,7 +188,8 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
         },
     }
     results["targets"] = {
-        "round_trips": all(round_trips.target_met(route, n) for route, n in counted.items()),
+        "round_trips": all(round_trips.target_met(route, n) for route, n in counted.items())
+        and all(reads.round_trips == 1 for reads in concurrent.values()),
         "cold_start": all(cold.ratio(job) <= COLD_START_RATIO for job in cold.jobs),
         "list_page": page.ratio <= LIST_PAGE_RATIO,
         "comment_writes": writes.ratio <= COMMENT_WRITES_RATIO,

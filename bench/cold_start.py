@@ -1,6 +1,8 @@
 """Cold start: fresh Python processes that import a handler (its folder and the layer first on
 sys.path, as on Lambda) and serve one representative request against the bench's DynamoDB, and the
-floor, a process that imports boto3, creates the DynamoDB client and makes one call. Between them,
+floor, a process that imports boto3, creates the DynamoDB client and makes one call. A process that
+runs the floor and then reads the signing secret measures what that read adds to the cold start of
+the functions that sign or hash (each reads it on first need only). Between them,
 the references (bench/references) add the stack's parts one at a time. One more process runs
 get_post with its layer as source only, as Lambda would load a layer built without bytecode.
 Floor, references and functions run interleaved, one process at a time, in a new random order each
@@ -63,7 +65,8 @@ REFERENCES = (
 SOURCE_ONLY_FUNCTION = "get_post"
 SOURCE_ONLY = f"{SOURCE_ONLY_FUNCTION}, layer without bytecode"
 """get_post again, its layer as source only: what each cold start on Lambda would compile."""
-_NOT_FUNCTIONS = frozenset({FLOOR, SOURCE_ONLY, *(reference.name for reference in REFERENCES)})
+KEY_RING_READ = "first read of the signing secret"
+_NOT_FUNCTIONS = frozenset({FLOOR, SOURCE_ONLY, KEY_RING_READ, *(reference.name for reference in REFERENCES)})
 LAYER_REQUIREMENTS = PROJECT_ROOT / "layers" / "blog" / "requirements.txt"
 _PINNED_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", re.MULTILINE)
 CLOSE_SLUG = "bench-kaltstart-schliessen"
@@ -88,6 +91,8 @@ class ColdStart:
     import_samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     worst_imports: list[Import] = field(default_factory=list)
     worst_by_package: dict[str, float] = field(default_factory=dict)
+    read_secret: set[str] = field(default_factory=set)
+    """The functions whose representative request read the signing secret."""
 
     @property
     def floor_ms(self) -> float:
@@ -259,6 +264,7 @@ class ColdStartRunner:
         some = next(iter(self._functions.values()))
         self._floor_environment = bench.environment_of(some)
         self._floor_call = self._requests.floor_call(bench.database.table_name)
+        self._signing = self._functions["list_posts"]
         self._run = 0
 
     @property
@@ -274,6 +280,14 @@ class ColdStartRunner:
                 cwd=Path(tempfile.gettempdir()),
                 importtime=importtime,
             )
+        if job == KEY_RING_READ:
+            request = {
+                "kind": "secret",
+                "call": self._floor_call,
+                "path": [str(layer) for layer in self._signing.layer_dirs],
+            }
+            environment = self._bench.environment_of(self._signing)
+            return _run_child(request, environment, cwd=self._signing.code_dir, importtime=importtime)
         reference = next((reference for reference in REFERENCES if reference.name == job), None)
         if reference is not None:
             request = {
@@ -327,7 +341,7 @@ def measure(bench: BenchEnvironment, *, rounds: int, progress: Callable[[str], N
 
 
 def _measure(runner: ColdStartRunner, *, rounds: int, progress: Callable[[str], None]) -> ColdStart:
-    jobs = [FLOOR, *(reference.name for reference in REFERENCES), *runner.jobs, SOURCE_ONLY]
+    jobs = [FLOOR, *(reference.name for reference in REFERENCES), *runner.jobs, SOURCE_ONLY, KEY_RING_READ]
     order = random.Random(20260101)  # noqa: S311 (an order, not a secret)
     # A first round that is not counted: bytecode caches written, files in the page cache.
     for job in jobs:
@@ -339,6 +353,8 @@ def _measure(runner: ColdStartRunner, *, rounds: int, progress: Callable[[str], 
             result, _ = runner.run_one(job)
             cold.samples[job].append(result["ms"])
             cold.import_samples[job].append(result["import_ms"])
+            if result["read_secret"] and job not in _NOT_FUNCTIONS:
+                cold.read_secret.add(job)
         progress(f"round {number}/{rounds}: floor {statistics.median(cold.samples[FLOOR]):.0f} ms so far")
     _, floor_report = runner.run_one(FLOOR, importtime=True)
     _, worst_report = runner.run_one(cold.worst, importtime=True)

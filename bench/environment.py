@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from bench.inprocess import CallRecorder, InProcessApi
 from blog import settings as blog_settings
 from blog import store as blog_store
-from local.embedded_dynamodb import LocalDynamoDB, dynamodb_client, ensure_table
+from local.embedded_dynamodb import LocalDynamoDB, dynamodb_client, ensure_table, local_client
+from local.secrets_manager import create_secrets
 from local.template import (
     TABLE_RESOURCE,
     FunctionDefinition,
@@ -54,7 +55,10 @@ class BenchEnvironment:
 
     def environment_of(self, function: FunctionDefinition) -> dict[str, str]:
         """The environment a fresh process of `function` runs with, as on Lambda."""
-        return lambda_environment(function, dynamodb_endpoint=self.database.endpoint)
+        return {
+            **lambda_environment(function, dynamodb_endpoint=self.database.endpoint),
+            **self.database.endpoint_variables,
+        }
 
     @contextmanager
     def table(self, name: str) -> Iterator[None]:
@@ -72,12 +76,14 @@ class BenchEnvironment:
             self.admin.delete_table(TableName=name)
 
 
-def stack(template: Mapping[str, Any], table: str) -> LocalStack:
+def stack(
+    template: Mapping[str, Any], table: str, secret_arns: Mapping[str, str] | None = None
+) -> LocalStack:
     """The stack the bench runs the template's functions in: its parameters with
-    PARAMETER_OVERRIDES, and `table` as the blog's table."""
+    PARAMETER_OVERRIDES, `table` as the blog's table, and the secrets' ARNs."""
     return LocalStack(
         parameters={**parameter_defaults(template), **PARAMETER_OVERRIDES},
-        physical_ids={TABLE_RESOURCE: table},
+        physical_ids={TABLE_RESOURCE: table, **(secret_arns or {})},
     )
 
 
@@ -88,7 +94,8 @@ def _use_table(name: str) -> None:
 
 @contextmanager
 def dynamodb_server(template: Mapping[str, Any]) -> Iterator[LocalDynamoDB]:
-    """moto's server in a process of its own (bench/dynamodb_server.py), with the main table."""
+    """moto's server in a process of its own (bench/dynamodb_server.py), with the main table and
+    the template's secrets."""
     process = subprocess.Popen(  # noqa: S603 (this interpreter, this project's script)
         [sys.executable, str(SERVER_SCRIPT)],
         stdin=subprocess.PIPE,
@@ -101,7 +108,14 @@ def dynamodb_server(template: Mapping[str, Any]) -> Iterator[LocalDynamoDB]:
         if not endpoint.startswith("http://"):
             raise RuntimeError("the bench's DynamoDB did not start")
         ensure_table(dynamodb_client(endpoint), template, MAIN_TABLE)
-        yield LocalDynamoDB(endpoint=endpoint, table_name=MAIN_TABLE, embedded=True, created_table=True)
+        yield LocalDynamoDB(
+            endpoint=endpoint,
+            table_name=MAIN_TABLE,
+            embedded=True,
+            created_table=True,
+            secrets_manager_endpoint=endpoint,
+            secret_arns=create_secrets(local_client("secretsmanager", endpoint), template),
+        )
     finally:
         assert process.stdin is not None
         process.stdin.close()
@@ -117,12 +131,13 @@ def bench_environment(template: Mapping[str, Any]) -> Iterator[BenchEnvironment]
     """Start the bench's DynamoDB and point the functions at it."""
     saved = dict(os.environ)
     with dynamodb_server(template) as database:
-        lambda_functions = functions(template, stack(template, database.table_name))
+        lambda_functions = functions(template, stack(template, database.table_name, database.secret_arns))
         some_function = next(iter(lambda_functions.values()))
         lambda_env = lambda_environment(some_function, dynamodb_endpoint=database.endpoint)
         os.environ.update(some_function.environment)
         os.environ.update({name: lambda_env[name] for name in (*_AWS, *_ISOLATION)})
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = database.endpoint
+        os.environ.update(database.endpoint_variables)
         blog_settings.get_settings.cache_clear()
         blog_store.dynamodb_client.cache_clear()
         recorder = CallRecorder()

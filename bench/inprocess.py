@@ -6,6 +6,7 @@ DynamoDB answered with.
 import contextlib
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,38 +27,51 @@ OPERATOR = IamCaller(
 class DynamoDBCall:
     """One HTTP request to DynamoDB."""
 
-    ms: float
-    """From botocore's before-send to after-call: the wire and the parsing of the answer."""
+    sent: float
+    """When botocore sent it (`time.perf_counter()`)."""
+    ended: float
+    """When botocore had parsed the answer (after-call)."""
     response_bytes: int
     """The length of DynamoDB's HTTP answer body."""
+
+    @property
+    def ms(self) -> float:
+        """From botocore's before-send to after-call: the wire and the parsing of the answer."""
+        return (self.ended - self.sent) * 1000
 
 
 @dataclass
 class CallRecorder:
-    """Records the DynamoDB requests of a botocore client."""
+    """Records the DynamoDB requests of a botocore client, also those sent from other threads."""
 
     calls: list[DynamoDBCall] = field(default_factory=list)
-    _sent: list[float] = field(default_factory=list)
+    _sending: threading.local = field(default_factory=threading.local)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def attach(self, client: Any) -> None:
         client.meta.events.register("before-send.dynamodb", self._before_send)
         client.meta.events.register("after-call.dynamodb", self._after_call)
 
+    def _sent(self) -> list[float]:
+        sent: list[float] = self._sending.__dict__.setdefault("sent", [])
+        return sent
+
     def _before_send(self, **_: Any) -> None:
-        self._sent.append(time.perf_counter())
+        self._sent().append(time.perf_counter())
 
     def _after_call(self, http_response: Any, **_: Any) -> None:
         # One entry per HTTP request: botocore's own retries would each have sent one.
         ended = time.perf_counter()
-        for sent in self._sent:
-            self.calls.append(DynamoDBCall((ended - sent) * 1000, len(http_response.content)))
-        self._sent.clear()
+        sent = self._sent()
+        with self._lock:
+            self.calls += [DynamoDBCall(moment, ended, len(http_response.content)) for moment in sent]
+        sent.clear()
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[list[DynamoDBCall]]:
         """The requests sent while the block runs."""
         self.calls = []
-        self._sent = []
+        self._sending = threading.local()
         yield self.calls
 
 

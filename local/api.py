@@ -16,7 +16,6 @@ from local.embedded_dynamodb import LocalDynamoDB
 from local.gateway import ApiGateway
 from local.server import ApiServer, serving
 from local.template import (
-    TABLE_RESOURCE,
     HttpRoute,
     LocalStack,
     cors_configuration,
@@ -29,7 +28,7 @@ from local.workers import DEFAULT_MAX_CONCURRENCY, WorkerPool, lambda_environmen
 
 def local_stack(parameters: Mapping[str, str], database: LocalDynamoDB) -> LocalStack:
     """What the template's intrinsic functions resolve to locally."""
-    return LocalStack(parameters=dict(parameters), physical_ids={TABLE_RESOURCE: database.table_name})
+    return LocalStack(parameters=dict(parameters), physical_ids=database.physical_ids)
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,10 @@ def running_api(
     stack = local_stack(parameters, database)
     lambda_functions = functions(template, stack)
     environments = {
-        logical_id: lambda_environment(function, dynamodb_endpoint=database.endpoint)
+        logical_id: {
+            **lambda_environment(function, dynamodb_endpoint=database.endpoint),
+            **database.endpoint_variables,
+        }
         for logical_id, function in lambda_functions.items()
     }
     pool = WorkerPool(lambda_functions, environments, console.function_log, max_concurrency=max_concurrency)

@@ -2,7 +2,8 @@
 
 `DYNAMODB_ENDPOINT=http://...` names another DynamoDB (DynamoDB Local, LocalStack); the table is
 created there when it is missing. Either way the table has the keys, indexes and TTL of
-template.yaml.
+template.yaml. moto's server runs either way: it is the Secrets Manager that holds the template's
+secrets (local/secrets_manager.py), and with another DynamoDB it serves nothing else.
 """
 
 import logging
@@ -17,9 +18,11 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from local.secrets_manager import ENDPOINT_VARIABLE as SECRETS_MANAGER_ENDPOINT_VARIABLE
+from local.secrets_manager import create_secrets
 from local.server import LOOPBACK, serving
 from local.sigv4 import ACCESS_KEY, REGION, SECRET_KEY
-from local.template import create_table_arguments, ttl_attribute
+from local.template import TABLE_RESOURCE, create_table_arguments, ttl_attribute
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -42,12 +45,31 @@ class LocalDynamoDB:
     embedded: bool
     created_table: bool
     """False when the table was there already (another DynamoDB that keeps its data)."""
+    secrets_manager_endpoint: str
+    """moto's server, which holds the template's secrets."""
+    secret_arns: dict[str, str]
+    """Each secret's ARN, by logical id."""
+
+    @property
+    def physical_ids(self) -> dict[str, str]:
+        """What `!Ref` of the table and of each secret names locally."""
+        return {TABLE_RESOURCE: self.table_name, **self.secret_arns}
+
+    @property
+    def endpoint_variables(self) -> dict[str, str]:
+        """The environment variables that point the functions' AWS clients here, besides DynamoDB's."""
+        return {SECRETS_MANAGER_ENDPOINT_VARIABLE: self.secrets_manager_endpoint}
 
 
 def dynamodb_client(endpoint: str) -> "DynamoDBClient":
     """A client of the DynamoDB at `endpoint`, with the fake local credentials."""
+    return local_client("dynamodb", endpoint)
+
+
+def local_client(service: str, endpoint: str) -> Any:
+    """A client of `service` at `endpoint`, with the fake local credentials."""
     return boto3.client(
-        "dynamodb",
+        service,  # type: ignore[call-overload]
         endpoint_url=endpoint,
         region_name=REGION,
         aws_access_key_id=ACCESS_KEY,
@@ -77,21 +99,29 @@ def ensure_table(client: "DynamoDBClient", template: Mapping[str, Any], table_na
 
 @contextmanager
 def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) -> Iterator[LocalDynamoDB]:
-    """The DynamoDB named by DYNAMODB_ENDPOINT, or moto's server for as long as the block runs."""
-    endpoint = os.environ.get(ENDPOINT_VARIABLE)
-    if endpoint:
+    """The DynamoDB named by DYNAMODB_ENDPOINT, or moto's server, for as long as the block runs; and
+    moto's server with the template's secrets either way."""
+    external_endpoint = os.environ.get(ENDPOINT_VARIABLE)
+    with embedded_dynamodb() as moto_endpoint:
+        secret_arns = create_secrets(local_client("secretsmanager", moto_endpoint), template)
+        endpoint = external_endpoint or moto_endpoint
         try:
             created = ensure_table(dynamodb_client(endpoint), template, table_name)
         except (BotoCoreError, ClientError, ValueError) as error:
+            if not external_endpoint:
+                raise
             reason = " ".join(str(error).split())
             raise DynamoDBUnreachable(
                 f"cannot use the DynamoDB {ENDPOINT_VARIABLE}={endpoint}: {reason}"
             ) from None
-        yield LocalDynamoDB(endpoint=endpoint, table_name=table_name, embedded=False, created_table=created)
-        return
-    with embedded_dynamodb() as endpoint:
-        ensure_table(dynamodb_client(endpoint), template, table_name)
-        yield LocalDynamoDB(endpoint=endpoint, table_name=table_name, embedded=True, created_table=True)
+        yield LocalDynamoDB(
+            endpoint=endpoint,
+            table_name=table_name,
+            embedded=not external_endpoint,
+            created_table=created,
+            secrets_manager_endpoint=moto_endpoint,
+            secret_arns=secret_arns,
+        )
 
 
 class _OneRequestAtATime:

@@ -83,9 +83,12 @@ def invoke(template: Mapping[str, Any], options: InvokeOptions) -> int:
     log = Console(sys.stderr)
     with local_dynamodb(template) as database:
         function = functions(template, local_stack(options.parameters, database))[logical_id]
-        environment = lambda_environment(
-            function, dynamodb_endpoint=database.endpoint, overrides=env_var_overrides(env_vars, function)
-        )
+        environment = {
+            **lambda_environment(
+                function, dynamodb_endpoint=database.endpoint, overrides=env_var_overrides(env_vars, function)
+            ),
+            **database.endpoint_variables,
+        }
         worker = FunctionWorker(function, environment, lambda _, line: log.line(line))
         try:
             # Its Init phase runs while the demo content loads.

@@ -1,6 +1,7 @@
-"""Fixtures shared by every tier: the template, its settings, and a table built from it."""
+"""Fixtures shared by every tier: the template, its settings, and a table and secrets built from it."""
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -9,9 +10,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from blog import keys as blog_keys
 from blog import settings as blog_settings
 from blog import store as blog_store
 from blog.timestamps import format_timestamp as iso
+from local.secrets_manager import create_secrets
 from local.template import (
     FunctionDefinition,
     LocalStack,
@@ -72,17 +75,40 @@ def lambda_functions(template: dict[str, Any], stack: LocalStack) -> dict[str, F
     return functions(template, stack)
 
 
-def _forget_cached_configuration() -> None:
+def forget_cached_configuration() -> None:
+    """Make this process read its settings, clients and key ring again, as a new container would."""
     blog_settings.get_settings.cache_clear()
     blog_store.dynamodb_client.cache_clear()
+    blog_keys.key_ring.cache_clear()
+    blog_keys.secrets_provider.cache_clear()
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """moto in place of every AWS service, for as long as the test runs."""
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def secret_arns(aws: None, template: dict[str, Any]) -> dict[str, str]:
+    """The template's secrets, created in moto as CloudFormation creates them; ARNs by logical id."""
+    return create_secrets(boto3.client("secretsmanager", region_name=REGION), template)
 
 
 @pytest.fixture
 def function_environment(
-    monkeypatch: pytest.MonkeyPatch, lambda_functions: dict[str, FunctionDefinition]
+    monkeypatch: pytest.MonkeyPatch,
+    template: dict[str, Any],
+    stack: LocalStack,
+    secret_arns: dict[str, str],
 ) -> Iterator[dict[str, str]]:
-    """The environment template.yaml gives the functions, with test credentials for moto."""
-    environment = next(iter(lambda_functions.values())).environment
+    """The environment template.yaml gives the functions, with the secrets' ARNs and test
+    credentials for moto. Every function's variables: the functions run in this one process."""
+    with_secrets = replace(stack, physical_ids={**stack.physical_ids, **secret_arns})
+    environment: dict[str, str] = {}
+    for function in functions(template, with_secrets).values():
+        environment.update(function.environment)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     for name, value in {
@@ -94,18 +120,18 @@ def function_environment(
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    _forget_cached_configuration()
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", raising=False)
+    forget_cached_configuration()
     yield environment
-    _forget_cached_configuration()
+    forget_cached_configuration()
 
 
 @pytest.fixture
-def dynamodb(function_environment: dict[str, str], template: dict[str, Any]) -> Iterator[Any]:
-    """A moto DynamoDB with the table of template.yaml."""
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(**create_table_arguments(template, TABLE_NAME))
-        yield client
+def dynamodb(function_environment: dict[str, str], template: dict[str, Any]) -> Any:
+    """A moto DynamoDB with the table of template.yaml (and moto's Secrets Manager with its secrets)."""
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(**create_table_arguments(template, TABLE_NAME))
+    return client
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def list_comments(
         str | None, Query(max_length=MAX_CURSOR_LENGTH, description="next_cursor of a page")
     ] = None,
 ) -> Response[str]:
-    page = reading.list_comments(get_store(), get_settings(), slug, cursor=cursor, now=utc_now())
+    page = reading.list_comments(get_store(), slug, cursor=cursor, now=utc_now())
     return json_response(page, public=True)
 
 

@@ -13,6 +13,7 @@ from blog.models import ModeratedComment, PendingPage
 from blog.settings import get_settings
 from blog.store import get_store
 from blog.store.moderation import Action
+from blog.timestamps import utc_now
 
 app = create_resolver()
 MODERATED = {
@@ -36,7 +37,7 @@ def list_pending_comments(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
 ) -> Response[str]:
-    page = moderating.pending_comments(get_store(), get_settings(), limit=limit, cursor=cursor)
+    page = moderating.pending_comments(get_store(), limit=limit, cursor=cursor)
     return json_response(page)
 
 
@@ -47,7 +48,9 @@ def list_pending_comments(
     responses=MODERATED,
 )
 def approve_comment(slug: str, comment_id: str) -> Response[str]:
-    return json_response(moderating.moderate(get_store(), slug, comment_id, Action.APPROVE))
+    return json_response(
+        moderating.moderate(get_store(), get_settings(), slug, comment_id, Action.APPROVE, now=utc_now())
+    )
 
 
 @app.post(
@@ -57,7 +60,9 @@ def approve_comment(slug: str, comment_id: str) -> Response[str]:
     responses=MODERATED,
 )
 def mark_comment_as_spam(slug: str, comment_id: str) -> Response[str]:
-    return json_response(moderating.moderate(get_store(), slug, comment_id, Action.SPAM))
+    return json_response(
+        moderating.moderate(get_store(), get_settings(), slug, comment_id, Action.SPAM, now=utc_now())
+    )
 
 
 @app.delete(

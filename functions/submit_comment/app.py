@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from blog import commenting
+from blog import commenting, edge
 from blog.http import create_resolver, documented, entry_point, json_response, problems
 from blog.models import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN, Comment, NewComment
 from blog.settings import get_settings
@@ -55,12 +55,13 @@ def submit_comment(
         ),
     ] = None,
 ) -> Response[str]:
+    settings = get_settings()
     submitted = commenting.submit_comment(
         get_store(),
-        get_settings(),
+        settings,
         slug,
         comment,
-        client_address=app.current_event.request_context.http.source_ip,
+        client_address=edge.client_address(app.current_event.raw_event, settings),
         idempotency_key=idempotency_key,
         now=utc_now(),
     )

@@ -1,6 +1,7 @@
 """DYNAMODB_ENDPOINT: serve uses another DynamoDB (here a moto server of the test's own, standing in
 for DynamoDB Local or LocalStack), creates the table there when it is missing, loads the demo only
-into that new table, and finds its data again on the next run."""
+into that new table, and finds its data again on the next run. The signing secret stays in the
+embedded moto server, so cursors work as with the embedded DynamoDB."""
 
 import socket
 from collections.abc import Iterator
@@ -30,6 +31,8 @@ def run_serve_once(directory: Path, dynamodb_endpoint: str) -> tuple[list[str], 
     )
     try:
         slugs = [post["slug"] for post in server.request("GET", "/posts").json()["items"]]
+        cursor = server.request("GET", "/posts?limit=1").json()["next_cursor"]
+        assert server.request("GET", f"/posts?limit=1&cursor={cursor}").status == 200
     finally:
         assert server.stop() == 0
     return slugs, server.log()
@@ -52,6 +55,14 @@ def test_serve_keeps_its_data_in_another_dynamodb(tmp_path: Path, other_dynamodb
         aws_secret_access_key="local",
     ).list_tables()["TableNames"]
     assert tables == ["blog-local"]
+    secrets = boto3.client(
+        "secretsmanager",
+        endpoint_url=other_dynamodb,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    ).list_secrets()["SecretList"]
+    assert secrets == [], "the secret is the embedded server's, not the other DynamoDB's"
 
 
 def test_an_unreachable_dynamodb_endpoint_is_one_line_and_a_failed_exit() -> None:

@@ -37,8 +37,17 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_results_have_every_figure_of_the_issue(results: dict[str, Any]) -> None:
-    figures = {"round_trips", "cold_start", "list_page", "comment_writes", "local_api", "layer_mb", "growth"}
-    assert figures | {"wxr_import"} <= set(results)
+    assert {
+        "round_trips",
+        "concurrent_reads",
+        "cold_start",
+        "list_page",
+        "comment_writes",
+        "local_api",
+        "layer_mb",
+        "growth",
+        "wxr_import",
+    } <= set(results)
     assert {"floor_ms", "functions"} <= set(results["cold_start"])
     assert {"short_bytes", "long_bytes", "ratio"} <= set(results["list_page"])
     for figures in results["local_api"].values():
@@ -67,6 +76,14 @@ def test_every_route_of_the_template_is_one_round_trip(
     assert results["round_trips"] == {route: 0 if route in NO_DATA else 1 for route in routes}
 
 
+def test_a_comment_page_by_cursor_reads_twice_in_one_round_trip_and_says_why(results: dict[str, Any]) -> None:
+    (reads,) = results["concurrent_reads"].values()
+
+    assert set(results["concurrent_reads"]) == {"GET /posts/{slug}/comments?cursor="}
+    assert (reads["requests"], reads["round_trips"]) == (2, 1)
+    assert "public" in reads["reason"]
+
+
 def test_every_function_has_a_cold_start(
     results: dict[str, Any], lambda_functions: dict[str, FunctionDefinition]
 ) -> None:
@@ -76,6 +93,18 @@ def test_every_function_has_a_cold_start(
     for figures in results["cold_start"]["functions"].values():
         assert figures["ms"] > 0
         assert figures["ratio"] == pytest.approx(figures["ms"] / results["cold_start"]["floor_ms"], abs=0.01)
+
+
+def test_the_signing_secrets_first_read_is_measured_and_only_signing_functions_read_it(
+    results: dict[str, Any],
+) -> None:
+    secret = results["cold_start"]["signing_secret"]
+
+    assert 0 < secret["import_ms"] < secret["ms"]
+    # Each reads it on first need: submit_comment always hashes the client's address; the others
+    # only when their answer has a next page.
+    assert "submit_comment" in secret["read_by"]
+    assert set(secret["read_by"]) <= {"list_posts", "get_post", "submit_comment", "moderate_comments"}
 
 
 def test_the_references_stand_between_the_floor_and_the_functions(results: dict[str, Any]) -> None:

@@ -365,3 +365,102 @@ def test_a_body_that_is_not_utf8_is_a_400(api, post):
 
     assert response.status == 400
     assert response.json()["type"] == "/problems/malformed-body"
+
+
+@pytest.mark.parametrize("withdrawn", [{"published_at": None}, {"published_at": iso_in_days(1)}])
+def test_a_cursor_of_a_post_withdrawn_since_is_a_404(api, post, publish, monkeypatch, withdrawn):
+    monkeypatch.setattr("blog.reading.COMMENTS_PER_PAGE", 1)
+    for n in range(3):
+        submit(api, author_name=f"Leser {n}", content="Hallo", source_ip=f"192.0.2.{n}")
+    cursor = api.get("/posts/sommerfest").json()["comments_next_cursor"]
+    assert api.get("/posts/sommerfest/comments", query={"cursor": cursor}).status == 200
+
+    publish("sommerfest", **withdrawn)
+
+    response = api.get("/posts/sommerfest/comments", query={"cursor": cursor})
+    assert response.status == 404
+    assert response.json()["type"] == "/problems/post-not-found"
+
+
+def test_a_thread_longer_than_one_query_can_read_is_paged_to_its_end(api, publish):
+    # A 200 KB post and 50 comments of 5,000 three-byte characters (15 KB of text, as much again
+    # of HTML): far more than the 1 MB at which DynamoDB ends a Query before its Limit.
+    publish("lang", content="Ein langer Beitrag. " * 5_000)
+    ids = [
+        submit(api, "lang", author_name=f"Leser {n}", content="€" * 5000, source_ip=f"198.51.100.{n}").json()[
+            "id"
+        ]
+        for n in range(50)
+    ]
+
+    first = api.get("/posts/lang").json()
+    read, cursor = [c["id"] for c in first["comments"]], first["comments_next_cursor"]
+    while cursor is not None:
+        page = api.get("/posts/lang/comments", query={"cursor": cursor}).json()
+        read += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+
+    assert len(first["comments"]) < 50
+    assert read == ids
+
+
+def duplicate_guards(dynamodb):
+    items = dynamodb.scan(TableName=TABLE_NAME)["Items"]
+    return [item for item in items if item["pk"]["S"].startswith("DUPLICATE#")]
+
+
+def test_a_honeypot_comment_in_someone_elses_name_does_not_block_theirs(api, post, dynamodb):
+    bot = submit(api, **ADA, website="https://spam.example", source_ip="203.0.113.66")
+    assert bot.status == 201
+
+    real = submit(api, **ADA, source_ip="192.0.2.20")
+
+    assert real.status == 201
+    assert real.json()["status"] == "approved"
+    assert [guard["comment_id"]["S"] for guard in duplicate_guards(dynamodb)] == [real.json()["id"]]
+
+
+def test_a_duplicate_guard_expires_after_a_day_also_before_ttl_deletes_it(api, post, dynamodb):
+    started = time.time()
+    assert submit(api, **ADA).status == 201
+    (guard,) = duplicate_guards(dynamodb)
+    expires_at = int(guard["expires_at"]["N"])
+    assert started + 24 * 3600 - 5 <= expires_at <= time.time() + 24 * 3600 + 5
+
+    # A day later: DynamoDB's TTL deletes expired items late (within days), so the guard is still there.
+    dynamodb.update_item(
+        TableName=TABLE_NAME,
+        Key={"pk": guard["pk"], "sk": guard["sk"]},
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}},
+    )
+
+    assert submit(api, **ADA, source_ip="198.51.100.1").status == 201
+    assert api.get("/posts/sommerfest").json()["comment_count"] == 2
+
+
+def spam_items(dynamodb):
+    items = dynamodb.scan(TableName=TABLE_NAME)["Items"]
+    return [item for item in items if item.get("status", {}).get("S") == "spam"]
+
+
+@pytest.mark.parametrize("parameter_overrides", [{"SpamRetentionDays": "3"}])
+def test_honeypot_spam_and_its_email_are_deleted_after_the_retention(
+    api, post, dynamodb, parameter_overrides
+):
+    started = time.time()
+    submit(api, **ADA, author_email="bot@example.org", website="https://spam.example")
+
+    (spam,) = spam_items(dynamodb)
+
+    assert spam["author_email"]["S"] == "bot@example.org"
+    assert started + 3 * 86400 - 5 <= int(spam["expires_at"]["N"]) <= time.time() + 3 * 86400 + 5
+
+
+def test_a_reply_in_the_same_words_by_the_same_author_as_its_parent_is_a_409(api, post):
+    first = submit(api, **ADA).json()
+
+    reply = submit(api, **ADA, parent_id=first["id"], source_ip="198.51.100.2")
+
+    assert reply.status == 409
+    assert reply.json()["type"] == "/problems/duplicate-comment"

@@ -1,6 +1,11 @@
 """Moderation: the queue, approve, spam and delete, with the post's count kept exact."""
 
+import time
+
 import pytest
+
+from tests.conftest import TABLE_NAME
+from tests.integration.conftest import table_items
 
 THREE_LINKS = "https://a.example https://b.example https://c.example"
 
@@ -196,3 +201,55 @@ def test_a_comment_of_another_post_is_a_404(api, post, publish):
 
     assert moderate(api, "approve", comment["id"]).status == 404
     assert moderate(api, "approve", comment["id"], slug="anderer").status == 200
+
+
+def items(dynamodb):
+    return table_items(dynamodb)
+
+
+def test_marking_a_comment_as_spam_deletes_it_after_the_retention_and_approving_keeps_it(api, post, dynamodb):
+    comment = held(api)
+
+    def stored():
+        (item,) = [i for i in items(dynamodb) if i["sk"]["S"] == f"COMMENT#{comment['id']}"]
+        return item
+
+    started = time.time()
+    moderate(api, "spam", comment["id"])
+    assert started + 30 * 86400 - 5 <= int(stored()["expires_at"]["N"]) <= time.time() + 30 * 86400 + 5
+
+    moderate(api, "approve", comment["id"])
+    assert "expires_at" not in stored()
+
+
+@pytest.mark.parametrize("removal", ["spam", "delete"])
+def test_a_comment_deleted_or_marked_as_spam_no_longer_blocks_the_same_words(api, post, removal):
+    words = {"author_name": "Bob", "content": "Kauft billige Uhren"}
+    first = submit(api, words["content"], name="Bob")
+    assert api.post("/posts/moderiert/comments", json_body=words, source_ip="192.0.2.2").status == 409
+
+    if removal == "spam":
+        moderate(api, "spam", first["id"])
+    else:
+        api.request("DELETE", f"/posts/moderiert/comments/{first['id']}", signed=True)
+
+    again = submit(api, words["content"], name="Bob", ip="192.0.2.3")
+    assert visible_ids(api) == [again["id"]]
+    assert api.post("/posts/moderiert/comments", json_body=words, source_ip="192.0.2.4").status == 409
+
+
+def test_a_guard_written_before_guards_expired_still_works_and_gives_way_once_its_comment_is_gone(
+    api, post, dynamodb
+):
+    first = submit(api, "Ein alter Kommentar", name="Alt")
+    # As the release before wrote it: no expiry.
+    (guard,) = [i for i in items(dynamodb) if i["pk"]["S"].startswith("DUPLICATE#")]
+    dynamodb.update_item(
+        TableName=TABLE_NAME, Key={"pk": guard["pk"], "sk": guard["sk"]}, UpdateExpression="REMOVE expires_at"
+    )
+    repeat = {"author_name": "Alt", "content": "Ein alter Kommentar"}
+    assert api.post("/posts/moderiert/comments", json_body=repeat, source_ip="192.0.2.5").status == 409
+
+    assert api.request("DELETE", f"/posts/moderiert/comments/{first['id']}", signed=True).status == 204
+
+    assert api.post("/posts/moderiert/comments", json_body=repeat, source_ip="192.0.2.6").status == 201

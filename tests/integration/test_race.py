@@ -118,7 +118,8 @@ def test_no_comment_is_stored_after_the_close(
     attempts, closed_at = race(store, blog_settings, "wettlauf", submitters, comments_each, close_after)
 
     accepted = {a.comment_id for a in attempts if a.comment_id is not None}
-    post, stored, _ = store.read_thread("wettlauf", limit=1000, after=None)
+    page = store.read_thread("wettlauf", limit=1000, after=None)
+    post, stored = page.post, page.comments
     assert post is not None
     assert post.comments_open is False
     assert all(a.comment_id is None for a in attempts if a.started > closed_at), (

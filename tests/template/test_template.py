@@ -1,11 +1,14 @@
 """template.yaml holds what docs/DESIGN.md describes: parameters, table, layer, API and functions."""
 
+import fnmatch
 import importlib.metadata
 import re
 
 from blog.settings import Settings
+from blog.store import BlogStore
 from local.template import FUNCTION_TYPE, PROJECT_ROOT, http_routes, parameter_defaults
 from tests.conftest import resources_of_type
+from tests.unit.test_expressions import RecordingClient
 
 DESIGN_PARAMETERS = {
     "Stage": "dev",
@@ -26,6 +29,19 @@ SUMMARY_FIELDS = {"slug", "title", "excerpt", "author", "category", "tags", "upd
 
 def policy_statements(function):
     return [statement for policy in function["Properties"]["Policies"] for statement in policy["Statement"]]
+
+
+def table_statements(function):
+    """The statements about the table (tests/template/test_signing_secret.py checks the others)."""
+    return [
+        statement
+        for statement in policy_statements(function)
+        if all(action.startswith("dynamodb:") for action in as_set(statement["Action"]))
+    ]
+
+
+def as_set(action):
+    return {action} if isinstance(action, str) else set(action)
 
 
 def test_the_parameters_of_the_design_with_their_defaults(template):
@@ -94,10 +110,34 @@ def test_the_layer_pins_its_requirements_as_installed_and_never_boto3():
         assert importlib.metadata.version(name) == version, name
 
 
-def test_read_only_functions_can_only_query(template):
+def test_read_only_functions_can_only_read(template):
     for name in READ_ONLY_FUNCTIONS:
-        for statement in policy_statements(template["Resources"][name]):
-            assert statement["Action"] == "dynamodb:Query", name
+        statements = policy_statements(template["Resources"][name])
+        assert len(table_statements(template["Resources"][name])) == len(statements) - 2, name
+        for statement in table_statements(template["Resources"][name]):
+            assert statement["Action"] in {"dynamodb:Query", "dynamodb:GetItem"}, name
+
+
+def test_the_post_reader_may_get_what_a_comment_page_reads_of_a_post_and_no_more(template):
+    """The GetItem a later comment page makes fits the policy's fine-grained conditions."""
+    client = RecordingClient()
+    BlogStore(client, "blog").read_thread("post", limit=5, after={"id": "01ABCDEFGHJKMNPQ"})  # type: ignore[arg-type]
+    (get_item,) = [request for request in client.requests if "Key" in request]
+    (statement,) = [
+        statement
+        for statement in table_statements(template["Resources"]["GetPostFunction"])
+        if statement["Action"] == "dynamodb:GetItem"
+    ]
+    condition = statement["Condition"]
+    allowed = condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+    (leading,) = condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+
+    assert statement["Resource"] == {"Fn::GetAtt": ["BlogTable", "Arn"]}
+    assert set(get_item["ProjectionExpression"].split(", ")) <= set(allowed) - {"pk", "sk"}
+    assert {"pk", "sk"} <= set(allowed)  # fine-grained access lists the key attributes too
+    assert fnmatch.fnmatchcase(get_item["Key"]["pk"]["S"], leading)
+    assert leading != "*"
+    assert condition["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
 
 
 def test_writers_get_only_the_actions_they_use(template):
@@ -110,9 +150,8 @@ def test_writers_get_only_the_actions_they_use(template):
     }
     for name, actions in expected.items():
         granted = set()
-        for statement in policy_statements(template["Resources"][name]):
-            action = statement["Action"]
-            granted |= {action} if isinstance(action, str) else set(action)
+        for statement in table_statements(template["Resources"][name]):
+            granted |= as_set(statement["Action"])
         assert granted == actions, name
 
 
@@ -159,7 +198,9 @@ def test_stage_throttling_comes_from_the_parameters(template):
 
 
 def test_every_variable_the_functions_read_is_declared(lambda_functions):
-    read = {field.alias for field in Settings.model_fields.values()}
+    # The one optional variable, SIGNING_SECRET_ARN, only the functions that sign have
+    # (tests/template/test_signing_secret.py).
+    read = {field.alias for field in Settings.model_fields.values() if field.is_required()}
 
     for function in lambda_functions.values():
         assert read <= set(function.environment), function.logical_id

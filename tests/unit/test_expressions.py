@@ -17,7 +17,13 @@ from blog.models import CommentStatus, StoredComment
 from blog.store import BlogStore
 from blog.store.keys import to_item
 from blog.store.moderation import Action, CommentState, plan
-from blog.store.submission import CommentSubmission, CommentTransaction, IdempotencyRecord, RateLimit
+from blog.store.submission import (
+    CommentSubmission,
+    CommentTransaction,
+    DuplicateGuard,
+    IdempotencyRecord,
+    RateLimit,
+)
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 _PLACEHOLDER = re.compile(r"[:#][A-Za-z_][A-Za-z0-9_]*")
@@ -46,7 +52,9 @@ def parts(transaction: list[dict[str, Any]]) -> list[dict[str, Any]]:
 )
 def test_moderation_uses_every_value_it_gives(action, state):
     try:
-        transaction = plan("blog", "post", "01ABCDEFGHJKMNPQ.01ABCDEFGHJKMNPR", action, state)
+        transaction = plan(
+            "blog", "post", "01ABCDEFGHJKMNPQ.01ABCDEFGHJKMNPR", action, state, spam_purged_at=1
+        )
     except CommentDeleted:  # a deleted comment cannot be approved or marked as spam
         return
     for request in parts(transaction):
@@ -56,7 +64,11 @@ def test_moderation_uses_every_value_it_gives(action, state):
 @pytest.mark.parametrize("status", list(CommentStatus))
 @pytest.mark.parametrize("reply", [False, True])
 @pytest.mark.parametrize("age_limit", [None, NOW - timedelta(days=30)])
-def test_a_comment_transaction_uses_every_value_it_gives(status, reply, age_limit):
+@pytest.mark.parametrize(
+    "guard",
+    [None, DuplicateGuard(key="dup", expires_at=1), DuplicateGuard(key="dup", expires_at=1, held_by="01X")],
+)
+def test_a_comment_transaction_uses_every_value_it_gives(status, reply, age_limit, guard):
     comment_id = "01ABCDEFGHJKMNPQ.01ABCDEFGHJKMNPR" if reply else "01ABCDEFGHJKMNPQ"
     submission = CommentSubmission(
         comment=StoredComment(
@@ -71,10 +83,11 @@ def test_a_comment_transaction_uses_every_value_it_gives(status, reply, age_limi
         now=NOW,
         oldest_open_publication=age_limit,
         rate_limit=RateLimit(client="abc", window_start=0, limit=3, retry_after_seconds=10),
-        duplicate_key="dup",
+        duplicate_guard=guard,
         idempotency=IdempotencyRecord(
             record_key="k", request_fingerprint="f", response_body="{}", expires_at=1
         ),
+        purge_at=1 if status is CommentStatus.SPAM else None,
     )
 
     for request in parts(CommentTransaction("blog", submission).items):
@@ -113,6 +126,10 @@ class RecordingClient:
         self.requests.append(request)
         return {"Items": []}
 
+    def get_item(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(request)
+        return {}
+
 
 @pytest.mark.parametrize("post_exists", [False, True])
 @pytest.mark.parametrize("published", [True, False])
@@ -138,3 +155,33 @@ def test_the_store_uses_every_value_it_gives(published, comments_open, post_exis
     assert len(updates) == post_exists  # an existing post is updated by a second transaction
     for request in client.requests:
         assert unused_placeholders(request) == set(), request
+
+
+def comment_update(transaction: list[dict[str, Any]]) -> dict[str, Any]:
+    (update,) = [
+        part["Update"] for part in transaction if "COMMENT#" in str(part.get("Update", {}).get("Key"))
+    ]
+    return update
+
+
+def test_spam_is_set_to_expire_unless_replies_hang_from_it_and_anything_else_never_expires():
+    def update(action, status, replies):
+        transaction = plan(
+            "blog",
+            "post",
+            "01ABCDEFGHJKMNPQ",
+            action,
+            CommentState(status, replies),
+            spam_purged_at=1_800_000_000,
+        )
+        return comment_update(transaction)
+
+    alone = update(Action.SPAM, CommentStatus.APPROVED, 0)
+    answered = update(Action.SPAM, CommentStatus.APPROVED, 2)
+    approved = update(Action.APPROVE, CommentStatus.SPAM, 0)
+
+    assert "expires_at = :expires_at" in alone["UpdateExpression"]
+    assert alone["ExpressionAttributeValues"][":expires_at"] == {"N": "1800000000"}
+    assert "expires_at = " not in answered["UpdateExpression"]
+    assert "expires_at" in answered["UpdateExpression"].split("REMOVE")[1]
+    assert "expires_at" in approved["UpdateExpression"].split("REMOVE")[1]

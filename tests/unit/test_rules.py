@@ -1,13 +1,15 @@
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from blog import rules
+from blog import keys, rules
 from blog.content import render_comment
 from blog.errors import ThreadTooDeep
 from blog.ids import new_comment_id
 from blog.models import CommentStatus, NewComment
 from blog.settings import Settings
+from tests.unit.conftest import K2
 
 NOON = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 RULE_SETTINGS = {
@@ -18,7 +20,9 @@ RULE_SETTINGS = {
     "MAX_COMMENT_DEPTH": "3",
     "MAX_LINKS_BEFORE_MODERATION": "2",
     "COMMENT_MODERATION": "auto",
-    "SIGNING_KEY": "0123456789abcdef0123",
+    "SPAM_RETENTION_DAYS": "30",
+    "CDN_ENABLED": "false",
+    "CDN_ORIGIN_SECRET": "",
 }
 """The environment the settings of these tests are read from (not the template's defaults:
 MAX_COMMENT_DEPTH is 3 here)."""
@@ -92,13 +96,48 @@ def test_a_filled_honeypot_is_spam_that_looks_held_to_its_author():
     assert rules.status_shown_to_author(CommentStatus.APPROVED) is CommentStatus.APPROVED
 
 
-def test_the_client_key_does_not_show_the_address_and_depends_on_the_signing_key():
-    key = rules.client_key("203.0.113.7", settings())
+def test_the_client_key_does_not_show_the_address_and_depends_on_the_signing_secret(
+    signing_secret, monkeypatch
+):
+    key = rules.client_key("203.0.113.7")
 
     assert "203.0.113.7" not in key
-    assert key == rules.client_key("203.0.113.7", settings())
-    assert key != rules.client_key("203.0.113.8", settings())
-    assert key != rules.client_key("203.0.113.7", settings(SIGNING_KEY="another-key-0123456789"))
+    assert key == rules.client_key("203.0.113.7")
+    assert key != rules.client_key("203.0.113.8")
+    assert key != hashlib.sha256(b"203.0.113.7").hexdigest()[:32]
+    signing_secret["k1"] = K2
+    monkeypatch.setattr(keys, "key_ring", lambda: keys.KeyRing(lambda: dict(signing_secret)))
+    assert key != rules.client_key("203.0.113.7")
+
+
+def test_the_client_key_stays_the_same_when_a_key_is_added(signing_secret, monkeypatch):
+    key = rules.client_key("203.0.113.7")
+    signing_secret.update({"current": "k2", "k2": K2})
+    monkeypatch.setattr(keys, "key_ring", lambda: keys.KeyRing(lambda: dict(signing_secret)))
+
+    assert rules.client_key("203.0.113.7") == key
+
+
+@pytest.mark.parametrize(
+    ("address", "counted_as"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1234:5678:9abc:def0:1:2", "2001:db8:1234:5678::/64"),
+        ("2001:DB8:1234:5678::1", "2001:db8:1234:5678::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_the_rate_limit_counts_an_ipv4_address_and_an_ipv6_64(address, counted_as):
+    assert rules.rate_limited_client(address) == counted_as
+
+
+def test_addresses_of_one_64_share_a_client_key_and_other_64s_do_not(signing_secret):
+    same_64 = {rules.client_key(f"2001:db8:1234:5678::{n:x}") for n in range(1, 11)}
+
+    assert len(same_64) == 1
+    assert rules.client_key("2001:db8:1234:5679::1") not in same_64
 
 
 def test_the_rate_window_is_the_current_minute():

@@ -10,7 +10,7 @@ def test_settings_come_from_the_environment_names_of_the_template():
 
     assert settings.table_name == "blog"
     assert settings.comment_moderation is ModerationMode.AUTO
-    assert settings.signing_key_bytes == b"0123456789abcdef0123"
+    assert settings.signing_secret_arn is None
 
 
 @pytest.mark.parametrize("name", sorted(RULE_SETTINGS))
@@ -26,3 +26,12 @@ def test_nonsense_values_are_refused():
         Settings.model_validate({**RULE_SETTINGS, "COMMENT_MODERATION": "sometimes"})
     with pytest.raises(ValidationError):
         Settings.model_validate({**RULE_SETTINGS, "MAX_COMMENT_DEPTH": "0"})
+
+
+def test_the_cdn_needs_the_secret_its_origin_header_is_checked_against():
+    with pytest.raises(ValidationError, match="CDN_ORIGIN_SECRET"):
+        Settings.model_validate({**RULE_SETTINGS, "CDN_ENABLED": "true", "CDN_ORIGIN_SECRET": ""})
+
+    settings = Settings.model_validate({**RULE_SETTINGS, "CDN_ENABLED": "true", "CDN_ORIGIN_SECRET": "arn:x"})
+
+    assert settings.cdn_enabled is True

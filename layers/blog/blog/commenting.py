@@ -11,7 +11,7 @@ from blog.models import Comment, CommentStatus, NewComment, StoredComment, is_sl
 from blog.reading import public_comment
 from blog.settings import Settings
 from blog.store import BlogStore
-from blog.store.submission import CommentSubmission, IdempotencyRecord, RateLimit
+from blog.store.submission import CommentSubmission, DuplicateGuard, IdempotencyRecord, RateLimit
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,20 @@ def submit_comment(
             now=now,
             oldest_open_publication=rules.oldest_open_publication(now, settings),
             rate_limit=RateLimit(
-                client=rules.client_key(client_address, settings),
+                client=rules.client_key(client_address),
                 window_start=window_start,
                 limit=settings.comments_per_minute_per_client,
                 retry_after_seconds=retry_after,
             ),
-            duplicate_key=rules.duplicate_key(slug, new_comment),
+            # Spam gets no guard: a bot sending someone's words first must not block them.
+            duplicate_guard=None
+            if stored.status is CommentStatus.SPAM
+            else DuplicateGuard(
+                key=rules.duplicate_key(slug, new_comment),
+                expires_at=int((now + rules.DUPLICATE_GUARD_RETENTION).timestamp()),
+            ),
             idempotency=idempotency,
+            purge_at=rules.spam_purged_at(now, settings) if stored.status is CommentStatus.SPAM else None,
         )
     )
     if replay is not None:

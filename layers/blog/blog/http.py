@@ -384,6 +384,31 @@ def _refusal(event: dict[str, Any], max_body_bytes: int) -> Response[str] | None
     return None
 
 
+def _not_through_the_cdn(event: dict[str, Any]) -> Response[str] | None:
+    """With the CDN on, a public request that did not come through CloudFront is refused (403).
+
+    Admin routes are exempt: API Gateway has checked their SigV4 signature, and they are reached on
+    the execute-api URL, since a signature does not survive CloudFront.
+    """
+    settings = get_settings()
+    if not settings.cdn_enabled:
+        return None
+    from blog import edge
+
+    if edge.is_signed_by_iam(event):
+        return None
+    try:
+        if edge.came_through_the_cdn(event, settings):
+            return None
+    except Exception:
+        # Secrets Manager unreachable, or the secret denied: a 503 the client may retry, never a 500.
+        logger.exception("the CDN's origin secret could not be read")
+        return blog_error_response(ServiceUnavailable())
+    return problem_response(
+        HTTPStatus.FORBIDDEN, "Requests reach this API through its CDN.", reason="not-through-cdn"
+    )
+
+
 def entry_point(
     app: APIGatewayHttpResolver, *, max_body_bytes: int = DEFAULT_BODY_LIMIT
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
@@ -394,7 +419,7 @@ def entry_point(
     """
 
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = _refusal(event, max_body_bytes)
+        refused = _not_through_the_cdn(event) or _refusal(event, max_body_bytes)
         if refused is not None:
             return {"statusCode": refused.status_code, "headers": refused.headers, "body": refused.body}
         return app.resolve(event, context)

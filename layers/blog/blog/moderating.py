@@ -1,5 +1,8 @@
 """The moderation queue and what an operator does with a comment: approve, spam, delete."""
 
+from datetime import datetime
+
+from blog import rules
 from blog.cursor import decode_cursor, encode_cursor
 from blog.errors import CommentNotFound
 from blog.ids import is_comment_id, parent_of
@@ -12,21 +15,16 @@ from blog.store.moderation import Action
 _QUEUE = "comments:pending"
 
 
-def pending_comments(store: BlogStore, settings: Settings, *, limit: int, cursor: str | None) -> PendingPage:
+def pending_comments(store: BlogStore, *, limit: int, cursor: str | None) -> PendingPage:
     """Comments held for moderation, oldest first."""
-    key = settings.signing_key_bytes
-    after = (
-        None
-        if cursor is None
-        else decode_cursor(cursor, list_id=_QUEUE, fields=PENDING_LIST_POSITION, key=key)
-    )
+    after = None if cursor is None else decode_cursor(cursor, list_id=_QUEUE, fields=PENDING_LIST_POSITION)
     comments, next_position = store.list_pending(limit=limit, after=after)
     return PendingPage(
         items=[
             PendingComment(**public_comment(comment).model_dump(), post_slug=comment.post_slug)
             for comment in comments
         ],
-        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=_QUEUE, key=key),
+        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=_QUEUE),
     )
 
 
@@ -35,10 +33,15 @@ def _check_names(slug: str, comment_id: str) -> None:
         raise CommentNotFound
 
 
-def moderate(store: BlogStore, slug: str, comment_id: str, action: Action) -> ModeratedComment:
-    """Approve a comment or mark it as spam; the post's count of approved comments follows."""
+def moderate(
+    store: BlogStore, settings: Settings, slug: str, comment_id: str, action: Action, *, now: datetime
+) -> ModeratedComment:
+    """Approve a comment or mark it as spam; the post's count of approved comments follows.
+
+    Spam is kept for `SpamRetentionDays`, then deleted with its email address.
+    """
     _check_names(slug, comment_id)
-    status = store.moderate(slug, comment_id, action)
+    status = store.moderate(slug, comment_id, action, spam_purged_at=rules.spam_purged_at(now, settings))
     assert status is not None, "approve and spam never remove a comment"
     return ModeratedComment(post_slug=slug, id=comment_id, parent_id=parent_of(comment_id), status=status)
 

@@ -53,8 +53,8 @@ def public_comment(comment: StoredComment) -> Comment:
     )
 
 
-def _is_public(post: StoredPost | None, now: datetime) -> bool:
-    return post is not None and post.published_at is not None and post.published_at <= now
+def _is_public(published_at: datetime | None, now: datetime) -> bool:
+    return published_at is not None and published_at <= now
 
 
 def list_posts(
@@ -68,14 +68,11 @@ def list_posts(
 ) -> PostPage:
     """Published posts, newest first, optionally of one category."""
     list_id = _post_list_id(category)
-    key = settings.signing_key_bytes
-    after = (
-        None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=POST_LIST_POSITION, key=key)
-    )
+    after = None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=POST_LIST_POSITION)
     posts, next_position = store.list_published(category=category, limit=limit, after=after, now=now)
     return PostPage(
         items=[summary_of(post, settings) for post in posts],
-        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=list_id, key=key),
+        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=list_id),
     )
 
 
@@ -83,15 +80,15 @@ def get_post(store: BlogStore, settings: Settings, slug: str, *, now: datetime) 
     """A published post with its first page of comments in thread order."""
     if not is_slug(slug):
         raise PostNotFound
-    post, comments, next_position = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=None)
-    if post is None or not _is_public(post, now):
+    page = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=None)
+    if page.post is None or not _is_public(page.published_at, now):
         raise PostNotFound
     next_cursor = (
         None
-        if next_position is None
-        else encode_cursor(next_position, list_id=_thread_list_id(slug), key=settings.signing_key_bytes)
+        if page.next_position is None
+        else encode_cursor(page.next_position, list_id=_thread_list_id(slug))
     )
-    return post_of(post, settings, [public_comment(comment) for comment in comments], next_cursor)
+    return post_of(page.post, settings, [public_comment(comment) for comment in page.comments], next_cursor)
 
 
 def post_of(
@@ -108,25 +105,23 @@ def post_of(
     )
 
 
-def list_comments(
-    store: BlogStore, settings: Settings, slug: str, *, cursor: str | None, now: datetime
-) -> CommentPage:
+def list_comments(store: BlogStore, slug: str, *, cursor: str | None, now: datetime) -> CommentPage:
     """A page of a published post's comments in thread order.
 
-    The first page is read with the post, which tells whether it is public. A later page needs a
-    cursor signed for this post's list, which only a public post's page hands out.
+    Every page learns whether the post is public (the first reads it with its comments, a later
+    one alongside them): a cursor handed out while it was public does not outlive its publication.
+    A later page also needs a cursor signed for this post's list.
     """
     if not is_slug(slug):
         raise PostNotFound
     list_id = _thread_list_id(slug)
-    key = settings.signing_key_bytes
-    after = (
-        None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=THREAD_POSITION, key=key)
-    )
-    post, comments, next_position = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=after)
-    if after is None and not _is_public(post, now):
+    after = None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=THREAD_POSITION)
+    page = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=after)
+    if not _is_public(page.published_at, now):
         raise PostNotFound
     return CommentPage(
-        items=[public_comment(comment) for comment in comments],
-        next_cursor=None if next_position is None else encode_cursor(next_position, list_id=list_id, key=key),
+        items=[public_comment(comment) for comment in page.comments],
+        next_cursor=None
+        if page.next_position is None
+        else encode_cursor(page.next_position, list_id=list_id),
     )

@@ -2,9 +2,11 @@
 
 import hashlib
 import hmac
+import ipaddress
 import json
 from datetime import datetime, timedelta
 
+from blog import keys
 from blog.content import count_links
 from blog.errors import ThreadTooDeep
 from blog.ids import depth_of
@@ -13,6 +15,8 @@ from blog.settings import ModerationMode, Settings
 
 RATE_WINDOW_SECONDS = 60
 IDEMPOTENCY_RETENTION = timedelta(hours=24)
+DUPLICATE_GUARD_RETENTION = timedelta(hours=24)
+"""How long the same text by the same author on the same post is refused as a duplicate."""
 
 
 def closes_at(published_at: datetime | None, settings: Settings) -> datetime | None:
@@ -47,14 +51,38 @@ def moderation_status(comment: NewComment, content_html: str, settings: Settings
     return CommentStatus.APPROVED
 
 
+def spam_purged_at(now: datetime, settings: Settings) -> int:
+    """When a comment marked as spam now is deleted, with its email address (epoch seconds, TTL)."""
+    return int((now + timedelta(days=settings.spam_retention_days)).timestamp())
+
+
 def status_shown_to_author(stored: CommentStatus) -> CommentStatus:
     """What the author is told: spam caught by the honeypot looks like a held comment."""
     return CommentStatus.PENDING if stored is CommentStatus.SPAM else stored
 
 
-def client_key(address: str, settings: Settings) -> str:
-    """A keyed hash of a client address: enough to count its comments, not to recover it."""
-    return hmac.new(settings.signing_key_bytes, address.encode(), hashlib.sha256).hexdigest()[:32]
+def rate_limited_client(address: str) -> str:
+    """Who the rate limit counts: an IPv4 address (also when IPv4-mapped), or the /64 of an IPv6 one.
+
+    One IPv6 subscriber gets a /64 (RFC 6177) and picks any address in it, so counting addresses
+    would let it send as many comments as it has addresses. Anything else is counted as it is.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def client_key(address: str) -> str:
+    """A keyed hash of who sent a request (rate_limited_client): enough to count its comments, not
+    to recover its address. Its key never rotates, so the counts stay comparable."""
+    key = keys.key_ring().stable_key(keys.CLIENT_ADDRESS)
+    return hmac.new(key, rate_limited_client(address).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def rate_window(now: datetime) -> tuple[int, int]:

@@ -8,7 +8,7 @@ import os
 from enum import StrEnum
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ModerationMode(StrEnum):
@@ -30,12 +30,18 @@ class Settings(BaseModel):
     max_comment_depth: int = Field(alias="MAX_COMMENT_DEPTH", ge=1)
     max_links_before_moderation: int = Field(alias="MAX_LINKS_BEFORE_MODERATION", ge=0)
     comment_moderation: ModerationMode = Field(alias="COMMENT_MODERATION")
-    signing_key: str = Field(alias="SIGNING_KEY", min_length=16)
+    spam_retention_days: int = Field(alias="SPAM_RETENTION_DAYS", ge=1)
+    signing_secret_arn: str | None = Field(alias="SIGNING_SECRET_ARN", default=None, min_length=1)
+    """Where the key ring is (blog.keys); only the functions that sign or hash have it."""
+    cdn_enabled: bool = Field(alias="CDN_ENABLED")
+    cdn_origin_secret: str = Field(alias="CDN_ORIGIN_SECRET")
+    """The secret holding the header CloudFront adds to origin requests; empty without the CDN."""
 
-    @property
-    def signing_key_bytes(self) -> bytes:
-        """The HMAC key for cursors and client addresses."""
-        return self.signing_key.encode()
+    @model_validator(mode="after")
+    def _cdn_needs_its_origin_secret(self) -> "Settings":
+        if self.cdn_enabled and not self.cdn_origin_secret:
+            raise ValueError("CDN_ENABLED needs CDN_ORIGIN_SECRET, the secret of CloudFront's origin header")
+        return self
 
 
 @cache

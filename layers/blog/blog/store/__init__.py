@@ -1,15 +1,15 @@
 """Data access: the only package that talks to DynamoDB.
 
 It owns the key design (blog.store.keys) and turns DynamoDB's errors into domain errors
-(blog.store.failures). Every request the API serves is one round trip on its happy path.
+(blog.store.failures). Every request the API serves is one round trip of latency on its happy path.
 
 | item | pk | sk | index attributes |
 | --- | --- | --- | --- |
 | post head | `POST#<slug>` | `#POST` | `visible_sk`; `published_pk`, `category_pk`, `open_pk` (sparse) |
 | post body | `POST#<slug>` | `#POST#BODY` | `visible_sk` |
-| comment | `POST#<slug>` | `COMMENT#<id>` | `visible_sk` when public; `pending_pk`, `created_at` when held |
+| comment | `POST#<slug>` | `COMMENT#<id>` | `visible_sk` if public; `pending_pk`, `created_at` if held |
 | rate-limit counter | `RATE#<client hash>#<window>` | `RATE` | `expires_at` (TTL) |
-| duplicate guard | `DUPLICATE#<hash of post, author, text>` | `DUPLICATE` | |
+| duplicate guard | `DUPLICATE#<hash of post, author, text>` | `DUPLICATE` | `expires_at` (TTL) |
 | idempotency record | `IDEMPOTENCY#<hash of post, key>` | `IDEMPOTENCY` | `expires_at` (TTL) |
 
 A post is two items: a small head (the summary, `comment_count`, the thread's state, the revision)
@@ -17,6 +17,9 @@ that every count, condition and index uses, and a body (`content`, `content_html
 post's read and its writes touch; so what a comment writes does not grow with the post. Before this
 layout a post was one item, the head holding the body: the code reads both for one release, and
 `blogctl migrate` rewrites the old ones.
+
+Spam is deleted by TTL (`expires_at`), and a duplicate guard refuses nothing once its comment
+(`comment_id`) is deleted or marked as spam.
 
 A post's head carries `published_pk` and `category_pk` (with `published_at`) only while published, and
 `open_pk` only while its thread is open: the list indexes and the auto-close index stay sparse.

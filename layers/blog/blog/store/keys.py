@@ -133,21 +133,23 @@ def is_post_head_of_old_layout(item: Mapping[str, Any]) -> bool:
 
 def stored_post(head: Mapping[str, Any], body: Mapping[str, Any] | None) -> StoredPost | None:
     """A whole post from its head and body items (plain values); from its head alone when the head
-        is of the old layout. None without a body: a Query is read-committed, not serializable, against
+    is of the old layout. None without a body: a Query is read-committed, not serializable, against
     the transaction that writes a new post's head and body, so it may see the head first."""
     if body is None:
         return StoredPost.model_validate(head) if is_post_head_of_old_layout(head) else None
     return StoredPost.model_validate({**head, **{name: body[name] for name in POST_BODY_ATTRIBUTES}})
 
 
-def comment_item(comment: StoredComment) -> Item:
-    """The whole item of a comment, with its keys and index attributes, as its writes leave it."""
+def comment_item(comment: StoredComment, *, expires_at: int | None = None) -> Item:
+    """The whole item of a comment, with its keys and index attributes, as its writes leave it;
+    `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam)."""
     return to_item(
         {
             **comment.model_dump(mode="json"),
             "pk": post_pk(comment.post_slug),
             "sk": comment_sk(comment.id),
             **comment_index_attributes(comment.id, comment.status),
+            "expires_at": expires_at,
         }
     )
 

@@ -67,8 +67,20 @@ def outcome(action: Action, state: CommentState) -> CommentStatus | None:
     return CommentStatus.DELETED if state.replies else None
 
 
-def plan(table: str, slug: str, comment_id: str, action: Action, state: CommentState) -> list[dict[str, Any]]:
-    """The transaction that applies `action` to a comment in `state`; empty when nothing changes."""
+def plan(
+    table: str,
+    slug: str,
+    comment_id: str,
+    action: Action,
+    state: CommentState,
+    *,
+    spam_purged_at: int | None = None,
+) -> list[dict[str, Any]]:
+    """The transaction that applies `action` to a comment in `state`; empty when nothing changes.
+
+    Spam is deleted by TTL at `spam_purged_at` (epoch seconds), unless replies hang from it: they
+    keep their place in the thread.
+    """
     after = outcome(action, state)
     if after is state.status:
         return []
@@ -98,7 +110,8 @@ def plan(table: str, slug: str, comment_id: str, action: Action, state: CommentS
         if parent_id is not None:
             operations.append(counter_update(table, comment_key(slug, parent_id), "reply_count", -1))
     else:
-        update, values = _becoming(comment_id, after)
+        purged_at = spam_purged_at if after is CommentStatus.SPAM and not state.replies else None
+        update, values = _becoming(comment_id, after, purged_at)
         operations.append(
             {
                 "Update": {
@@ -118,14 +131,20 @@ def plan(table: str, slug: str, comment_id: str, action: Action, state: CommentS
     return operations
 
 
-def _becoming(comment_id: str, status: CommentStatus) -> tuple[str, dict[str, Any]]:
+def _becoming(comment_id: str, status: CommentStatus, purged_at: int | None) -> tuple[str, dict[str, Any]]:
     """The update expression, and its values, that give a comment `status`: the index attributes of
-    that status (blog.store.keys decides them, as for every write) and, for a tombstone, no words
-    and no author. DynamoDB refuses values an expression does not use, so each comes with its use."""
+    that status (blog.store.keys decides them, as for every write), the time TTL deletes it (spam
+    only: a comment approved again must not vanish) and, for a tombstone, no words and no author.
+    DynamoDB refuses values an expression does not use, so each comes with its use."""
     index = comment_index_attributes(comment_id, status)
     assignments = ["#status = :status", *(f"{name} = :{name}" for name in index)]
     values: dict[str, Any] = {":status": status.value, **{f":{name}": value for name, value in index.items()}}
     removals = [name for name in COMMENT_INDEX_ATTRIBUTES if name not in index]
+    if purged_at is None:
+        removals.append("expires_at")
+    else:
+        assignments.append("expires_at = :expires_at")
+        values[":expires_at"] = purged_at
     if status is CommentStatus.DELETED:
         # A tombstone keeps its place in the thread and loses its words and its author.
         assignments += ["author_name = :empty", "content = :empty", "content_html = :empty"]

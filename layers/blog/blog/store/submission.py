@@ -42,6 +42,21 @@ class IdempotencyRecord:
 
 
 @dataclass(frozen=True)
+class DuplicateGuard:
+    """The item that refuses the same text by the same author on the same post, for a while.
+
+    A guard stands for its comment: once that comment is deleted or marked as spam, the guard no
+    longer refuses anything. A transaction cannot read, so the submission that meets a guard learns
+    its comment from the cancellation (`held_by`) and tries again, checking that comment.
+    """
+
+    key: str
+    expires_at: int
+    held_by: str | None = None
+    """The comment a guard found by an earlier attempt stands for."""
+
+
+@dataclass(frozen=True)
 class CommentSubmission:
     """Everything one comment's transaction writes and checks."""
 
@@ -49,8 +64,18 @@ class CommentSubmission:
     now: datetime
     oldest_open_publication: datetime | None
     rate_limit: RateLimit
-    duplicate_key: str
+    duplicate_guard: DuplicateGuard | None
+    """None for spam: a bot must not block a person's comment by sending it first."""
     idempotency: IdempotencyRecord | None
+    purge_at: int | None = None
+    """When the comment is removed (TTL), with its email address: set for spam."""
+
+
+@dataclass(frozen=True)
+class GuardHeld:
+    """The duplicate guard of another comment refused the submission: try again, checking that one."""
+
+    comment_id: str
 
 
 @dataclass(frozen=True)
@@ -91,7 +116,7 @@ class CommentTransaction:
             {
                 "Put": {
                     "TableName": table,
-                    "Item": comment_item(comment),
+                    "Item": comment_item(comment, expires_at=submission.purge_at),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
@@ -130,22 +155,11 @@ class CommentTransaction:
             }
         )
 
-        self._duplicate = self._add(
-            {
-                "Put": {
-                    "TableName": table,
-                    "Item": to_item(
-                        {
-                            "pk": f"DUPLICATE#{submission.duplicate_key}",
-                            "sk": "DUPLICATE",
-                            "post_slug": comment.post_slug,
-                            "comment_id": comment.id,
-                        }
-                    ),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        )
+        self._duplicate: int | None = None
+        self._held_by: int | None = None
+        guard = submission.duplicate_guard
+        if guard is not None:
+            self._add_duplicate_guard(table, guard, epoch_now=int(submission.now.timestamp()))
 
         self._idempotency: int | None = None
         record = submission.idempotency
@@ -171,12 +185,55 @@ class CommentTransaction:
                 }
             )
 
+    def _add_duplicate_guard(self, table: str, guard: DuplicateGuard, *, epoch_now: int) -> None:
+        comment = self._submission.comment
+        # TTL deletes late, so an expired guard counts as absent.
+        condition = "attribute_not_exists(pk) OR expires_at < :now"
+        values: dict[str, Any] = {":now": epoch_now}
+        if guard.held_by is not None:
+            # The guard found before may be taken over if its comment is gone or was marked as spam.
+            condition += " OR comment_id = :held_by"
+            values[":held_by"] = guard.held_by
+            self._held_by = self._add(
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": comment_key(comment.post_slug, guard.held_by),
+                        "ConditionExpression": "attribute_not_exists(pk) OR #status IN (:spam, :deleted)",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": to_item(
+                            {":spam": CommentStatus.SPAM.value, ":deleted": CommentStatus.DELETED.value}
+                        ),
+                    }
+                }
+            )
+        self._duplicate = self._add(
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": to_item(
+                        {
+                            "pk": f"DUPLICATE#{guard.key}",
+                            "sk": "DUPLICATE",
+                            "post_slug": comment.post_slug,
+                            "comment_id": comment.id,
+                            "expires_at": guard.expires_at,
+                        }
+                    ),
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeValues": to_item(values),
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+        )
+
     def _add(self, operation: dict[str, Any]) -> int:
         self.items.append(operation)
         return len(self.items) - 1
 
-    def explain(self, reasons: Sequence[Mapping[str, Any]]) -> Replay | None:
-        """Raise the domain error the cancellation reasons show, return a replay, or None to retry."""
+    def explain(self, reasons: Sequence[Mapping[str, Any]]) -> Replay | GuardHeld | None:
+        """Raise the domain error the cancellation reasons show; return a replay, the comment whose
+        duplicate guard must be checked, or None to retry."""
         codes = cancellation_codes(reasons)
 
         def failed(index: int | None) -> bool:
@@ -195,8 +252,18 @@ class CommentTransaction:
             raise ParentNotFound
         if failed(self._rate):
             raise RateLimited(self._submission.rate_limit.retry_after_seconds)
-        if failed(self._duplicate):
+        if failed(self._held_by):
             raise DuplicateComment
+        if failed(self._duplicate):
+            assert self._duplicate is not None
+            held_by = from_item(reasons[self._duplicate].get("Item", {})).get("comment_id")
+            guard = self._submission.duplicate_guard
+            # The parent this reply answers must be approved, so a guard it holds still refuses
+            # (and one transaction cannot both count a reply on it and check it).
+            parent_id = parent_of(self._submission.comment.id)
+            if held_by is None or held_by in (parent_id, guard.held_by if guard else None):
+                raise DuplicateComment
+            return GuardHeld(str(held_by))
         if TRANSACTION_CONFLICT in codes:
             return None
         # A comment id taken by another comment, or a failure DynamoDB did not name: retryable.

@@ -2,6 +2,8 @@
 
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +64,18 @@ if TYPE_CHECKING:
     from blog.store.submission import CommentSubmission, Replay
 
 
+@dataclass(frozen=True)
+class ThreadPage:
+    """A page of a post's public comments, and what it read of the post."""
+
+    post: StoredPost | None
+    """The post item: read with the first page only, where it comes first in `Visible`."""
+    published_at: datetime | None
+    """When the post is (or will be) published, read with every page; None for a draft or no post."""
+    comments: list[StoredComment]
+    next_position: Position | None
+
+
 class BlogStore:
     """The blog's table. Each public method is one round trip on its happy path."""
 
@@ -106,15 +120,23 @@ class BlogStore:
         assert last.published_at is not None
         return posts[:limit], {"published_at": format_timestamp(last.published_at), "slug": last.slug}
 
-    def read_thread(
-        self, slug: str, *, limit: int, after: Position | None
-    ) -> tuple[StoredPost | None, list[StoredComment], Position | None]:
-        """A page of a post's public comments in thread order.
+    def read_thread(self, slug: str, *, limit: int, after: Position | None) -> ThreadPage:
+        """A page of a post's public comments in thread order, with what the page needs of the post.
 
         Without `after`, the page starts with the post's head and body items (None when there is no
-        post), so the post and its first comments come from one Query. A head of the layout before
-        the split holds the body itself, and no body item follows it.
+        post), so the post and its first comments come from one Query; a head of the layout before
+        the split holds the body itself, and no body item follows it. With `after`, the post's
+        publication is read by a GetItem issued concurrently with the Query: one round trip of
+        latency.
         """
+        if after is None:
+            return self._thread_query(slug, limit=limit, after=None)
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            publication = executor.submit(self._publication_of, slug)
+            page = self._thread_query(slug, limit=limit, after=after)
+            return replace(page, published_at=publication.result())
+
+    def _thread_query(self, slug: str, *, limit: int, after: Position | None) -> ThreadPage:
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": VISIBLE_INDEX,
@@ -135,9 +157,29 @@ class BlogStore:
         body = items.pop(0) if items and items[0]["sk"] == POST_BODY_SK else None
         post = None if head is None else stored_post(head, body)
         comments = [StoredComment.model_validate(item) for item in items]
-        if len(comments) <= limit:
-            return post, comments, None
-        return post, comments[:limit], {"id": comments[limit - 1].id}
+        published_at = None if post is None else post.published_at
+        if len(comments) > limit:
+            return ThreadPage(post, published_at, comments[:limit], {"id": comments[limit - 1].id})
+        # DynamoDB stops a Query at 1 MB of items, with fewer than `Limit` and a LastEvaluatedKey:
+        # the thread goes on after the last comment read. An item is at most 400 KB, so a page
+        # that stopped early holds at least one comment after the post.
+        stopped_early = "LastEvaluatedKey" in response and bool(comments)
+        next_position = {"id": comments[-1].id} if stopped_early else None
+        return ThreadPage(post, published_at, comments, next_position)
+
+    def _publication_of(self, slug: str) -> datetime | None:
+        """When the post was (or will be) published; None for a draft or no post.
+
+        Eventually consistent: a GetItem consumes capacity for the whole item, projection or not,
+        and an eventually consistent read half as much; a post withdrawn a second ago may still
+        serve one page.
+        """
+        with translated_errors():
+            response = self._client.get_item(
+                TableName=self._table, Key=post_key(slug), ProjectionExpression="published_at"
+            )
+        published_at = from_item(response.get("Item", {})).get("published_at")
+        return None if published_at is None else datetime.fromisoformat(published_at)
 
     def list_pending(
         self, *, limit: int, after: Position | None
@@ -329,31 +371,43 @@ class BlogStore:
         of the same post), the client's rate-limit counter, the duplicate guard and the idempotency
         record. Which check failed is read from the cancellation reasons, never from another read.
         Returns the first response when the Idempotency-Key was seen before with the same request.
+        A guard of a comment since deleted or marked as spam costs a second transaction.
         """
-        from blog.store.submission import CommentTransaction
+        from blog.store.submission import CommentTransaction, GuardHeld
 
-        operations = CommentTransaction(self._table, submission)
         for attempt in range(TRANSACTION_ATTEMPTS):
+            operations = CommentTransaction(self._table, submission)
             reasons = run_transaction(self._client, operations.items)
             if reasons is None:
                 return None
-            replay = operations.explain(reasons)
-            if replay is not None:
-                return replay
-            # Another write on the same post won the race; nothing was written, so try again.
-            time.sleep(0.05 * (attempt + 1))
+            outcome = operations.explain(reasons)
+            if isinstance(outcome, GuardHeld):
+                # The same words were said before: they count only while that comment stands.
+                assert submission.duplicate_guard is not None
+                guard = replace(submission.duplicate_guard, held_by=outcome.comment_id)
+                submission = replace(submission, duplicate_guard=guard)
+            elif outcome is not None:
+                return outcome
+            else:
+                # Another write on the same post won the race; nothing was written, so try again.
+                time.sleep(0.05 * (attempt + 1))
         raise ServiceUnavailable
 
-    def moderate(self, slug: str, comment_id: str, action: "Action") -> CommentStatus | None:
+    def moderate(
+        self, slug: str, comment_id: str, action: "Action", *, spam_purged_at: int | None = None
+    ) -> CommentStatus | None:
         """Approve, mark as spam or delete a comment, keeping the post's count exact.
 
-        Returns the comment's status afterwards, None when it was removed altogether.
+        Spam is deleted by DynamoDB's TTL at `spam_purged_at` (epoch seconds; None: kept). Returns
+        the comment's status afterwards, None when it was removed altogether.
         """
         from blog.store import moderation
 
         state = moderation.expected_state(action)
         for _ in range(TRANSACTION_ATTEMPTS):
-            operations = moderation.plan(self._table, slug, comment_id, action, state)
+            operations = moderation.plan(
+                self._table, slug, comment_id, action, state, spam_purged_at=spam_purged_at
+            )
             if not operations:
                 return moderation.outcome(action, state)
             reasons = run_transaction(self._client, operations)
