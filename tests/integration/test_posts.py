@@ -279,3 +279,23 @@ def test_the_item_a_comment_rewrites_stays_small_for_a_post_at_the_cap(api, publ
 
     assert head["comment_count"] == {"N": "1"}
     assert item_size(head) < 2_000
+
+
+def test_an_update_keeps_when_the_post_was_created_and_its_thread_closed(api, publish, dynamodb):
+    publish("fest", comments_open=False)
+    key = {"pk": {"S": "POST#fest"}, "sk": {"S": "#POST"}}
+    earlier = {":then": {"S": "2025-01-01T00:00:00Z"}}
+    dynamodb.update_item(
+        TableName=TABLE_NAME, Key=key, UpdateExpression="SET created_at = :then, closed_at = :then",
+        ExpressionAttributeValues=earlier,
+    )  # fmt: skip
+
+    updated = api.put(
+        "/posts/fest", json_body={**POST, "content": "Neu", "comments_open": False}, signed=True
+    )
+
+    head = dynamodb.get_item(TableName=TABLE_NAME, Key=key)["Item"]
+    assert updated.status == 200
+    assert head["created_at"] == head["closed_at"] == {"S": "2025-01-01T00:00:00Z"}
+    assert head["revision"] == {"N": "2"}
+    assert api.post("/posts/fest/close", signed=True).json()["closed_at"] == "2025-01-01T00:00:00Z"

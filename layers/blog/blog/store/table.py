@@ -288,10 +288,13 @@ class BlogStore:
         removals += ["closed_at"] if closed_at is None else []
         removals += list(POST_BODY_ATTRIBUTES)
         names = {f"#{name}": name for name in [*values, *removals, "revision"]}
-        expression = (
-            f"SET {', '.join(f'#{name} = :{name}' for name in values)} ADD #revision :one "
-            f"REMOVE {', '.join(f'#{name}' for name in removals)}"
-        )
+        # A thread closed (by an operator, by the age limit) since `old` was read keeps its moment.
+        assignments = [
+            f"#{name} = if_not_exists(#{name}, :{name})" if name == "closed_at" else f"#{name} = :{name}"
+            for name in values
+        ]
+        removed = ", ".join(f"#{name}" for name in removals)
+        expression = f"SET {', '.join(assignments)} ADD #revision :one REMOVE {removed}"
         update = {
             "Update": {
                 "TableName": self._table,
