@@ -255,13 +255,20 @@ def test_content_is_capped_in_bytes_not_characters(api, publish):
     assert api.get("/posts/mehr-emoji").status == 404
 
 
-def test_content_whose_rendering_is_too_large_to_store_is_a_413_and_changes_nothing(api, publish):
+@pytest.mark.parametrize(
+    "content",
+    [
+        # 90,000 bytes of Markdown: each `<` is shown as `&lt;`, four times as long.
+        "<" * 90_000,
+        # 10 KB of Markdown: a reference link repeats its 2,000-byte address each time it is used.
+        f"[a]: https://example.org/{'x' * 2_000}\n\n" + "[a] " * 2_000,
+    ],
+)
+def test_content_whose_rendering_is_too_large_to_store_is_a_413_and_changes_nothing(api, publish, content):
     publish("eckig", content="Vorher.")
-    # 90,000 bytes of Markdown: each `<` is shown as `&lt;`, four times as long.
-    brackets = "<" * 90_000
 
-    created = api.put("/posts/spitz", json_body={**POST, "content": brackets}, signed=True)
-    updated = api.put("/posts/eckig", json_body={**POST, "content": brackets}, signed=True)
+    created = api.put("/posts/spitz", json_body={**POST, "content": content}, signed=True)
+    updated = api.put("/posts/eckig", json_body={**POST, "content": content}, signed=True)
 
     assert (created.status, updated.status) == (413, 413)
     assert "rendered HTML" in updated.json()["detail"]
