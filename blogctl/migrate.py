@@ -39,7 +39,7 @@ class MigrateSummary:
             f"and body, {self.layouts[PostLayout.NEW]} already split"
         )
         if self.layouts[PostLayout.ABSENT]:
-            text += f"; {self.layouts[PostLayout.ABSENT]} sets of comments have no post (left as they are)"
+            text += f"; comments of {self.layouts[PostLayout.ABSENT]} posts no longer there left as they are"
         return text
 
 

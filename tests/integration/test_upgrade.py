@@ -2,6 +2,7 @@
 changes"): this release serves and writes posts of the old layout, and `blogctl migrate` rewrites
 them, idempotent and resumable, while the blog keeps answering as before."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -211,10 +212,10 @@ def test_migrate_splits_every_old_post_and_the_blog_answers_the_same(old_blog, a
         assert head["revision"]["N"] == "3"  # the post did not change, only where it is kept
     assert reads(api) == before
 
-    assert blogctl("migrate") == 0
-    assert capsys.readouterr().out.startswith(
-        f"Migrated the table {TABLE_NAME}: 0 posts rewritten as head and body, 3 already split"
-    )
+    assert blogctl("--json", "migrate") == 0  # run again: nothing left to do
+    assert json.loads(capsys.readouterr().out) == {
+        "table": TABLE_NAME, "rewritten": 0, "already_split": 3, "comments_without_post": 0,
+    }  # fmt: skip
     assert reads(api) == before
     exercise(api, old_blog, "nachher")
 
@@ -279,3 +280,13 @@ def test_a_backup_of_the_old_layout_restores_as_it_was_and_migrates(
     assert blogctl("migrate") == 0
     assert reads(api) == before
     assert len(table_items(dynamodb)) == 9  # three heads, three bodies, three comments
+
+
+def test_migrate_leaves_comments_without_a_post_as_they_are(old_blog, dynamodb, capsys):
+    orphan = old_comment("verschwunden", "Wo ist der Beitrag?", status=CommentStatus.APPROVED)
+    dynamodb.put_item(TableName=TABLE_NAME, Item=comment_item(orphan))
+
+    assert blogctl("migrate") == 0
+
+    assert "; comments of 1 posts no longer there left as they are" in capsys.readouterr().out
+    assert len(table_items(dynamodb)) == 10  # three heads, three bodies, four comments
