@@ -6,10 +6,14 @@ template.yaml. moto's server runs either way: it is the Secrets Manager that hol
 secrets (local/secrets_manager.py), and with another DynamoDB it serves nothing else.
 """
 
+import hashlib
+import io
+import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -124,20 +128,94 @@ def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) ->
         )
 
 
-class _OneRequestAtATime:
-    """Serve one request at a time, as DynamoDB applies each request atomically.
+_TRANSACT_WRITE_ITEMS = "DynamoDB_20120810.TransactWriteItems"
+TOKEN_LIFETIME_SECONDS = 600
+"""How long DynamoDB remembers a TransactWriteItems ClientRequestToken (10 minutes)."""
 
-    moto does not: a transaction snapshots the whole table, applies its parts one by one, and on a
-    failed condition puts the snapshot back, undoing any write that ran alongside it.
+
+@dataclass(frozen=True)
+class _Answered:
+    request_digest: str
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    at: float
+
+
+class _OneRequestAtATime:
+    """Serve one request at a time, as DynamoDB applies each request atomically; and answer a
+    transaction repeated with the same ClientRequestToken as DynamoDB does.
+
+    moto does neither. A transaction snapshots the whole table, applies its parts one by one, and on
+    a failed condition puts the snapshot back, undoing any write that ran alongside it. And moto
+    ignores ClientRequestToken: when botocore retries a transaction that timed out after moto had
+    applied it, moto applies it again (a comment's duplicate guard then refuses it, and the reader
+    gets a 409 for a comment that is stored). DynamoDB answers the same token with the same
+    request, within 10 minutes, as a success without writing again, and the same token with another
+    request as IdempotentParameterMismatchException.
     """
 
-    def __init__(self, application: "WSGIApplication") -> None:
+    def __init__(self, application: "WSGIApplication", clock: Callable[[], float] = time.monotonic) -> None:
         self._application = application
         self._lock = threading.Lock()
+        self._clock = clock
+        self._answered: dict[str, _Answered] = {}
 
     def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> list[bytes]:
         with self._lock:
+            if environ.get("HTTP_X_AMZ_TARGET") != _TRANSACT_WRITE_ITEMS:
+                return list(self._application(environ, start_response))
+            return self._transaction(environ, start_response)
+
+    def _transaction(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> list[bytes]:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = {}
+        token = request.pop("ClientRequestToken", None) if isinstance(request, dict) else None
+        if not isinstance(token, str):
             return list(self._application(environ, start_response))
+        now = self._clock()
+        self._answered = {
+            seen: answer
+            for seen, answer in self._answered.items()
+            if now - answer.at < TOKEN_LIFETIME_SECONDS
+        }
+        digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+        earlier = self._answered.get(token)
+        if earlier is not None:
+            if earlier.request_digest != digest:
+                return _mismatch(start_response)
+            start_response(earlier.status, earlier.headers)
+            return [earlier.body]
+        answer: dict[str, Any] = {}
+
+        def remember(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answer.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        chunks = list(self._application(environ, remember))
+        if str(answer.get("status", "")).startswith("200"):
+            self._answered[token] = _Answered(
+                digest, answer["status"], answer["headers"], b"".join(chunks), now
+            )
+        return chunks
+
+
+def _mismatch(start_response: "StartResponse") -> list[bytes]:
+    body = json.dumps(
+        {
+            "__type": "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+            "message": "The request uses the same client token as a previous, but non-identical request.",
+        }
+    ).encode()
+    start_response(
+        "400 Bad Request",
+        [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
 
 
 @contextmanager
