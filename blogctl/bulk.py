@@ -251,14 +251,10 @@ class BulkStore:
                 }
             }
             body = post_body_item(slug, StoredPostBody.model_validate(values))
-            if (
-                run_transaction(
-                    self._client, [removal, {"Put": {"TableName": self.table_name, "Item": body}}]
-                )
-                is None
-            ):
+            split = [removal, {"Put": {"TableName": self.table_name, "Item": body}}]
+            if run_transaction(self._client, split) is None:
                 return PostLayout.OLD
-            # The post changed since it was read (an update, a comment): read it again.
+            # An update changed the post since it was read, or another write on it won the race.
             self._pause(_FIRST_PAUSE_SECONDS * (attempt + 1))
         raise ServiceUnavailable
 
