@@ -16,12 +16,12 @@ CHECKOV := $(TOOLS)/checkov/bin/checkov
 BIN := $(VENV)/bin
 BUILT_TEMPLATE := .aws-sam/build/template.yaml
 # checkov evaluates Conditions with the parameters' defaults, so it would never see the CDN (off by
-# default): lint-template scans a copy of the template with the CDN and both custom domains on, too.
+# default): lint-template scans a copy of the template with the CDN, both custom domains and SnapStart on, too.
 CDN_ON_TEMPLATE := .aws-sam/template-cdn-on.json
 CDN_ON_PARAMETERS := CdnEnabled=true CdnDomainName=blog.example.org \
 	CdnCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/example \
 	ApiDomainName=api.example.org ApiCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/example \
-	HostedZoneId=Z0EXAMPLE
+	HostedZoneId=Z0EXAMPLE SnapStart=PublishedVersions
 # What sam build reads: a change to any of them builds again (sam's own cache keeps that quick).
 BUILD_INPUTS := template.yaml samconfig.toml layers/blog/requirements.txt layers/blog/Makefile \
 	$(shell find functions layers -name '*.py' -not -path '*/__pycache__/*')

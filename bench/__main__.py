@@ -11,10 +11,27 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, comment_writes, growth, layer, list_page, local_api, round_trips, wxr_import
+from bench import (
+    cold_start,
+    comment_writes,
+    growth,
+    layer,
+    list_page,
+    local_api,
+    round_trips,
+    snapstart,
+    wxr_import,
+)
 from bench.data import load_demo_blog
-from bench.environment import bench_environment
-from bench.report import COLD_START_RATIO, COMMENT_WRITES_RATIO, LIST_PAGE_RATIO, LOCAL_OVERHEAD_MS, Report
+from bench.environment import BenchEnvironment, bench_environment
+from bench.report import (
+    COLD_START_RATIO,
+    COMMENT_WRITES_RATIO,
+    LIST_PAGE_RATIO,
+    LOCAL_OVERHEAD_MS,
+    RESTORE_RATIO,
+    Report,
+)
 from local.template import load_template
 from local.workers import DEFAULT_MAX_CONCURRENCY
 
@@ -24,6 +41,8 @@ RESULTS = Path(__file__).with_name("results.json")
 class Sizes:
     def __init__(self, quick: bool) -> None:
         self.cold_start_rounds = 2 if quick else 20
+        self.restore_rounds = 1 if quick else 10
+        self.restore_warm_requests = 3 if quick else 20
         self.local_requests = 10 if quick else 300
         self.growth_posts = [5, 30] if quick else [100, 1_000, 10_000]
         self.growth_comments = [1, 60] if quick else [1, 100, 1_000]
@@ -142,6 +161,8 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
             "worst_imports_by_package": {name: _rounded(ms) for name, ms in cold.worst_by_package.items()},
         }
 
+        results["snapstart"] = _restores(bench, sizes, step, detail)
+
         step(f"growth: posts {sizes.growth_posts}, comments {sizes.growth_comments}")
         by_posts = growth.posts(bench, sizes.growth_posts, requests=sizes.growth_requests, progress=detail)
         by_comments = growth.comments(
@@ -191,6 +212,7 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
         "round_trips": all(round_trips.target_met(route, n) for route, n in counted.items())
         and all(reads.round_trips == 1 for reads in concurrent.values()),
         "cold_start": all(cold.ratio(job) <= COLD_START_RATIO for job in cold.jobs),
+        "snapstart": results["snapstart"]["met"],
         "list_page": page.ratio <= LIST_PAGE_RATIO,
         "comment_writes": writes.ratio <= COMMENT_WRITES_RATIO,
         "local_api": all(found.overhead_ms < LOCAL_OVERHEAD_MS for found in measured.values()),
@@ -202,6 +224,52 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
 
 def _comment_writes(writes: comment_writes.CommentWrites) -> dict[str, Any]:
     return {"post_bytes": writes.post_bytes, "bytes": writes.total, "parts": writes.parts}
+
+
+def _restores(
+    bench: BenchEnvironment, sizes: Sizes, step: Callable[[str], None], detail: Callable[[str], None]
+) -> dict[str, Any]:
+    rounds, warm = sizes.restore_rounds, sizes.restore_warm_requests
+    step(f"SnapStart, restore simulated: {rounds} rounds, primed and unprimed processes interleaved")
+    found = snapstart.measure(bench, rounds=rounds, warm_requests=warm, progress=detail)
+    return {
+        "functions": {
+            job: {
+                "restored_ms": _rounded(found.restored_ms(job)),
+                "warm_p50_ms": _rounded(found.warm_p50_ms(job)),
+                "ratio": _rounded(found.ratio(job), 2),
+                "unprimed_ms": _rounded(found.unprimed_ms(job)),
+                "unprimed_ratio": _rounded(found.unprimed_ratio(job), 2),
+            }
+            for job in found.jobs
+        },
+        "rounds": rounds,
+        "warm_requests": warm,
+        "discarded": found.discarded,
+        "warm_failed": len(found.warm_failures),
+        "warm_failures": found.warm_failures[:5],
+        "worst": found.worst,
+        "met": all(found.ratio(job) <= RESTORE_RATIO for job in found.jobs),
+    }
+
+
+def run_snapstart(sizes: Sizes, say: Callable[[str], None], previous: dict[str, Any]) -> dict[str, Any]:
+    """Only the restore simulation: `previous` results with its figures and verdict replaced."""
+    started = time.perf_counter()
+
+    def step(text: str) -> None:
+        say(f"==> {text} ({time.perf_counter() - started:.0f} s)")
+
+    def detail(text: str) -> None:
+        say(f"    {text}")
+
+    template = load_template()
+    step("starting the embedded DynamoDB and loading the demo blog through the API")
+    with bench_environment(template) as bench:
+        load_demo_blog(bench.api)
+        restores = _restores(bench, sizes, step, detail)
+    targets = {**previous.get("targets", {}), "snapstart": restores["met"]}
+    return {**previous, "machine": machine(), "snapstart": restores, "targets": targets}
 
 
 def _size(size: growth.Size) -> dict[str, Any]:
@@ -222,15 +290,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--output", type=Path, default=RESULTS, help=f"where the results go (default {RESULTS})"
     )
+    parser.add_argument(
+        "--only-snapstart",
+        action="store_true",
+        help="only the SnapStart restore simulation; its figures replace those in --output",
+    )
     arguments = parser.parse_args(argv)
 
     def say(text: str) -> None:
         print(text, flush=True)
 
-    results = run(Sizes(arguments.quick), say)
+    if arguments.only_snapstart:
+        previous = (
+            json.loads(arguments.output.read_text(encoding="utf-8")) if arguments.output.is_file() else {}
+        )
+        results = run_snapstart(Sizes(arguments.quick), say, previous)
+        rendered = "\n".join(Report(results).snapstart())
+    else:
+        results = run(Sizes(arguments.quick), say)
+        rendered = Report(results).render()
     arguments.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     say("")
-    say(Report(results).render())
+    say(rendered)
     say(f"\nWritten to {arguments.output}")
     return 0
 

@@ -189,6 +189,17 @@ class Requests:
         }
 
 
+_REQUESTS: dict[int, Requests] = {}
+
+
+def requests_of(bench: BenchEnvironment) -> Requests:
+    """The representative requests of `bench`, their posts and comments written once per run (the
+    cold starts and the restore simulation share them: writing them twice would be a duplicate)."""
+    if id(bench) not in _REQUESTS:
+        _REQUESTS[id(bench)] = Requests(bench)
+    return _REQUESTS[id(bench)]
+
+
 def _canonical(distribution: str) -> str:
     return re.sub(r"[-_.]+", "-", distribution).lower()
 
@@ -257,7 +268,7 @@ class ColdStartRunner:
         """`source_layer`: a copy of the layer without bytecode (layer_as_source), for SOURCE_ONLY."""
         self._bench = bench
         self._source_layer = source_layer
-        self._requests = Requests(bench)
+        self._requests = requests_of(bench)
         self._functions: dict[str, FunctionDefinition] = {
             function.folder_name: function for function in bench.functions.values()
         }

@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response
 
-from blog import publishing
+from blog import priming, publishing
 from blog.http import ADMIN_SECURITY, create_resolver, documented, entry_point, json_response, problems
 from blog.models import ThreadState
 from blog.store import get_store
@@ -27,4 +27,5 @@ def reopen_thread(slug: str) -> Response[str]:
     return json_response(publishing.reopen_thread(get_store(), slug, now=utc_now()))
 
 
+primer = priming.prime_http(app)
 lambda_handler = entry_point(app)

@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from blog import reading
+from blog import priming, reading
 from blog.cursor import MAX_CURSOR_LENGTH
 from blog.http import JSON, create_resolver, documented, entry_point, json_response, problems
 from blog.models import CommentPage, Post
@@ -69,4 +69,5 @@ def get_openapi_document() -> Response[str]:
     return whole_api_response(Path(__file__).parent.parent)
 
 
+primer = priming.prime_http(app)
 lambda_handler = entry_point(app)

@@ -6,7 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from blog import reading
+from blog import priming, reading
 from blog.cursor import MAX_CURSOR_LENGTH
 from blog.http import create_resolver, documented, entry_point, json_response, problems
 from blog.models import PostPage
@@ -40,4 +40,5 @@ def list_posts(
     return json_response(page, public=True)
 
 
+primer = priming.prime_http(app)
 lambda_handler = entry_point(app)

@@ -6,7 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from blog import publishing
+from blog import priming, publishing
 from blog.http import ADMIN_SECURITY, create_resolver, documented, entry_point, json_response, problems
 from blog.models import SLUG_MAX_LENGTH, SLUG_PATTERN, Post, PostInput
 from blog.settings import get_settings
@@ -40,4 +40,5 @@ def put_post(
     return json_response(stored, status=HTTPStatus.CREATED if created else HTTPStatus.OK)
 
 
+primer = priming.prime_http(app, bodies={"PUT /posts/{slug}": priming.SAMPLE_POST})
 lambda_handler = entry_point(app, max_body_bytes=POST_BODY_LIMIT)

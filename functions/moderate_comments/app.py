@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from blog import moderating
+from blog import moderating, priming
 from blog.cursor import MAX_CURSOR_LENGTH
 from blog.http import ADMIN_SECURITY, create_resolver, documented, entry_point, json_response, problems
 from blog.models import ModeratedComment, PendingPage
@@ -80,4 +80,5 @@ def delete_comment(slug: str, comment_id: str) -> Response[None]:
     return Response(status_code=HTTPStatus.NO_CONTENT, headers={"Cache-Control": "no-store"})
 
 
+primer = priming.prime_http(app)
 lambda_handler = entry_point(app)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
-from blog import commenting, edge
+from blog import commenting, edge, priming
 from blog.http import create_resolver, documented, entry_point, json_response, problems
 from blog.models import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN, Comment, NewComment
 from blog.settings import get_settings
@@ -74,4 +74,8 @@ def submit_comment(
     return json_response(submitted.comment, status=HTTPStatus.CREATED, headers=headers)
 
 
+primer = priming.prime_http(
+    app,
+    bodies={"POST /posts/{slug}/comments": {"author_name": "SnapStart", "content": "Priming *Markdown*."}},
+)
 lambda_handler = entry_point(app)

@@ -41,6 +41,7 @@ def test_results_have_every_figure_of_the_issue(results: dict[str, Any]) -> None
         "round_trips",
         "concurrent_reads",
         "cold_start",
+        "snapstart",
         "list_page",
         "comment_writes",
         "local_api",
@@ -181,3 +182,19 @@ def test_the_wordpress_import_is_measured(results: dict[str, Any]) -> None:
     assert (found["posts"], found["comments"]) == (20, 200)
     assert found["seconds"] > 0
     assert found["peak_mb"] >= found["floor_mb"] > 0
+
+
+def test_every_function_has_a_first_request_after_a_simulated_restore(
+    results: dict[str, Any], lambda_functions: dict[str, FunctionDefinition]
+) -> None:
+    snap = results["snapstart"]
+    folders = {f.folder_name for f in lambda_functions.values()}
+
+    assert set(snap["functions"]) == folders
+    for figures in snap["functions"].values():
+        assert figures["restored_ms"] > 0
+        assert figures["ratio"] == pytest.approx(figures["restored_ms"] / figures["warm_p50_ms"], abs=0.01)
+        assert figures["unprimed_ratio"] == pytest.approx(
+            figures["unprimed_ms"] / figures["warm_p50_ms"], abs=0.01
+        )
+    assert results["targets"]["snapstart"] == all(f["ratio"] <= 1.5 for f in snap["functions"].values())

@@ -1,0 +1,163 @@
+"""SnapStart, restore simulated: for each function, a process runs init and priming and forks; the
+child, standing for an environment restored from the snapshot, serves the first request (its time
+is the figure), and the parent then serves warm requests for the warm p50. The same without priming
+gives the unprimed first request (a snapshot of init alone, the first-request part of a cold
+start). Primed and unprimed processes of every function run interleaved in a new random order each
+round; each figure is the median over the rounds. Target: the first request after a restore at
+most RESTORE_RATIO times the warm p50.
+"""
+
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.cold_start import requests_of
+from bench.environment import BenchEnvironment
+from local.template import FunctionDefinition
+
+CHILD = Path(__file__).with_name("restore_child.py")
+TIMEOUT_SECONDS = 120
+ATTEMPTS = 2
+"""A process whose first request after the restore failed is run again once."""
+WARM_UP = 2
+"""Warm requests served and not counted: the parent's own first requests are cold ones."""
+FIRST_RUN = 50_000
+"""Run numbers of the events this part sends, far from the cold starts' (each comment is new)."""
+
+
+@dataclass
+class Restores:
+    rounds: int
+    warm_requests: int
+    restored: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    unprimed: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    warm: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    discarded: int = 0
+    """Processes run again because the first request after the restore failed (ATTEMPTS)."""
+    warm_failures: list[str] = field(default_factory=list)
+    """Warm requests that failed, left out of the warm p50: the answers' bodies."""
+
+    @property
+    def jobs(self) -> list[str]:
+        return sorted(self.restored)
+
+    def restored_ms(self, job: str) -> float:
+        return statistics.median(self.restored[job])
+
+    def unprimed_ms(self, job: str) -> float:
+        return statistics.median(self.unprimed[job])
+
+    def warm_p50_ms(self, job: str) -> float:
+        return statistics.median(self.warm[job])
+
+    def ratio(self, job: str) -> float:
+        """The first request after a restore over the warm p50."""
+        return self.restored_ms(job) / self.warm_p50_ms(job)
+
+    def unprimed_ratio(self, job: str) -> float:
+        """The first request of an unprimed snapshot over the warm p50."""
+        return self.unprimed_ms(job) / self.warm_p50_ms(job)
+
+    @property
+    def worst(self) -> str:
+        return max(self.jobs, key=self.ratio)
+
+
+class RestoreRunner:
+    def __init__(self, bench: BenchEnvironment, warm_requests: int) -> None:
+        self._bench = bench
+        self._requests = requests_of(bench)
+        self._functions: dict[str, FunctionDefinition] = {
+            function.folder_name: function for function in bench.functions.values()
+        }
+        self._warm_requests = warm_requests
+        self._run = FIRST_RUN
+
+    @property
+    def jobs(self) -> list[str]:
+        return sorted(self._functions)
+
+    def _events(self, folder: str, count: int) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        events: list[dict[str, Any]] = []
+        environment: dict[str, str] = {}
+        for _ in range(count):
+            self._run += 1
+            event, environment = self._requests.event(folder, self._run)
+            events.append(event)
+        return events, environment
+
+    def run_one(self, job: str, *, prime: bool) -> dict[str, Any]:
+        function = self._functions[job]
+        warm = WARM_UP + self._warm_requests if prime else 0
+        events, extra_environment = self._events(job, 1 + warm)
+        request = {
+            "path": [str(function.code_dir), *(str(layer) for layer in function.layer_dirs)],
+            "module": function.handler_module,
+            "handler": function.handler_name,
+            "function_name": function.function_name,
+            "events": events,
+            "prime": prime,
+            "warm_up": WARM_UP,
+        }
+        environment = {**self._bench.environment_of(function), **extra_environment}
+        with tempfile.TemporaryDirectory(prefix="bench-restore-") as directory:
+            result_file = Path(directory) / "result.json"
+            finished = subprocess.run(  # noqa: S603 (this interpreter, this project's script)
+                [sys.executable, "-I", str(CHILD)],
+                input=json.dumps({**request, "result": str(result_file)}),
+                env=environment,
+                cwd=function.code_dir,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_SECONDS,
+                check=False,
+            )
+            if finished.returncode != 0 or not result_file.is_file():
+                raise RuntimeError(f"a restore process of {job} failed:\n{finished.stderr}")
+            result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+        return result
+
+
+def _succeeded(result: dict[str, Any]) -> bool:
+    return int(result["restored"]["status"]) < 300
+
+
+def _run(runner: RestoreRunner, found: "Restores", job: str, *, prime: bool) -> dict[str, Any]:
+    for _ in range(ATTEMPTS):
+        result = runner.run_one(job, prime=prime)
+        found.warm_failures += [f"{job}: {body}" for body in result["failures"]]
+        if _succeeded(result):
+            return result
+        found.discarded += 1
+    raise RuntimeError(f"the first request of {job} after a restore answered {result['restored']}")
+
+
+def measure(
+    bench: BenchEnvironment, *, rounds: int, warm_requests: int, progress: Callable[[str], None]
+) -> Restores:
+    runner = RestoreRunner(bench, warm_requests)
+    runs = [(job, prime) for job in runner.jobs for prime in (True, False)]
+    order = random.Random(20260102)  # noqa: S311 (an order, not a secret)
+    found = Restores(rounds=rounds, warm_requests=warm_requests)
+    # A first round that is not counted: bytecode caches written, files in the page cache.
+    for job, prime in runs:
+        _run(runner, found, job, prime=prime)
+    for number in range(1, rounds + 1):
+        order.shuffle(runs)
+        for job, prime in runs:
+            result = _run(runner, found, job, prime=prime)
+            if prime:
+                found.restored[job].append(result["restored"]["ms"])
+                found.warm[job] += result["warm_ms"]
+            else:
+                found.unprimed[job].append(result["restored"]["ms"])
+        progress(f"round {number}/{rounds}")
+    return found
