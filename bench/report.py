@@ -2,7 +2,9 @@
 
 from typing import Any
 
-COLD_START_RATIO = 1.5
+COLD_START_RATIO = 1.1
+"""A function's cold start, at most this times the framework reference's (Powertools' validating
+resolver, Logger and Metrics, no blog code): the framework is the design's, the rest is the blog's."""
 LIST_PAGE_RATIO = 1.1
 COMMENT_WRITES_RATIO = 1.1
 LOCAL_OVERHEAD_MS = 5.0
@@ -69,9 +71,10 @@ class Report:
                 verdict("round_trips"),
             ],
             [
-                "Cold start, worst function vs. floor",
+                "Cold start, worst function vs. the framework reference",
                 f"≤ {COLD_START_RATIO}×",
-                f"{worst['ratio']:.2f}× (`{cold['worst']}`: {worst['ms']:.0f} ms)",
+                f"{worst['framework_ratio']:.2f}× (`{cold['worst']}`: {worst['ms']:.0f} ms,"
+                f" {worst['ratio']:.2f}× floor)",
                 verdict("cold_start"),
             ],
             [

@@ -1,4 +1,5 @@
-"""Fixtures shared by every tier: the template, its settings, and a table and secrets built from it."""
+"""Fixtures shared by every tier: the template, its settings, a table and secrets built from it, and
+the local server the api, local_runtime and blogctl tiers speak to over HTTP."""
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -25,6 +26,7 @@ from local.template import (
     parameter_defaults,
 )
 from tests.inprocess import InProcessApi
+from tests.local_server import LocalServer, start_server
 
 TABLE_NAME = "blog-test"
 TIER_MARKERS = {
@@ -32,6 +34,8 @@ TIER_MARKERS = {
     "template": pytest.mark.template,
     "integration": pytest.mark.integration,
     "api": pytest.mark.api,
+    "local_runtime": pytest.mark.local_runtime,
+    "blogctl": pytest.mark.blogctl,
     "browser": pytest.mark.browser,
     "fuzz": pytest.mark.fuzz,
     "build_output": pytest.mark.build,
@@ -163,3 +167,11 @@ def publish(api: InProcessApi) -> Callable[..., dict[str, Any]]:
         return answer
 
     return publish_post
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """`python -m local serve` with the template's defaults and the demo content, for the session."""
+    running = start_server(tmp_path_factory.mktemp("serve"))
+    yield running
+    assert running.stop() == 0

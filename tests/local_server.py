@@ -25,10 +25,10 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from local.template import PROJECT_ROOT
+from local.template import PROJECT_ROOT, load_template, parameter_defaults
 
 STARTUP_SECONDS = 60
-SITE_ORIGIN = "http://127.0.0.1:8080"
+SITE_ORIGIN = parameter_defaults(load_template())["AllowedOrigin"]
 """The AllowedOrigin parameter's default: the demo site's origin."""
 _addresses = (f"127.0.1.{host}" for host in itertools.count(1))
 

@@ -1,5 +1,8 @@
 """The output of `sam build` (`make build`, which `make test` runs first): what sam deploy uploads.
 
+The layer holds only modules of blog that some function imports (followed statically, lazy imports
+included), so operator tools never ship to every function.
+
 The layer is built for arm64, so its compiled wheels (pydantic_core, nh3) cannot load on an x86_64
 machine. The handlers are therefore imported in a fresh interpreter whose path is Lambda's: the
 built function folder, then the built layer, then the packages the runtime provides (boto3 and
@@ -8,6 +11,7 @@ the same versions; the tests check that the built ones are aarch64 and that ever
 comes from the build output.
 """
 
+import ast
 import importlib.metadata
 import importlib.util
 import json
@@ -107,6 +111,87 @@ def test_the_layer_lands_at_opt_python_blog(layer_dir):
     assert (layer_dir / "blog" / "__init__.py").is_file()
     assert not (layer_dir / "python").exists(), "ContentUri with a python/ folder ends up as python/python"
     assert not (layer_dir / "blog" / "requirements.txt").exists()
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+class _ImportStatements(ast.NodeVisitor):
+    """The modules a module's `import` statements name, wherever they stand: an import inside a
+    function (a lazy one) counts like one at the top; one under `if TYPE_CHECKING:` does not, as
+    Lambda never runs it."""
+
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.names: set[str] = set()
+
+    def visit_If(self, node: ast.If) -> None:
+        if _is_type_checking(node.test):
+            for statement in node.orelse:
+                self.visit(statement)
+        else:
+            self.generic_visit(node)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.names.update(alias.name for alias in node.names)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = node.module or ""
+        if node.level:
+            parent = self.package.rsplit(".", node.level - 1)[0] if node.level > 1 else self.package
+            base = f"{parent}.{base}".rstrip(".")
+        self.names.add(base)
+        # `from blog import publishing` imports the module blog.publishing, where one exists.
+        self.names.update(f"{base}.{alias.name}" for alias in node.names)
+
+
+def first_party_source(module: str, code_dir: Path, layer_dir: Path) -> Path | None:
+    """The file `module` is imported from when it is the function's own or the blog package's; None
+    for the standard library and the layer's third-party packages (they never import blog)."""
+    relative = Path(*module.split("."))
+    folders = [code_dir, layer_dir] if relative.parts[0] == "blog" else [code_dir]
+    for folder in folders:
+        for candidate in (folder / relative / "__init__.py", folder / relative.with_suffix(".py")):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def modules_reached_from(module: str, code_dir: Path, layer_dir: Path) -> set[Path]:
+    """The function's and blog's files that importing `module` can load, following every import."""
+    reached: set[Path] = set()
+    pending = [module]
+    while pending:
+        name = pending.pop()
+        # Importing a.b.c runs a/__init__.py and a/b/__init__.py first.
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):
+            source = first_party_source(".".join(parts[:depth]), code_dir, layer_dir)
+            if source is None or source in reached:
+                continue
+            reached.add(source)
+            statements = _ImportStatements(".".join(parts[:depth]), source.name == "__init__.py")
+            statements.visit(ast.parse(source.read_bytes(), filename=str(source)))
+            pending.extend(statements.names)
+    return reached
+
+
+def test_the_layer_holds_only_blog_modules_a_function_imports(built, layer_dir):
+    """Operator tools (blogctl) stay out of the layer: every function would carry them."""
+    stack = LocalStack(parameters=parameter_defaults(built))
+    imported: set[Path] = set()
+    for logical_id, function in functions(built, stack).items():
+        code_dir = BUILD_DIR / built["Resources"][logical_id]["Properties"]["CodeUri"]
+        handler = function.module_path.relative_to(function.code_dir).with_suffix("")
+        imported |= modules_reached_from(".".join(handler.parts), code_dir, layer_dir)
+
+    shipped = set((layer_dir / "blog").rglob("*.py"))
+    assert imported & shipped, "the walk found none of the layer's modules: it is broken"
+    unused = sorted(str(path.relative_to(layer_dir)) for path in shipped - imported)
+    assert not unused, f"the layer ships modules of blog that no function imports: {unused}"
 
 
 def test_the_layer_never_carries_boto3(layer_dir):

@@ -1,4 +1,4 @@
-"""schemathesis hooks (SCHEMATHESIS_HOOKS=tests.fuzz.hooks).
+"""schemathesis hooks, registered when tests/fuzz/test_schemathesis.py imports this module.
 
 - Requests that carry the documented Authorization header are signed with SigV4, as an operator's
   SDK does, so the AWS_IAM routes are fuzzed behind the gateway's check; requests without it stay

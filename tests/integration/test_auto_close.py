@@ -30,11 +30,12 @@ def test_the_job_closes_only_threads_past_the_age_limit(api, publish, run_job, p
     publish("jung", days_ago=6)
     publish("alt-geschlossen", days_ago=9, comments_open=False)
     closed_before = api.post("/posts/alt-geschlossen/close", signed=True).json()["closed_at"]
-    api.put(
+    draft = api.put(
         "/posts/entwurf",
         json_body={"title": "T", "content": "C", "author": "A", "category": "K"},
         signed=True,
     )
+    assert draft.status == 201, draft.body
     capsys.readouterr()
 
     closed = run_job()

@@ -2,9 +2,11 @@
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from local.template import parameter_defaults
 from tests.conftest import TABLE_NAME, iso
 
 ADA = {"author_name": "Ada", "content": "Schöner Beitrag – danke!"}
@@ -17,6 +19,10 @@ def post(publish):
 
 def submit(api, slug="sommerfest", *, source_ip="192.0.2.10", headers=None, **comment):
     return api.post(f"/posts/{slug}/comments", json_body=comment, source_ip=source_ip, headers=headers)
+
+
+def iso_in_days(days):
+    return iso(datetime.now(UTC) + timedelta(days=days))
 
 
 def test_an_approved_comment_is_stored_counted_and_shown(api, post):
@@ -115,11 +121,12 @@ def test_moderation_all_holds_every_comment(api, post, parameter_overrides):
 
 
 def test_a_comment_on_an_unknown_or_unpublished_post_is_a_404(api, publish):
-    api.put(
+    draft = api.put(
         "/posts/entwurf",
         json_body={"title": "T", "content": "C", "author": "A", "category": "K"},
         signed=True,
     )
+    assert draft.status == 201, draft.body
     publish("geplant", days_ago=-1)
 
     for slug in ("gibt-es-nicht", "entwurf", "geplant", "UNGÜLTIG"):
@@ -169,17 +176,18 @@ def test_the_same_text_by_someone_else_is_welcome(api, post):
     assert submit(api, author_name="Bob", content=ADA["content"]).status == 201
 
 
-def test_more_comments_than_the_rate_limit_from_one_address_are_a_429(api, post):
-    for n in range(3):
+def test_more_comments_than_the_rate_limit_from_one_address_are_a_429(api, post, template):
+    limit = int(parameter_defaults(template)["CommentsPerMinutePerClient"])
+    for n in range(limit):
         assert submit(api, author_name="Ada", content=f"Kommentar {n}").status == 201
 
-    refused = submit(api, author_name="Ada", content="Kommentar 4")
+    refused = submit(api, author_name="Ada", content=f"Kommentar {limit}")
 
     assert refused.status == 429
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert refused.json()["type"] == "/problems/rate-limited"
     assert submit(api, author_name="Bob", content="Anderer Absender", source_ip="192.0.2.99").status == 201
-    assert api.get("/posts/sommerfest").json()["comment_count"] == 4
+    assert api.get("/posts/sommerfest").json()["comment_count"] == limit + 1
 
 
 def test_a_retry_with_the_same_idempotency_key_returns_the_first_comment(api, post):
@@ -245,21 +253,20 @@ def test_an_invalid_idempotency_key_is_a_422(api, post, key):
     assert response.json()["errors"][0]["loc"] == ["header", "idempotency-key"]
 
 
-@pytest.mark.parametrize("body", [b"{kaputt", b"", b'{"author_name": "Ada", '])
+@pytest.mark.parametrize("body", [b"{kaputt", b'{"author_name": "Ada", '])
 def test_malformed_json_is_a_400_problem(api, post, body):
     response = api.post("/posts/sommerfest/comments", body=body, headers={"content-type": "application/json"})
 
-    assert response.status in (400, 422)
-    assert response.headers["content-type"] == "application/problem+json"
-
-
-def test_a_body_that_is_not_json_is_a_400(api, post):
-    response = api.post(
-        "/posts/sommerfest/comments", body=b"{kaputt", headers={"content-type": "application/json"}
-    )
-
     assert response.status == 400
+    assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == "/problems/malformed-json"
+
+
+def test_an_empty_body_is_a_missing_body_422(api, post):
+    response = api.post("/posts/sommerfest/comments", body=b"", headers={"content-type": "application/json"})
+
+    assert response.status == 422
+    assert response.json()["errors"] == [{"loc": ["body"], "msg": "Field required"}]
 
 
 def test_a_body_in_another_format_is_a_415(api, post):
@@ -321,18 +328,6 @@ def test_a_comment_cursor_of_another_post_is_a_400(api, post, publish, monkeypat
 
     assert response.status == 400
     assert response.json()["type"] == "/problems/invalid-cursor"
-
-
-def test_a_post_published_in_the_future_takes_no_comment(api, publish):
-    publish("bald", published_at=iso_in_days(1))
-
-    assert submit(api, "bald", **ADA).status == 404
-
-
-def iso_in_days(days):
-    from datetime import UTC, datetime, timedelta
-
-    return iso(datetime.now(UTC) + timedelta(days=days))
 
 
 def test_a_filled_honeypot_looks_held_but_is_kept_out_of_the_queue_and_the_page(api, post):

@@ -30,11 +30,12 @@ def api_items(dynamodb, api, publish):
     publish("offen")
     publish("geschlossen")
     api.post("/posts/geschlossen/close", signed=True)
-    api.put(
+    draft = api.put(
         "/posts/entwurf",
         json_body={"title": "Entwurf", "content": "Noch nicht.", "author": "A", "category": "K"},
         signed=True,
     )
+    assert draft.status == 201, draft.body
     path = "/posts/offen/comments"
     first = api.post(
         path, json_body={"author_name": "Ada", "author_email": "a@example.org", "content": "Hallo"}

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from tests.conftest import TABLE_NAME
-from tests.integration.conftest import table_items
+from tests.tables import table_items
 
 THREE_LINKS = "https://a.example https://b.example https://c.example"
 

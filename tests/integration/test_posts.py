@@ -5,6 +5,7 @@ import html
 import pytest
 
 from blogctl.bulk import item_size
+from local.template import parameter_defaults
 from tests.conftest import TABLE_NAME, iso
 
 POST = {"title": "T", "author": "A", "category": "K", "published_at": "2026-01-01T00:00:00Z"}
@@ -117,11 +118,12 @@ def test_the_list_filters_by_category(api, publish):
 
 
 def test_drafts_and_scheduled_posts_are_not_public(api, publish):
-    api.put(
+    draft = api.put(
         "/posts/entwurf",
         json_body={"title": "T", "content": "C", "author": "A", "category": "K"},
         signed=True,
     )
+    assert draft.status == 201, draft.body
     publish("geplant", days_ago=-2)
 
     assert api.get("/posts").json()["items"] == []
@@ -166,12 +168,13 @@ def test_a_bad_limit_is_a_422_problem(api, limit):
     assert response.json()["errors"][0]["loc"] == ["query", "limit"]
 
 
-def test_public_reads_carry_cache_control_and_an_etag_that_gives_304(api, publish):
+def test_public_reads_carry_cache_control_and_an_etag_that_gives_304(api, publish, template):
+    max_age = parameter_defaults(template)["CacheMaxAgeSeconds"]
     publish("cache")
 
     for path in ("/posts", "/posts/cache", "/posts/cache/comments"):
         first = api.get(path)
-        assert first.headers["cache-control"] == "public, max-age=60"
+        assert first.headers["cache-control"] == f"public, max-age={max_age}"
         again = api.get(path, headers={"If-None-Match": first.headers["etag"]})
         assert again.status == 304
         assert again.body == ""

@@ -17,7 +17,7 @@ from blog.timestamps import format_timestamp
 from blogctl.bulk import BulkStore, PostLayout
 from blogctl.cli import main
 from tests.conftest import TABLE_NAME
-from tests.integration.conftest import table_items, wipe
+from tests.tables import table_items, wipe
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 CONTENT = "## Rückblick\n\nDas Fest war **schön**: <3 Grüße an alle & bis bald."

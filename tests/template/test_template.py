@@ -6,22 +6,10 @@ import re
 
 from blog.settings import Settings
 from blog.store import BlogStore
-from local.template import FUNCTION_TYPE, PROJECT_ROOT, http_routes, parameter_defaults
+from local.template import FUNCTION_TYPE, PROJECT_ROOT, http_routes
 from tests.conftest import resources_of_type
 from tests.unit.test_expressions import RecordingClient
 
-DESIGN_PARAMETERS = {
-    "Stage": "dev",
-    "AllowedOrigin": "http://127.0.0.1:8080",
-    "CacheMaxAgeSeconds": "60",
-    "CommentsPerMinutePerClient": "3",
-    "CloseCommentsAfterDays": "0",
-    "MaxCommentDepth": "5",
-    "MaxLinksBeforeModeration": "2",
-    "CommentModeration": "auto",
-    "ThrottlingRateLimit": "50",
-    "ThrottlingBurstLimit": "100",
-}
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction"}
 SUMMARY_FIELDS = {"slug", "title", "excerpt", "author", "category", "tags", "updated_at", "comment_count"}
@@ -42,12 +30,6 @@ def table_statements(function):
 
 def as_set(action):
     return {action} if isinstance(action, str) else set(action)
-
-
-def test_the_parameters_of_the_design_with_their_defaults(template):
-    defaults = parameter_defaults(template)
-
-    assert {name: defaults.get(name) for name in DESIGN_PARAMETERS} == DESIGN_PARAMETERS
 
 
 def test_the_table_keeps_its_data(template):

@@ -9,7 +9,7 @@ import pytest
 
 from blogctl.cli import main
 from tests.conftest import TABLE_NAME
-from tests.integration.conftest import table_items, wipe
+from tests.tables import table_items, wipe
 
 DATA = Path(__file__).parents[1] / "data" / "wordpress-export.xml"
 THREE_LINKS = "https://a.example https://b.example https://c.example"

@@ -12,7 +12,7 @@ import pytest
 from blogctl.api import BlogApi
 from blogctl.cli import main
 from blogctl.wxr import WxrError, WxrReader
-from tests.unit.test_wordpress import comment, item, units, wxr
+from tests.blogctl.test_wordpress import comment, item, units, wxr
 
 CONTROLS = "\x7f\x85\x9b\u061c\u200e\u200f\u202a\u202e\u2066\u2069"
 """One of each kind that goes and XML can hold (no C0 but tab and line breaks): DEL, C1 (NEL, CSI),
@@ -115,7 +115,7 @@ def test_the_paragraph_converter_takes_a_400_kb_post_in_linear_time(shape):
     # one takes a few hundredths of a second. The limit lies orders of magnitude from both, so the
     # machine's speed does not decide; a child process is stopped at the limit, a regex is not.
     program = (
-        "import sys; from tests.unit.test_wordpress_hostile import SLOW_SHAPES; "
+        "import sys; from tests.blogctl.test_wordpress_hostile import SLOW_SHAPES; "
         "from blogctl.wordpress_html import wordpress_paragraphs; "
         "wordpress_paragraphs(SLOW_SHAPES[sys.argv[1]])"
     )

@@ -14,8 +14,8 @@ from blogctl.bulk import BulkStore
 from blogctl.cli import main
 from blogctl.wordpress import import_wxr
 from tests.conftest import TABLE_NAME
-from tests.integration.conftest import table_items as items_in_scan_order
-from tests.integration.conftest import wipe
+from tests.tables import table_items as items_in_scan_order
+from tests.tables import wipe
 
 DATA = Path(__file__).parents[1] / "data" / "wordpress-export.xml"
 EXCHANGE = "tauschboerse-im-gemeindehaus"

@@ -1,6 +1,6 @@
 """`blogctl import-wxr`, `export` and `import-jsonl` against `python -m local serve`: the table
 commands reach the embedded DynamoDB that serve names in its log, and what they write is what the
-API serves over HTTP. And the benchmark of a generated export, on tiny sizes, so it keeps running."""
+API serves over HTTP."""
 
 import json
 import os
@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from bench.wxr_import import measure
-from local.embedded_dynamodb import dynamodb_client, embedded_dynamodb
 from tests.local_server import LocalServer, start_server
 
 BLOGCTL = Path(sys.executable).parent / "blogctl"
@@ -104,15 +102,3 @@ def test_links_move_to_the_new_site_and_the_media_to_copy_are_written(
     assert 'src="https://neu.example/wp-content/uploads/2025/03/fest.jpg"' in post["content_html"]
     assert "alt.example/" not in post["content_html"]
     assert "https://alt.example/wp-content/uploads/2025/01/plakat.png" in media_list.read_text().splitlines()
-
-
-def test_the_import_benchmark_runs() -> None:
-    result = measure(posts=20, comments=200)
-
-    assert result.posts == 20
-    assert result.comments == 200
-    assert result.seconds > 0
-    assert result.peak_mb > result.floor_mb > 0
-    # moto's tables outlive its server within a process: the benchmark leaves none behind.
-    with embedded_dynamodb() as endpoint:
-        assert not [name for name in dynamodb_client(endpoint).list_tables()["TableNames"] if "wxr" in name]

@@ -5,16 +5,21 @@ from typing import Any
 import pytest
 
 from local.cors import CorsPolicy, is_preflight
-from local.template import LocalStack, cors_configuration, parameter_defaults
+from local.template import LocalStack, cors_configuration, load_template, parameter_defaults
 
-SITE = "http://127.0.0.1:8080"
+SITE = parameter_defaults(load_template())["AllowedOrigin"]
 FOREIGN = "https://evil.example"
 
 
 @pytest.fixture(scope="module")
-def policy(template: dict[str, Any]) -> CorsPolicy:
-    configuration = cors_configuration(template, LocalStack(parameters=parameter_defaults(template)))
-    assert configuration is not None
+def configuration(template: dict[str, Any]) -> dict[str, Any]:
+    found = cors_configuration(template, LocalStack(parameters=parameter_defaults(template)))
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="module")
+def policy(configuration: dict[str, Any]) -> CorsPolicy:
     return CorsPolicy.from_configuration(configuration)
 
 
@@ -32,13 +37,15 @@ def test_a_preflight_is_an_options_request_with_origin_and_requested_method() ->
     assert not is_preflight("POST", preflight(SITE))
 
 
-def test_a_preflight_from_the_allowed_origin_gets_the_configured_headers(policy: CorsPolicy) -> None:
+def test_a_preflight_from_the_allowed_origin_gets_the_configured_headers(
+    policy: CorsPolicy, configuration: dict[str, Any]
+) -> None:
     headers = policy.preflight_headers(preflight(SITE, "PUT", "Content-Type, Idempotency-Key"))
 
     assert headers["Access-Control-Allow-Origin"] == SITE
     assert set(headers["Access-Control-Allow-Methods"].split(",")) >= {"GET", "POST", "PUT"}
     assert "idempotency-key" in headers["Access-Control-Allow-Headers"].split(",")
-    assert headers["Access-Control-Max-Age"] == "600"
+    assert headers["Access-Control-Max-Age"] == str(configuration["MaxAge"])
     assert headers["Vary"] == "Origin"
     assert "Access-Control-Allow-Credentials" not in headers
 

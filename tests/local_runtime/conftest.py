@@ -1,18 +1,11 @@
-"""The api tier: one `python -m local serve` per set of parameter overrides serves the session."""
+"""The local_runtime tier: `python -m local` (serve, invoke, its workers, gateway and template
+reading) and the demo content it loads; the tooling, not the API it serves."""
 
 from collections.abc import Iterator
 
 import pytest
 
 from tests.local_server import LocalServer, start_server
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    """The local runtime with the template's defaults and the demo content."""
-    running = start_server(tmp_path_factory.mktemp("serve"))
-    yield running
-    assert running.stop() == 0
 
 
 @pytest.fixture(scope="session")

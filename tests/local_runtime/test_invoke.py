@@ -35,10 +35,6 @@ def shared_dynamodb(server: LocalServer) -> str:
     return found[1]
 
 
-def test_every_event_file_has_an_expectation() -> None:
-    assert {path.name for path in EVENTS_DIR.glob("*.json")} == set(EXPECTED_STATUS) | SCHEDULED
-
-
 def test_every_function_has_an_event(lambda_functions: dict[str, FunctionDefinition]) -> None:
     covered = {function_for(EVENTS_DIR / name) for name in [*EXPECTED_STATUS, *SCHEDULED]}
 

@@ -3,7 +3,7 @@ template's constraints are enforced before anything starts."""
 
 import pytest
 
-from tests.local_server import LocalServer, client_address, run_local, start_server
+from tests.local_server import SITE_ORIGIN, LocalServer, client_address, run_local, start_server
 
 
 def test_comment_moderation_all_holds_a_new_comment(moderated_server: LocalServer) -> None:
@@ -49,7 +49,7 @@ def test_the_origin_the_cors_configuration_allows_follows_its_override(
     )
     try:
         allowed = server.request("GET", "/posts", headers={"Origin": "https://blog.example.org"})
-        default_site = server.request("GET", "/posts", headers={"Origin": "http://127.0.0.1:8080"})
+        default_site = server.request("GET", "/posts", headers={"Origin": SITE_ORIGIN})
     finally:
         assert server.stop() == 0
 

@@ -11,7 +11,7 @@ from bench.wxr_generate import generate
 from blogctl.cli import main
 from blogctl.wordpress import MAX_TAGS
 from tests.conftest import TABLE_NAME
-from tests.integration.conftest import table_items
+from tests.tables import table_items
 
 CORPUS = Path(__file__).parents[1] / "data" / "wxr"
 OLD = "https://alt.example"
