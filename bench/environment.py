@@ -19,7 +19,7 @@ from local.secrets_manager import create_secrets
 from local.template import (
     TABLE_RESOURCE,
     FunctionDefinition,
-    LocalStack,
+    LocalDeployment,
     functions,
     http_routes,
     parameter_defaults,
@@ -78,10 +78,10 @@ class BenchEnvironment:
 
 def stack(
     template: Mapping[str, Any], table: str, secret_arns: Mapping[str, str] | None = None
-) -> LocalStack:
+) -> LocalDeployment:
     """The stack the bench runs the template's functions in: its parameters with
     PARAMETER_OVERRIDES, `table` as the blog's table, and the secrets' ARNs."""
-    return LocalStack(
+    return LocalDeployment(
         parameters={**parameter_defaults(template), **PARAMETER_OVERRIDES},
         physical_ids={TABLE_RESOURCE: table, **(secret_arns or {})},
     )

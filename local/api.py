@@ -17,7 +17,7 @@ from local.gateway import ApiGateway
 from local.server import ApiServer, serving
 from local.template import (
     HttpRoute,
-    LocalStack,
+    LocalDeployment,
     cors_configuration,
     functions,
     http_routes,
@@ -26,9 +26,9 @@ from local.template import (
 from local.workers import DEFAULT_MAX_CONCURRENCY, WorkerPool, lambda_environment
 
 
-def local_stack(parameters: Mapping[str, str], database: LocalDynamoDB) -> LocalStack:
+def local_deployment(parameters: Mapping[str, str], database: LocalDynamoDB) -> LocalDeployment:
     """What the template's intrinsic functions resolve to locally."""
-    return LocalStack(parameters=dict(parameters), physical_ids=database.physical_ids)
+    return LocalDeployment(parameters=dict(parameters), physical_ids=database.physical_ids)
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def running_api(
 ) -> Iterator[RunningApi]:
     """Serve the template's HTTP API on `host:port` (0: any free port) while the block runs; a
     function without reserved concurrency runs up to `max_concurrency` invocations at once."""
-    stack = local_stack(parameters, database)
+    stack = local_deployment(parameters, database)
     lambda_functions = functions(template, stack)
     environments = {
         logical_id: {

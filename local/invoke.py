@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local.api import load_demo_content, local_stack, running_api
+from local.api import load_demo_content, local_deployment, running_api
 from local.console import Console
 from local.demo import DemoLoadError
 from local.embedded_dynamodb import LocalDynamoDB, local_dynamodb
 from local.lambda_runtime import error_payload
 from local.server import LOOPBACK
-from local.template import FunctionDefinition, LocalStack, functions
+from local.template import FunctionDefinition, LocalDeployment, functions
 from local.workers import FunctionTimedOut, FunctionWorker, WorkerExited, lambda_environment
 
 SHARED_ENV_VARS = "Parameters"
@@ -78,11 +78,11 @@ def invoke(template: Mapping[str, Any], options: InvokeOptions) -> int:
     env_vars = _read_json(options.env_vars_file, "--env-vars file") if options.env_vars_file else {}
     # Named wrong, nothing needs to start: the logical id is all that is looked up here.
     logical_id = find_function(
-        functions(template, LocalStack(dict(options.parameters))), options.function
+        functions(template, LocalDeployment(dict(options.parameters))), options.function
     ).logical_id
     log = Console(sys.stderr)
     with local_dynamodb(template) as database:
-        function = functions(template, local_stack(options.parameters, database))[logical_id]
+        function = functions(template, local_deployment(options.parameters, database))[logical_id]
         environment = {
             **lambda_environment(
                 function, dynamodb_endpoint=database.endpoint, overrides=env_var_overrides(env_vars, function)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from local.api import load_demo_content, local_stack, running_api
+from local.api import load_demo_content, local_deployment, running_api
 from local.console import Console
 from local.demo import DemoLoadError
 from local.embedded_dynamodb import ENDPOINT_VARIABLE, local_dynamodb
@@ -70,7 +70,7 @@ def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, r
         raise _port_in_use(error, options.site_port, "--site-port") from None
     site_url = running.enter_context(serving(site_server))
     console.line(f"API  {api.url}")
-    throttling = stage_throttling(template, local_stack(options.parameters, database))
+    throttling = stage_throttling(template, local_deployment(options.parameters, database))
     if throttling is not None:
         console.line(
             f"     each route {throttling.rate_per_second:g} requests/s, burst {throttling.burst} "

@@ -121,7 +121,7 @@ def ttl_attribute(template: Mapping[str, Any]) -> str | None:
 
 
 @dataclass
-class LocalStack:
+class LocalDeployment:
     """The local values intrinsic functions resolve to: parameters, pseudo parameters, resources."""
 
     parameters: dict[str, str]
@@ -133,7 +133,7 @@ class LocalStack:
     conditions: dict[str, Any] = field(default_factory=dict)
     """The template's Conditions, unevaluated (see with_conditions_of)."""
 
-    def with_conditions_of(self, template: Mapping[str, Any]) -> "LocalStack":
+    def with_conditions_of(self, template: Mapping[str, Any]) -> "LocalDeployment":
         """This stack, evaluating the template's Conditions where `Fn::If` asks for one."""
         return replace(self, conditions=dict(template.get("Conditions", {})))
 
@@ -182,7 +182,7 @@ class _NoValue:
 _NOTHING = _NoValue()
 
 
-def _is_true(condition: Any, stack: LocalStack) -> bool:
+def _is_true(condition: Any, stack: LocalDeployment) -> bool:
     """The value of a condition (Fn::Equals, Fn::Not, Fn::And, Fn::Or, or a named Condition)."""
     if isinstance(condition, dict) and len(condition) == 1:
         ((name, argument),) = condition.items()
@@ -200,7 +200,7 @@ def _is_true(condition: Any, stack: LocalStack) -> bool:
     raise TemplateError(f"{condition!r} is not a condition")
 
 
-def resolve(value: Any, stack: LocalStack) -> Any:
+def resolve(value: Any, stack: LocalDeployment) -> Any:
     """`value` with every intrinsic function replaced by its local value."""
     if isinstance(value, list):
         items = (resolve(item, stack) for item in value)
@@ -314,7 +314,7 @@ def _layer_dir(template: Mapping[str, Any], layer: Any) -> Path:
     return (PROJECT_ROOT / resource["Properties"]["ContentUri"]).resolve()
 
 
-def functions(template: Mapping[str, Any], stack: LocalStack) -> dict[str, FunctionDefinition]:
+def functions(template: Mapping[str, Any], stack: LocalDeployment) -> dict[str, FunctionDefinition]:
     """Every function of the template, by logical id, its environment resolved for `stack`."""
     stack = stack.with_conditions_of(template)
     found = {}
@@ -341,7 +341,7 @@ def functions(template: Mapping[str, Any], stack: LocalStack) -> dict[str, Funct
     return found
 
 
-def _reserved_concurrency(properties: Mapping[str, Any], stack: LocalStack) -> int | None:
+def _reserved_concurrency(properties: Mapping[str, Any], stack: LocalDeployment) -> int | None:
     # Commonly an `!If` on a parameter, whose other branch is `!Ref AWS::NoValue` (no reservation).
     reserved = resolve(properties.get("ReservedConcurrentExecutions"), stack)
     return int(reserved) if isinstance(reserved, int | str) else None
@@ -394,7 +394,7 @@ def http_api(template: Mapping[str, Any]) -> dict[str, Any]:
     return properties
 
 
-def cors_configuration(template: Mapping[str, Any], stack: LocalStack) -> dict[str, Any] | None:
+def cors_configuration(template: Mapping[str, Any], stack: LocalDeployment) -> dict[str, Any] | None:
     """The HTTP API's CorsConfiguration resolved for `stack`, or None when it has none."""
     configuration = http_api(template).get("CorsConfiguration")
     if configuration is None:
@@ -411,7 +411,7 @@ class StageThrottling:
     burst: int
 
 
-def stage_throttling(template: Mapping[str, Any], stack: LocalStack) -> StageThrottling | None:
+def stage_throttling(template: Mapping[str, Any], stack: LocalDeployment) -> StageThrottling | None:
     """The HTTP API's DefaultRouteSettings throttling resolved for `stack`, or None when it sets none."""
     settings = resolve(http_api(template).get("DefaultRouteSettings", {}), stack.with_conditions_of(template))
     if not isinstance(settings, dict) or "ThrottlingRateLimit" not in settings:

@@ -18,7 +18,7 @@ from blog.timestamps import format_timestamp as iso
 from local.secrets_manager import create_secrets
 from local.template import (
     FunctionDefinition,
-    LocalStack,
+    LocalDeployment,
     create_table_arguments,
     functions,
     http_routes,
@@ -40,6 +40,7 @@ TIER_MARKERS = {
     "fuzz": pytest.mark.fuzz,
     "build_output": pytest.mark.build,
     "bench": pytest.mark.bench,
+    "openapi": pytest.mark.openapi,
 }
 """Each folder of tests/ is a tier, and its tests carry its marker (`pytest -m unit`)."""
 REGION = "us-east-1"
@@ -69,13 +70,13 @@ def parameter_overrides() -> dict[str, str]:
 
 
 @pytest.fixture
-def stack(template: dict[str, Any], parameter_overrides: dict[str, str]) -> LocalStack:
+def stack(template: dict[str, Any], parameter_overrides: dict[str, str]) -> LocalDeployment:
     parameters = {**parameter_defaults(template), **parameter_overrides}
-    return LocalStack(parameters=parameters, physical_ids={"BlogTable": TABLE_NAME})
+    return LocalDeployment(parameters=parameters, physical_ids={"BlogTable": TABLE_NAME})
 
 
 @pytest.fixture
-def lambda_functions(template: dict[str, Any], stack: LocalStack) -> dict[str, FunctionDefinition]:
+def lambda_functions(template: dict[str, Any], stack: LocalDeployment) -> dict[str, FunctionDefinition]:
     return functions(template, stack)
 
 
@@ -104,7 +105,7 @@ def secret_arns(aws: None, template: dict[str, Any]) -> dict[str, str]:
 def function_environment(
     monkeypatch: pytest.MonkeyPatch,
     template: dict[str, Any],
-    stack: LocalStack,
+    stack: LocalDeployment,
     secret_arns: dict[str, str],
 ) -> Iterator[dict[str, str]]:
     """The environment template.yaml gives the functions, with the secrets' ARNs and test

@@ -5,7 +5,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from local.template import PROJECT_ROOT, LocalStack, functions, http_routes, load_template, parameter_defaults
+from local.template import (
+    PROJECT_ROOT,
+    LocalDeployment,
+    functions,
+    http_routes,
+    load_template,
+    parameter_defaults,
+)
 
 EVENTS_DIR = PROJECT_ROOT / "events"
 EXPECTED_STATUS = {
@@ -44,5 +51,5 @@ def function_for(event_file: Path) -> str:
         return next(
             route.function_id for route in http_routes(template) if route.route_key == event["routeKey"]
         )
-    definitions = functions(template, LocalStack(parameters=parameter_defaults(template)))
+    definitions = functions(template, LocalDeployment(parameters=parameter_defaults(template)))
     return next(logical_id for logical_id, f in definitions.items() if f.folder_name == event_file.stem)

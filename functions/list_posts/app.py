@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from blog import priming, reading
 from blog.cursor import MAX_CURSOR_LENGTH
-from blog.http import create_resolver, documented, entry_point, json_response, problems
+from blog.http_api import create_resolver, documented, entry_point, json_response, problems
 from blog.models import PostPage
 from blog.settings import get_settings
 from blog.store import get_store
@@ -19,7 +19,11 @@ app = create_resolver()
 
 @app.get(
     "/posts",
+    operation_id="listPosts",
+    tags=["Posts"],
     summary="List published posts, newest first",
+    description="A page of published posts (drafts and scheduled posts are left out), newest first, "
+    "without their bodies. Follow `next_cursor` for the next page; filter by `category`.",
     responses={
         **documented(HTTPStatus.OK, PostPage, "A page of post summaries"),
         **problems(HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.SERVICE_UNAVAILABLE),

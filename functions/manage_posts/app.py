@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from blog import priming, publishing
-from blog.http import ADMIN_SECURITY, create_resolver, documented, entry_point, json_response, problems
+from blog.http_api import ADMIN_SECURITY, create_resolver, documented, entry_point, json_response, problems
 from blog.models import SLUG_MAX_LENGTH, SLUG_PATTERN, Post, PostInput
 from blog.settings import get_settings
 from blog.store import get_store
@@ -19,7 +19,11 @@ app = create_resolver()
 
 @app.put(
     "/posts/<slug>",
+    operation_id="putPost",
+    tags=["Admin"],
     summary="Create or update a post",
+    description="Stores the post under `slug`: 201 when it is new, 200 when it replaced one. Without "
+    "`published_at` it is a draft, which no public route shows.",
     security=ADMIN_SECURITY,
     responses={
         **documented(HTTPStatus.CREATED, Post, "Created (the answer holds no comments)"),

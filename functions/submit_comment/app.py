@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.metrics import MetricUnit
 
 from blog import commenting, edge, priming
-from blog.http import create_resolver, documented, entry_point, json_response, problems
+from blog.http_api import PostSlug, create_resolver, documented, entry_point, json_response, problems
 from blog.models import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN, Comment, NewComment
 from blog.settings import get_settings
 from blog.store import get_store
@@ -26,7 +26,12 @@ app = create_resolver(on_refused=_rejected)
 
 @app.post(
     "/posts/<slug>/comments",
+    operation_id="submitComment",
+    tags=["Comments"],
     summary="Comment on a post, or reply to one of its comments",
+    description="Stores the comment in one transaction. It is published at once (`approved`) or held "
+    "for moderation (`pending`), as the blog is configured. Send an `Idempotency-Key` to make a retry "
+    "safe: the same key with the same comment answers the stored comment again.",
     responses={
         **documented(HTTPStatus.CREATED, Comment, "Stored: approved, or pending moderation"),
         **problems(
@@ -43,7 +48,7 @@ app = create_resolver(on_refused=_rejected)
     },
 )
 def submit_comment(
-    slug: str,
+    slug: PostSlug,
     comment: NewComment,
     idempotency_key: Annotated[
         str | None,

@@ -30,13 +30,14 @@ from local.template import (
     FUNCTION_TYPE,
     LAYER_TYPE,
     PROJECT_ROOT,
-    LocalStack,
+    LocalDeployment,
     functions,
     http_routes,
     load_template,
     parameter_defaults,
 )
 from tests.conftest import resources_of_type as resources
+from tools.openapi import COMMITTED_DOCUMENT
 
 BUILD_DIR = PROJECT_ROOT / ".aws-sam" / "build"
 BUILT_TEMPLATE = BUILD_DIR / "template.yaml"
@@ -100,7 +101,7 @@ def test_the_build_holds_every_function_and_the_layer_of_the_template(template, 
     assert set(resources(built, FUNCTION_TYPE)) == set(resources(template, FUNCTION_TYPE)), (
         "the build is stale: run `make build`"
     )
-    stack = LocalStack(parameters=parameter_defaults(built))
+    stack = LocalDeployment(parameters=parameter_defaults(built))
     for logical_id, function in functions(built, stack).items():
         code_dir = BUILD_DIR / built["Resources"][logical_id]["Properties"]["CodeUri"]
         assert (code_dir / function.module_path.relative_to(function.code_dir)).is_file(), logical_id
@@ -181,7 +182,7 @@ def modules_reached_from(module: str, code_dir: Path, layer_dir: Path) -> set[Pa
 
 def test_the_layer_holds_only_blog_modules_a_function_imports(built, layer_dir):
     """Operator tools (blogctl) stay out of the layer: every function would carry them."""
-    stack = LocalStack(parameters=parameter_defaults(built))
+    stack = LocalDeployment(parameters=parameter_defaults(built))
     imported: set[Path] = set()
     for logical_id, function in functions(built, stack).items():
         code_dir = BUILD_DIR / built["Resources"][logical_id]["Properties"]["CodeUri"]
@@ -253,13 +254,12 @@ def run_built_handler(
     result_file: Path,
     event: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    stack = LocalStack(parameters=parameter_defaults(built))
+    stack = LocalDeployment(parameters=parameter_defaults(built))
     function = functions(built, stack)[logical_id]
     code_dir = BUILD_DIR / built["Resources"][logical_id]["Properties"]["CodeUri"]
     request = {
         "path": [str(code_dir), *map(str, lambda_path)],
-        # Lambda imports `get_post/app.lambda_handler` as the module get_post.app.
-        "module": ".".join(function.module_path.relative_to(function.code_dir).with_suffix("").parts),
+        "module": function.handler_module,
         "handler": function.handler_name,
         "event": event,
         "function_name": logical_id,
@@ -353,5 +353,15 @@ def test_the_built_get_post_function_serves_the_openapi_document(built, lambda_p
 
     response = result["response"]
     assert response["statusCode"] == 200
+    assert response["body"] == COMMITTED_DOCUMENT.read_text(encoding="utf-8")
     document = json.loads(response["body"])
     assert {route.path for route in http_routes(built)} <= set(document["paths"])
+
+
+def test_each_function_package_holds_only_its_own_code(built):
+    for logical_id in resources(built, FUNCTION_TYPE):
+        code_dir = BUILD_DIR / built["Resources"][logical_id]["Properties"]["CodeUri"]
+        packaged = {path.relative_to(code_dir).as_posix() for path in code_dir.rglob("*") if path.is_file()}
+        # GET /openapi.json answers with the document committed beside its handler.
+        own = {"app.py", "openapi.json"} if logical_id == "GetPostFunction" else {"app.py"}
+        assert packaged == own, logical_id

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from local.cors import CorsPolicy, is_preflight
-from local.template import LocalStack, cors_configuration, load_template, parameter_defaults
+from local.template import LocalDeployment, cors_configuration, load_template, parameter_defaults
 
 SITE = parameter_defaults(load_template())["AllowedOrigin"]
 FOREIGN = "https://evil.example"
@@ -13,7 +13,7 @@ FOREIGN = "https://evil.example"
 
 @pytest.fixture(scope="module")
 def configuration(template: dict[str, Any]) -> dict[str, Any]:
-    found = cors_configuration(template, LocalStack(parameters=parameter_defaults(template)))
+    found = cors_configuration(template, LocalDeployment(parameters=parameter_defaults(template)))
     assert found is not None
     return found
 

@@ -6,7 +6,7 @@ import pytest
 
 from local.template import (
     PROJECT_ROOT,
-    LocalStack,
+    LocalDeployment,
     StageThrottling,
     TemplateError,
     cors_configuration,
@@ -17,7 +17,7 @@ from local.template import (
     stage_throttling,
 )
 
-STACK = LocalStack(
+STACK = LocalDeployment(
     parameters={"Stage": "dev", "Origin": "https://blog.example.org", "Limit": "0"},
     stack_uuid="0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
     physical_ids={"BlogTable": "blog-local"},
@@ -81,13 +81,12 @@ def test_short_tags_load_in_their_long_form(template: dict[str, Any]) -> None:
 
 
 def test_functions_run_with_the_layer_on_their_path(template: dict[str, Any]) -> None:
-    found = functions(template, LocalStack(parameters=parameter_defaults(template)))
+    found = functions(template, LocalDeployment(parameters=parameter_defaults(template)))
 
     get_post = found["GetPostFunction"]
-    assert get_post.code_dir == PROJECT_ROOT / "functions"
-    assert get_post.handler_module == "get_post.app"
+    assert get_post.code_dir == PROJECT_ROOT / "functions" / "get_post"
+    assert get_post.handler_module == "app"
     assert get_post.folder_name == "get_post"
-    assert found["ListPostsFunction"].handler_module == "app"
     assert all(function.layer_dirs == (PROJECT_ROOT / "layers" / "blog",) for function in found.values())
 
 
@@ -114,7 +113,7 @@ def test_a_function_is_named_by_its_function_name_else_by_its_logical_id() -> No
 
 
 def test_cors_configuration_follows_the_parameters(template: dict[str, Any]) -> None:
-    stack = LocalStack(
+    stack = LocalDeployment(
         parameters={**parameter_defaults(template), "AllowedOrigin": "https://blog.example.org"}
     )
 
@@ -155,7 +154,9 @@ def test_a_route_takes_the_apis_default_authorizer_unless_it_names_its_own() -> 
 def test_reserved_concurrency_follows_the_parameter(
     template: dict[str, Any], concurrency: str, reserved: int | None
 ) -> None:
-    stack = LocalStack(parameters={**parameter_defaults(template), "CommentFunctionConcurrency": concurrency})
+    stack = LocalDeployment(
+        parameters={**parameter_defaults(template), "CommentFunctionConcurrency": concurrency}
+    )
 
     found = functions(template, stack)
 
@@ -164,7 +165,7 @@ def test_reserved_concurrency_follows_the_parameter(
 
 
 def test_stage_throttling_follows_the_parameters(template: dict[str, Any]) -> None:
-    stack = LocalStack(
+    stack = LocalDeployment(
         parameters={**parameter_defaults(template), "ThrottlingRateLimit": "7", "ThrottlingBurstLimit": "11"}
     )
 

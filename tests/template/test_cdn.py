@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from blog.edge import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER
-from local.template import LocalStack, functions, http_api, http_routes, parameter_defaults, resolve
+from local.template import LocalDeployment, functions, http_api, http_routes, parameter_defaults, resolve
 from tests.cloudfront import (
     CACHING_DISABLED,
     behavior_for,
@@ -28,12 +28,12 @@ the OpenAPI document the handlers declare)."""
 ONE_DAY = 86400
 
 
-def stack_with(template: dict[str, Any], **parameters: str) -> LocalStack:
-    stack = LocalStack(parameters={**parameter_defaults(template), **parameters})
+def stack_with(template: dict[str, Any], **parameters: str) -> LocalDeployment:
+    stack = LocalDeployment(parameters={**parameter_defaults(template), **parameters})
     return stack.with_conditions_of(template)
 
 
-def exists(template: dict[str, Any], logical_id: str, stack: LocalStack) -> bool:
+def exists(template: dict[str, Any], logical_id: str, stack: LocalDeployment) -> bool:
     condition = template["Resources"][logical_id].get("Condition")
     return condition is None or stack.condition(condition)
 
@@ -254,7 +254,7 @@ def failing_rules(template: dict[str, Any], **parameters: str) -> set[str]:
     for name, rule in template["Rules"].items():
         checks = {"applies": rule["RuleCondition"]}
         checks |= {f"assert{i}": a["Assert"] for i, a in enumerate(rule["Assertions"])}
-        stack = LocalStack(parameters={**parameter_defaults(template), **parameters}, conditions=checks)
+        stack = LocalDeployment(parameters={**parameter_defaults(template), **parameters}, conditions=checks)
         if stack.condition("applies") and not all(stack.condition(c) for c in checks if c != "applies"):
             failing.add(name)
     return failing

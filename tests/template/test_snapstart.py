@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from local.template import FUNCTION_TYPE, LocalStack, functions, http_routes, parameter_defaults, resolve
+from local.template import FUNCTION_TYPE, LocalDeployment, functions, http_routes, parameter_defaults, resolve
 from tests.conftest import resources_of_type
 
 ALIAS = "live"
@@ -16,9 +16,9 @@ def function_properties(template: dict[str, Any], logical_id: str) -> dict[str, 
     return {**template["Globals"]["Function"], **template["Resources"][logical_id]["Properties"]}
 
 
-def stack_with(template: dict[str, Any], snap_start: str) -> LocalStack:
+def stack_with(template: dict[str, Any], snap_start: str) -> LocalDeployment:
     parameters = {**parameter_defaults(template), "SnapStart": snap_start}
-    return LocalStack(parameters=parameters).with_conditions_of(template)
+    return LocalDeployment(parameters=parameters).with_conditions_of(template)
 
 
 def test_snapstart_is_off_unless_asked_for(template):

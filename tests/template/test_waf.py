@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from local.parameters import ParameterError, check_value
-from local.template import PROJECT_ROOT, LocalStack, load_template, parameter_defaults, resolve
+from local.template import PROJECT_ROOT, LocalDeployment, load_template, parameter_defaults, resolve
 
 WAF_TEMPLATE = PROJECT_ROOT / "waf.yaml"
 WEB_ACL_ARN = (
@@ -98,7 +98,7 @@ def test_the_edge_limit_on_comments_lets_the_apis_own_limit_answer_first(waf, te
 def test_blocked_requests_are_logged_encrypted_with_retention(waf):
     logging = waf["Resources"]["WebAclLogging"]["Properties"]
     group = waf["Resources"]["WafLogGroup"]["Properties"]
-    stack = LocalStack(parameters=parameter_defaults(waf), stack_name="blog-waf")
+    stack = LocalDeployment(parameters=parameter_defaults(waf), stack_name="blog-waf")
 
     assert resolve(group["LogGroupName"], stack).startswith("aws-waf-logs-")  # WAF takes no other name
     assert group["RetentionInDays"] == {"Ref": "LogRetentionInDays"}

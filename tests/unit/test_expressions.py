@@ -13,10 +13,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from blog.errors import CommentDeleted
-from blog.models import CommentStatus, StoredComment
+from blog.models import CommentStatus, ModerationAction, StoredComment
 from blog.store import BlogStore
 from blog.store.keys import to_item
-from blog.store.moderation import Action, CommentState, plan
+from blog.store.moderation_writes import CommentState, plan
 from blog.store.submission import (
     CommentSubmission,
     CommentTransaction,
@@ -46,7 +46,8 @@ def parts(transaction: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ("action", "state"),
     list(
         itertools.product(
-            Action, [CommentState(status, replies) for status in CommentStatus for replies in (0, 2)]
+            ModerationAction,
+            [CommentState(status, replies) for status in CommentStatus for replies in (0, 2)],
         )
     ),
 )
@@ -176,9 +177,9 @@ def test_spam_is_set_to_expire_unless_replies_hang_from_it_and_anything_else_nev
         )
         return comment_update(transaction)
 
-    alone = update(Action.SPAM, CommentStatus.APPROVED, 0)
-    answered = update(Action.SPAM, CommentStatus.APPROVED, 2)
-    approved = update(Action.APPROVE, CommentStatus.SPAM, 0)
+    alone = update(ModerationAction.SPAM, CommentStatus.APPROVED, 0)
+    answered = update(ModerationAction.SPAM, CommentStatus.APPROVED, 2)
+    approved = update(ModerationAction.APPROVE, CommentStatus.SPAM, 0)
 
     assert "expires_at = :expires_at" in alone["UpdateExpression"]
     assert alone["ExpressionAttributeValues"][":expires_at"] == {"N": "1800000000"}

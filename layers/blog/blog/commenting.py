@@ -5,9 +5,8 @@ from datetime import datetime
 
 from blog import rules
 from blog.content import render_comment
-from blog.errors import PostNotFound
 from blog.ids import new_comment_id
-from blog.models import Comment, CommentStatus, NewComment, StoredComment, is_slug
+from blog.models import Comment, CommentStatus, NewComment, StoredComment
 from blog.reading import public_comment
 from blog.settings import Settings
 from blog.store import BlogStore
@@ -35,8 +34,6 @@ def submit_comment(
     now: datetime,
 ) -> SubmittedComment:
     """Store a comment on a published post whose thread is open, or raise why not."""
-    if not is_slug(slug):
-        raise PostNotFound
     rules.check_depth(new_comment.parent_id, settings)
     content_html = render_comment(new_comment.content)
     stored = StoredComment(

@@ -1,4 +1,4 @@
-"""Domain errors. They know nothing of HTTP: blog.http maps each to its status, in one place."""
+"""Domain errors. They know nothing of HTTP: blog.http_api maps each to its status, in one place."""
 
 
 class BlogError(Exception):

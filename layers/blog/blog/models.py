@@ -11,7 +11,7 @@ import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from blog.content import BIDI_CONTROLS, has_bidi_control_outside_code
 from blog.ids import COMMENT_ID_MAX_LENGTH, COMMENT_ID_PATTERN
@@ -214,6 +214,14 @@ class CommentStatus(StrEnum):
     DELETED = "deleted"
 
 
+class ModerationAction(StrEnum):
+    """What an operator does with a comment."""
+
+    APPROVE = "approve"
+    SPAM = "spam"
+    DELETE = "delete"
+
+
 class _Input(_Model):
     model_config = ConfigDict(extra="forbid")
 
@@ -253,7 +261,8 @@ class PostInput(_Input):
     category: ShortLine
     tags: list[ShortLine] = Field(default_factory=list, max_length=20)
     published_at: Timestamp | None = Field(default=None, description="Absent: a draft, not public.")
-    comments_open: bool = True
+    # Strict: pydantic would take 0, 1 or "true" for a boolean, which the schema does not allow.
+    comments_open: StrictBool = True
 
 
 class Comment(_Model):

@@ -6,11 +6,10 @@ from blog import rules
 from blog.cursor import decode_cursor, encode_cursor
 from blog.errors import CommentNotFound
 from blog.ids import is_comment_id, parent_of
-from blog.models import ModeratedComment, PendingComment, PendingPage, is_slug
+from blog.models import ModeratedComment, ModerationAction, PendingComment, PendingPage
 from blog.reading import public_comment
 from blog.settings import Settings
 from blog.store import PENDING_LIST_POSITION, BlogStore
-from blog.store.moderation import Action
 
 _QUEUE = "comments:pending"
 
@@ -28,19 +27,25 @@ def pending_comments(store: BlogStore, *, limit: int, cursor: str | None) -> Pen
     )
 
 
-def _check_names(slug: str, comment_id: str) -> None:
-    if not is_slug(slug) or not is_comment_id(comment_id):
+def _check_comment_id(comment_id: str) -> None:
+    if not is_comment_id(comment_id):
         raise CommentNotFound
 
 
 def moderate(
-    store: BlogStore, settings: Settings, slug: str, comment_id: str, action: Action, *, now: datetime
+    store: BlogStore,
+    settings: Settings,
+    slug: str,
+    comment_id: str,
+    action: ModerationAction,
+    *,
+    now: datetime,
 ) -> ModeratedComment:
     """Approve a comment or mark it as spam; the post's count of approved comments follows.
 
     Spam is kept for `SpamRetentionDays`, then deleted with its email address.
     """
-    _check_names(slug, comment_id)
+    _check_comment_id(comment_id)
     status = store.moderate(slug, comment_id, action, spam_purged_at=rules.spam_purged_at(now, settings))
     assert status is not None, "approve and spam never remove a comment"
     return ModeratedComment(post_slug=slug, id=comment_id, parent_id=parent_of(comment_id), status=status)
@@ -48,5 +53,5 @@ def moderate(
 
 def delete_comment(store: BlogStore, slug: str, comment_id: str) -> None:
     """Delete a comment; one with replies stays as a tombstone so that its thread keeps its shape."""
-    _check_names(slug, comment_id)
-    store.moderate(slug, comment_id, Action.DELETE)
+    _check_comment_id(comment_id)
+    store.moderate(slug, comment_id, ModerationAction.DELETE)

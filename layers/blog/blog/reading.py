@@ -16,7 +16,6 @@ from blog.models import (
     StoredComment,
     StoredPost,
     StoredPostSummary,
-    is_slug,
 )
 from blog.settings import Settings
 from blog.store import POST_LIST_POSITION, THREAD_POSITION, BlogStore
@@ -78,8 +77,6 @@ def list_posts(
 
 def get_post(store: BlogStore, settings: Settings, slug: str, *, now: datetime) -> Post:
     """A published post with its first page of comments in thread order."""
-    if not is_slug(slug):
-        raise PostNotFound
     page = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=None)
     if page.post is None or not _is_public(page.published_at, now):
         raise PostNotFound
@@ -112,8 +109,6 @@ def list_comments(store: BlogStore, slug: str, *, cursor: str | None, now: datet
     one alongside them): a cursor handed out while it was public does not outlive its publication.
     A later page also needs a cursor signed for this post's list.
     """
-    if not is_slug(slug):
-        raise PostNotFound
     list_id = _thread_list_id(slug)
     after = None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=THREAD_POSITION)
     page = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=after)

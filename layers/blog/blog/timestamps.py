@@ -4,9 +4,9 @@ One fixed width matters: DynamoDB sorts these strings, and `...:08Z` would sort 
 """
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, PlainSerializer
 
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -34,8 +34,16 @@ def _to_utc_second(moment: datetime) -> datetime:
     return in_utc
 
 
+def _text_or_moment(value: Any) -> Any:
+    # Pydantic would read a number as seconds since 1970: the schema says a date-time string.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be a date-time string")
+    return value
+
+
 Timestamp = Annotated[
     AwareDatetime,
+    BeforeValidator(_text_or_moment),
     AfterValidator(_to_utc_second),
     PlainSerializer(format_timestamp, return_type=str),
     Field(json_schema_extra={"pattern": YEAR_PATTERN}),

@@ -13,6 +13,7 @@ from blog.cursor import Position
 from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable
 from blog.models import (
     CommentStatus,
+    ModerationAction,
     StoredComment,
     StoredPost,
     StoredPostBody,
@@ -55,12 +56,11 @@ from blog.store.keys import (
 from blog.store.pages import every_item
 from blog.timestamps import format_timestamp
 
-# blog.store.submission and blog.store.moderation are imported by the methods that use them, so
-# that the read path's cold start does not load comment-writing code.
+# blog.store.submission and blog.store.moderation_writes are imported by the methods that use
+# them, so that the read path's cold start does not load comment-writing code.
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-    from blog.store.moderation import Action
     from blog.store.submission import CommentSubmission, Replay
 
 
@@ -397,31 +397,31 @@ class BlogStore:
         raise ServiceUnavailable
 
     def moderate(
-        self, slug: str, comment_id: str, action: "Action", *, spam_purged_at: int | None = None
+        self, slug: str, comment_id: str, action: ModerationAction, *, spam_purged_at: int | None = None
     ) -> CommentStatus | None:
         """Approve, mark as spam or delete a comment, keeping the post's count exact.
 
         Spam is deleted by DynamoDB's TTL at `spam_purged_at` (epoch seconds; None: kept). Returns
         the comment's status afterwards, None when it was removed altogether.
         """
-        from blog.store import moderation
+        from blog.store import moderation_writes
 
-        state = moderation.expected_state(action)
+        state = moderation_writes.expected_state(action)
         for _ in range(TRANSACTION_ATTEMPTS):
-            operations = moderation.plan(
+            operations = moderation_writes.plan(
                 self._table, slug, comment_id, action, state, spam_purged_at=spam_purged_at
             )
             if not operations:
-                return moderation.outcome(action, state)
+                return moderation_writes.outcome(action, state)
             reasons = run_transaction(self._client, operations)
             if reasons is None:
-                return moderation.outcome(action, state)
+                return moderation_writes.outcome(action, state)
             codes = cancellation_codes(reasons)
             if codes[0] == CONDITION_FAILED:
                 found = reasons[0].get("Item")
                 if not found:
                     raise CommentNotFound
-                state = moderation.CommentState.of(from_item(found))
+                state = moderation_writes.CommentState.of(from_item(found))
             elif CONDITION_FAILED in codes:
                 # The comment is as expected, but the post whose count it changes is gone.
                 raise PostNotFound

@@ -9,12 +9,11 @@ case is one round trip, the rest two.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from blog.errors import CommentDeleted
 from blog.ids import parent_of
-from blog.models import CommentStatus
+from blog.models import CommentStatus, ModerationAction
 from blog.store.keys import (
     COMMENT_INDEX_ATTRIBUTES,
     comment_index_attributes,
@@ -23,12 +22,6 @@ from blog.store.keys import (
     post_key,
     to_item,
 )
-
-
-class Action(StrEnum):
-    APPROVE = "approve"
-    SPAM = "spam"
-    DELETE = "delete"
 
 
 @dataclass(frozen=True)
@@ -43,25 +36,25 @@ class CommentState:
         return cls(status=CommentStatus(item["status"]), replies=int(item.get("reply_count", 0)))
 
 
-def expected_state(action: Action) -> CommentState:
+def expected_state(action: ModerationAction) -> CommentState:
     """The state an action usually finds a comment in: approve and spam work the queue, delete
     removes what was published; both mostly unanswered."""
-    usual = CommentStatus.APPROVED if action is Action.DELETE else CommentStatus.PENDING
+    usual = CommentStatus.APPROVED if action is ModerationAction.DELETE else CommentStatus.PENDING
     return CommentState(status=usual, replies=0)
 
 
 _COUNTED = {CommentStatus.APPROVED}
 
 
-def outcome(action: Action, state: CommentState) -> CommentStatus | None:
+def outcome(action: ModerationAction, state: CommentState) -> CommentStatus | None:
     """The comment's status after `action`, or None when the comment is removed altogether."""
     if state.status is CommentStatus.DELETED:
-        if action is Action.DELETE:
+        if action is ModerationAction.DELETE:
             return CommentStatus.DELETED
         raise CommentDeleted
-    if action is Action.APPROVE:
+    if action is ModerationAction.APPROVE:
         return CommentStatus.APPROVED
-    if action is Action.SPAM:
+    if action is ModerationAction.SPAM:
         return CommentStatus.SPAM
     # A comment with replies stays as a tombstone, so that the thread keeps its shape.
     return CommentStatus.DELETED if state.replies else None
@@ -71,7 +64,7 @@ def plan(
     table: str,
     slug: str,
     comment_id: str,
-    action: Action,
+    action: ModerationAction,
     state: CommentState,
     *,
     spam_purged_at: int | None = None,

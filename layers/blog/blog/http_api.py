@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from blog.errors import (
     BlogError,
@@ -40,11 +40,25 @@ from blog.errors import (
     ServiceUnavailable,
     ThreadTooDeep,
 )
+from blog.models import is_slug
 from blog.settings import get_settings
 from blog.telemetry import logger, metrics
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import OpenAPI, SecurityScheme
+
+
+def _post_that_can_exist(slug: str) -> str:
+    # Raised, not a validation error: a name no post can have is answered as any unknown post is.
+    if not is_slug(slug):
+        raise PostNotFound
+    return slug
+
+
+PostSlug = Annotated[str, AfterValidator(_post_that_can_exist)]
+"""The `{slug}` of a route that reads or changes a post: a slug no post can have is a 404, as an
+unknown post is (the one place the slug is checked; `PUT /posts/{slug}`, which names a new post,
+refuses a malformed slug with a 422 instead)."""
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
@@ -67,13 +81,6 @@ _STATUS_OF: dict[type[BlogError], HTTPStatus] = {
 _ALWAYS = {"X-Content-Type-Options": "nosniff"}
 DEFAULT_BODY_LIMIT = 64 * 1024
 
-API_TITLE = "Serverless blog API"
-API_VERSION = "1.0.0"
-API_DESCRIPTION = (
-    "Lists posts, serves a post with its threaded comments, takes new comments and closes comment "
-    "threads. Every failure answers with application/problem+json (RFC 9457). Admin routes need "
-    "requests signed with AWS Signature Version 4 (service execute-api)."
-)
 ADMIN_SECURITY: list[dict[str, list[str]]] = [{"sigv4": []}]
 """The OpenAPI security of the AWS_IAM routes."""
 
@@ -343,7 +350,6 @@ def create_resolver(*, on_refused: Callable[[str], None] | None = None) -> APIGa
     error's reason, or "validation-error"), so that a function can count its refusals.
     """
     app = BlogResolver(enable_validation=True, serializer=_dumps, json_body_deserializer=_read_json_body)
-    app.configure_openapi(title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION)
 
     def refused(error: BlogError) -> Response[str]:
         if on_refused is not None:
@@ -434,23 +440,6 @@ def entry_point(
 def documented(status: HTTPStatus, model: type[BaseModel], description: str) -> dict[int, OpenAPIResponse]:
     """An OpenAPI response entry for a JSON answer."""
     return {status: {"description": description, "content": {JSON: {"model": model}}}}
-
-
-GATEWAY_REFUSAL: dict[int, OpenAPIResponse] = {
-    HTTPStatus.FORBIDDEN: {
-        "description": "API Gateway refused the request: unsigned, wrongly signed, or IAM denies it",
-        "content": {
-            JSON: {
-                "schema": {
-                    "type": "object",
-                    "properties": {"message": {"type": "string"}},
-                    "required": ["message"],
-                }
-            }
-        },
-    }
-}
-"""The answer of API Gateway itself on an AWS_IAM route, before any function runs."""
 
 
 def problems(*statuses: HTTPStatus) -> dict[int, OpenAPIResponse]:
