@@ -11,10 +11,27 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, growth, layer, list_page, local_api, round_trips, snapstart, wxr_import
+from bench import (
+    cold_start,
+    comment_writes,
+    growth,
+    layer,
+    list_page,
+    local_api,
+    round_trips,
+    snapstart,
+    wxr_import,
+)
 from bench.data import load_demo_blog
 from bench.environment import BenchEnvironment, bench_environment
-from bench.report import COLD_START_RATIO, LIST_PAGE_RATIO, LOCAL_OVERHEAD_MS, RESTORE_RATIO, Report
+from bench.report import (
+    COLD_START_RATIO,
+    COMMENT_WRITES_RATIO,
+    LIST_PAGE_RATIO,
+    LOCAL_OVERHEAD_MS,
+    RESTORE_RATIO,
+    Report,
+)
 from local.template import load_template
 from local.workers import DEFAULT_MAX_CONCURRENCY
 
@@ -91,6 +108,14 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
             "short_bytes": page.short_bytes,
             "long_bytes": page.long_bytes,
             "ratio": _rounded(page.ratio, 3),
+        }
+
+        step("bytes written per comment (on a 1 KB and a 200 KB post)")
+        writes = comment_writes.measure(bench)
+        results["comment_writes"] = {
+            "short": _comment_writes(writes.short),
+            "long": _comment_writes(writes.long),
+            "ratio": _rounded(writes.ratio, 3),
         }
 
         rounds = sizes.cold_start_rounds
@@ -193,11 +218,16 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
         "cold_start": all(cold.framework_ratio(job) <= COLD_START_RATIO for job in cold.jobs),
         "snapstart": results["snapstart"]["met"],
         "list_page": page.ratio <= LIST_PAGE_RATIO,
+        "comment_writes": writes.ratio <= COMMENT_WRITES_RATIO,
         "local_api": all(found.overhead_ms < LOCAL_OVERHEAD_MS for found in measured.values()),
         "layer_without_boto": size is not None and not layer.has_boto(),
     }
     results["seconds"] = round(time.perf_counter() - started)
     return results
+
+
+def _comment_writes(writes: comment_writes.CommentWrites) -> dict[str, Any]:
+    return {"post_bytes": writes.post_bytes, "bytes": writes.total, "parts": writes.parts}
 
 
 def _restores(

@@ -42,13 +42,16 @@ def post_body(content: str, *, published_at: datetime, title: str = "Beitrag") -
 
 
 def text_of_length(length: int) -> str:
-    """Markdown paragraphs of German text, `length` characters long."""
+    """Markdown paragraphs of German text, about `length` bytes in UTF-8 and never more (a post's
+    cap is in bytes)."""
     paragraphs = []
     size = 0
     while size < length:
         paragraphs.append(SHORT_TEXT)
-        size += len(SHORT_TEXT) + 2
-    return "\n\n".join(paragraphs)[:length].rstrip() or SHORT_TEXT[:length]
+        size += len(SHORT_TEXT.encode()) + 2
+    # A character cut in two at the end is dropped.
+    text = "\n\n".join(paragraphs).encode()[:length].decode(errors="ignore").rstrip()
+    return text or SHORT_TEXT[:1]
 
 
 def check(answer: Any, what: str) -> Any:
@@ -109,17 +112,17 @@ def read_item(client: "DynamoDBClient", table: str, key: dict[str, Any]) -> dict
 
 
 def posts_like(
-    prototype: dict[str, Any], *, first: int, count: int, newest: datetime
+    head: dict[str, Any], body: dict[str, Any], *, first: int, count: int, newest: datetime
 ) -> Iterator[dict[str, Any]]:
-    """`count` published posts shaped as `prototype` (a post item the store wrote), under new slugs,
-    a minute apart, numbered from `first`."""
-    shape = from_item(prototype)
+    """The head and body items of `count` published posts shaped as `head` and `body` (a post's
+    items the store wrote), under new slugs, a minute apart, numbered from `first`."""
+    head_shape, body_shape = from_item(head), from_item(body)
     for number in range(first, first + count):
         slug = f"beitrag-{number:06d}"
         moment = format_timestamp(newest - timedelta(minutes=number))
         yield to_item(
             {
-                **shape,
+                **head_shape,
                 "pk": post_pk(slug),
                 "sk": POST_SK,
                 "slug": slug,
@@ -129,6 +132,7 @@ def posts_like(
                 "updated_at": moment,
             }
         )
+        yield to_item({**body_shape, "pk": post_pk(slug)})
 
 
 def comments_like(

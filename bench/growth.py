@@ -25,14 +25,14 @@ from bench.data import (
     text_of_length,
 )
 from bench.environment import BenchEnvironment
-from blog.store.keys import comment_key, post_key
+from blog.store.keys import comment_key, post_body_key, post_key
 from blogctl.bulk import BulkStore
 
 POSTS_TABLE = "bench-growth-posts"
 COMMENTS_TABLE = "bench-growth-comments"
 SLUG = "diskussion"
 BODY = 3_000
-"""A post body of a typical length (characters)."""
+"""A post body of a typical length (bytes)."""
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,12 @@ def posts(
         store = BulkStore(bench.admin, POSTS_TABLE)
         newest = now() - timedelta(hours=1)
         publish(bench.api, SLUG, text_of_length(BODY), published_at=newest)
-        prototype = read_item(bench.admin, POSTS_TABLE, post_key(SLUG))
+        head = read_item(bench.admin, POSTS_TABLE, post_key(SLUG))
+        body = read_item(bench.admin, POSTS_TABLE, post_body_key(SLUG))
         loaded = 1
         for size in sorted(sizes):
-            batch = list(posts_like(prototype, first=loaded, count=size - loaded, newest=newest))
-            store.put(batch)
-            loaded += len(batch)
+            store.put(list(posts_like(head, body, first=loaded, count=size - loaded, newest=newest)))
+            loaded = size
             measured[size] = _size(bench, requests, progress, f"{size:>6} posts")
     return measured
 

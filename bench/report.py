@@ -6,6 +6,7 @@ COLD_START_RATIO = 1.1
 """A function's cold start, at most this times the framework reference's (Powertools' validating
 resolver, Logger and Metrics, no blog code): the framework is the design's, the rest is the blog's."""
 LIST_PAGE_RATIO = 1.1
+COMMENT_WRITES_RATIO = 1.1
 LOCAL_OVERHEAD_MS = 5.0
 RESTORE_RATIO = 1.5
 """The first request after a SnapStart restore, at most this times the function's warm p50."""
@@ -38,6 +39,7 @@ class Report:
             self.cold_start,
             self.snapstart,
             self.list_page,
+            self.comment_writes,
             self.local_api,
             self.local_api_load,
             self.growth,
@@ -86,6 +88,12 @@ class Report:
                 f"≤ {LIST_PAGE_RATIO}×",
                 f"{r['list_page']['ratio']:.3f}×",
                 verdict("list_page"),
+            ],
+            [
+                "Bytes written per comment, 200 KB vs. 1 KB post",
+                f"≤ {COMMENT_WRITES_RATIO}×",
+                f"{r['comment_writes']['ratio']:.3f}×",
+                verdict("comment_writes"),
             ],
             [
                 "Local API over its DynamoDB call, p50",
@@ -221,6 +229,26 @@ class Report:
             " posts' bodies:",
             "",
             *table(["post bodies", "bytes"], rows),
+        ]
+
+    def comment_writes(self) -> list[str]:
+        writes = self.results["comment_writes"]
+        short, long = writes["short"], writes["long"]
+        rows = [[part, short["parts"].get(part, 0), long["parts"].get(part, 0)] for part in short["parts"]]
+        rows += [[part, 0, size] for part, size in long["parts"].items() if part not in short["parts"]]
+        rows += [
+            ["**total**", short["bytes"], long["bytes"]],
+            ["ratio", "", f"{writes['ratio']:.3f}"],
+        ]
+        header = ["written", f"{short['post_bytes']:,}-byte post", f"{long['post_bytes']:,}-byte post"]
+        return [
+            "### Bytes written per comment",
+            "",
+            "What DynamoDB writes for one approved comment, by item and by each index's copy of it"
+            " (an item at its full size after the write, as DynamoDB bills an update), on a post of"
+            " each size (its head and body items):",
+            "",
+            *table(header, rows),
         ]
 
     def local_api(self) -> list[str]:

@@ -4,8 +4,9 @@ Each line is one item in DynamoDB's own JSON, `{"Item": {"pk": {"S": "POST#..."}
 DynamoDB's export to S3 writes), so types survive exactly: numbers stay numbers as DynamoDB holds
 them, lists stay lists. Lines are in key order (posts by slug, each followed by its comments in
 thread order) and written with sorted attribute names, so the same data always gives the same file,
-byte for byte. Only posts and comments are in it: rate counters, duplicate guards and idempotency
-records are short-lived by design.
+byte for byte. A post is two lines, its head and its body, or one in the layout before the split:
+either restores as it was (`blogctl migrate` then rewrites the old one). Only posts and comments
+are in it: rate counters, duplicate guards and idempotency records are short-lived by design.
 
 A restore writes the items the table lacks and leaves those it has as they are (it says how many
 differ), so it is safe to run again after an interruption. Into an empty table it gives back
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from blog.store.keys import POST_SK
+from blog.store.keys import POST_BODY_SK, POST_SK
 from blogctl.bulk import BATCH_GET_LIMIT, BulkStore, ItemKey, is_post_or_comment, key_of
 from blogctl.progress import Progress
 
@@ -100,9 +101,10 @@ def export_items(store: BulkStore, path: Path, progress_stream: IO[str]) -> Expo
             for done, partition in enumerate(partitions, start=1):
                 for item in store.collection(partition):
                     target.write(backup_line(item))
-                    if key_of(item)[1] == POST_SK:
+                    sk = key_of(item)[1]
+                    if sk == POST_SK:
                         summary.posts += 1
-                    else:
+                    elif sk != POST_BODY_SK:
                         summary.comments += 1
                 progress.update(done, summary.counts())
             progress.finish(summary.counts())

@@ -2,7 +2,7 @@
 request path: BatchGetItem, BatchWriteItem, a Scan for backups, and a comment written into a thread
 that exists with its counts in one transaction, as a reader's comment is.
 
-The items written are built by blog.store.keys (post_item, comment_item), the same code the API's
+The items written are built by blog.store.keys (post_items, comment_item), the same code the API's
 own writes use, so an imported post or comment is indistinguishable from one written through the
 API. DynamoDB may leave part of a batch unprocessed (throttling, a busy partition); that part is
 sent again after a growing pause, a bounded number of times, and then the operation fails with
@@ -11,11 +11,12 @@ ServiceUnavailable, so that nothing is dropped silently.
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 
 from blog.errors import PostNotFound, ServiceUnavailable
 from blog.ids import parent_of
-from blog.models import CommentStatus, StoredComment
+from blog.models import CommentStatus, StoredComment, StoredPostBody
 from blog.store.failures import (
     CONDITION_FAILED,
     TRANSACTION_ATTEMPTS,
@@ -25,13 +26,19 @@ from blog.store.failures import (
 )
 from blog.store.keys import (
     COMMENT_SK_PREFIX,
+    POST_BODY_ATTRIBUTES,
+    POST_BODY_SK,
     POST_PK_PREFIX,
     POST_SK,
     Item,
     comment_item,
     comment_key,
     counter_update,
+    from_item,
+    is_post_head_of_old_layout,
+    post_body_item,
     post_key,
+    slug_of,
     to_item,
 )
 from blog.store.pages import every_item
@@ -50,6 +57,15 @@ long each time up to 5 s: about 12 s in all before giving up."""
 _FIRST_PAUSE_SECONDS = 0.05
 _LONGEST_PAUSE_SECONDS = 5.0
 
+
+class PostLayout(StrEnum):
+    """How a post is stored: one item (the layout before the split), head and body, or not at all."""
+
+    OLD = "old"
+    NEW = "new"
+    ABSENT = "absent"
+
+
 ItemKey = tuple[str, str]
 """An item's `pk` and `sk`."""
 
@@ -60,9 +76,12 @@ def key_of(item: Mapping[str, Any]) -> ItemKey:
 
 
 def is_post_or_comment(key: ItemKey) -> bool:
-    """Whether a key names a post or a comment (not a rate counter, guard or idempotency record)."""
+    """Whether a key names a post (its head or body) or a comment (not a rate counter, guard or
+    idempotency record)."""
     pk, sk = key
-    return pk.startswith(POST_PK_PREFIX) and (sk == POST_SK or sk.startswith(COMMENT_SK_PREFIX))
+    return pk.startswith(POST_PK_PREFIX) and (
+        sk in (POST_SK, POST_BODY_SK) or sk.startswith(COMMENT_SK_PREFIX)
+    )
 
 
 def item_size(item: Mapping[str, Any]) -> int:
@@ -202,6 +221,43 @@ class BulkStore:
             self._pause(_FIRST_PAUSE_SECONDS * (attempt + 1))
         raise ServiceUnavailable
 
+    def split_post(self, partition: str) -> PostLayout:
+        """Rewrite a post of the layout before the split (one item holding its body) as its head and
+        body items, in one transaction conditioned on the head's revision, so that a concurrent
+        update of the post is never undone. Idempotent: a post already split is left as it is.
+
+        The post's layout before this call: OLD (it was rewritten), NEW or ABSENT (comments whose post
+        is gone).
+        """
+        slug = slug_of(partition)
+        for attempt in range(TRANSACTION_ATTEMPTS):
+            with translated_errors():
+                found = self._client.get_item(
+                    TableName=self.table_name, Key=post_key(slug), ConsistentRead=True
+                )
+            head = found.get("Item")
+            if head is None:
+                return PostLayout.ABSENT
+            if not is_post_head_of_old_layout(head):
+                return PostLayout.NEW
+            values = from_item(head)
+            removal = {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": post_key(slug),
+                    "UpdateExpression": f"REMOVE {', '.join(POST_BODY_ATTRIBUTES)}",
+                    "ConditionExpression": "revision = :seen",
+                    "ExpressionAttributeValues": to_item({":seen": values["revision"]}),
+                }
+            }
+            body = post_body_item(slug, StoredPostBody.model_validate(values))
+            split = [removal, {"Put": {"TableName": self.table_name, "Item": body}}]
+            if run_transaction(self._client, split) is None:
+                return PostLayout.OLD
+            # An update changed the post since it was read, or another write on it won the race.
+            self._pause(_FIRST_PAUSE_SECONDS * (attempt + 1))
+        raise ServiceUnavailable
+
     def post_partitions(self) -> list[str]:
         """The partition keys of every post's item collection (`POST#<slug>`), sorted.
 
@@ -217,8 +273,9 @@ class BulkStore:
         return sorted({str(item["pk"]["S"]) for item in every_item(self._client.scan, request)})
 
     def collection(self, partition: str) -> Iterator[Item]:
-        """Every item of one post's collection in key order: the post (`#POST`), then its comments
-        in thread order. Strongly consistent."""
+        """Every item of one post's collection in key order: the post's head (`#POST`) and body
+        (`#POST#BODY`, absent from a post of the layout before the split), then its comments in
+        thread order. Strongly consistent."""
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "pk = :pk",

@@ -5,10 +5,11 @@
     blogctl --local close sommerfest          # the local API of `make run`
     blogctl --stack my-blog import-wxr wordpress.xml
     blogctl --stack my-blog export backup.jsonl
+    blogctl --stack my-blog migrate           # after deploying a release that changes the layout
 
 Admin requests are signed with SigV4 from the standard credential chain (--profile, the
 environment, SSO), so IAM decides who may administer the blog. The table commands (import-wxr,
-export, import-jsonl) read and write the stack's DynamoDB table directly with the same credentials.
+export, import-jsonl, migrate) read and write the stack's DynamoDB table directly with the same credentials.
 """
 
 import argparse
@@ -30,6 +31,7 @@ from blog.errors import PostNotFound, ServiceUnavailable
 from blogctl.api import ApiError, BlogApi, Unreachable
 from blogctl.backup import BackupError, export_items, restore_items
 from blogctl.bulk import BulkStore
+from blogctl.migrate import migrate_posts
 from blogctl.post_files import PostFileError, read_post_file
 from blogctl.wordpress import UrlRewrite, import_wxr
 from blogctl.wxr import WxrError
@@ -161,6 +163,11 @@ def _parser() -> argparse.ArgumentParser:
         help="restore a backup made by export: writes what the table lacks, leaves the rest as it is",
     )
     restore.add_argument("file", type=Path, metavar="FILE.jsonl")
+    commands.add_parser(
+        "migrate",
+        help="rewrite the items of an older layout as this release stores them (posts as head and "
+        "body); safe to run again and while the blog serves",
+    )
     return parser
 
 
@@ -352,6 +359,11 @@ def _import_jsonl(arguments: argparse.Namespace) -> tuple[Any, str]:
     return summary.as_dict(), summary.render()
 
 
+def _migrate(arguments: argparse.Namespace) -> tuple[Any, str]:
+    summary = migrate_posts(_bulk_store(arguments), sys.stderr)
+    return summary.as_dict(), summary.render()
+
+
 @dataclass(frozen=True)
 class TableCommand:
     run: Callable[[argparse.Namespace], tuple[Any, str]]
@@ -363,6 +375,9 @@ TABLE_COMMANDS: dict[str, TableCommand] = {
     "import-wxr": TableCommand(_import_wxr, after_stop=_RUN_AGAIN),
     "export": TableCommand(_export, after_stop="No file was written."),
     "import-jsonl": TableCommand(_import_jsonl, after_stop=_RUN_AGAIN),
+    "migrate": TableCommand(
+        _migrate, after_stop="Run the same command again to finish: the posts rewritten stay so."
+    ),
 }
 """Commands on the table itself, for moving a blog and backing it up."""
 

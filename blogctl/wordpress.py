@@ -55,9 +55,10 @@ from blog.models import (
     StoredComment,
     StoredPost,
     WebUrl,
+    fits_in_post_body,
     is_slug,
 )
-from blog.store.keys import POST_SK, Item, comment_item, comment_sk, from_item, post_item, post_pk
+from blog.store.keys import POST_SK, Item, comment_item, comment_sk, from_item, post_items, post_pk
 from blog.timestamps import format_timestamp, utc_now
 from blogctl.bulk import MAX_ITEM_BYTES, BulkStore, ItemKey, item_size
 from blogctl.progress import CountingReader, Progress, Rewindable
@@ -462,7 +463,7 @@ class _Converter:
         except ValidationError as error:
             self._skip(item, f"post the blog cannot store ({_first_problem(error)})")
             return None
-        if not _fits(post.content, post.content_html, item=lambda: post_item(post)):
+        if not fits_in_post_body(post.content, post.content_html):
             self._skip(item, "post over DynamoDB's 400 KB item limit")
             return None
         if renamed is not None:
@@ -638,7 +639,8 @@ class _Writer:
         comment_keys = {unit.post.slug: [_comment_key(c) for c in unit.comments] for unit in group}
         present = self._store.read(keys + [key for found in comment_keys.values() for key in found])
         new_comments: list[dict[str, Any]] = []
-        new_posts: list[dict[str, Any]] = []
+        new_bodies: list[dict[str, Any]] = []
+        new_heads: list[dict[str, Any]] = []
         additions: list[tuple[PostUnit, list[StoredComment], set[ItemKey]]] = []
         for unit, post_key in zip(group, keys, strict=True):
             own = dict(zip(comment_keys[unit.post.slug], unit.comments, strict=True))
@@ -657,12 +659,15 @@ class _Writer:
             ]
             count = statuses.count(CommentStatus.APPROVED.value)
             new_comments += [comment_item(comment) for comment in missing]
-            new_posts.append(post_item(unit.post.model_copy(update={"comment_count": count})))
+            head, body = post_items(unit.post.model_copy(update={"comment_count": count}))
+            new_heads.append(head)
+            new_bodies.append(body)
             self._summary.comments_written += len(missing)
             self._summary.posts_written += 1
-        # Comments first: a post in the table is one whose comments are all there.
+        # Heads last: a post in the table is one whose body and comments are all there.
         self._store.put(new_comments)
-        self._store.put(new_posts)
+        self._store.put(new_bodies)
+        self._store.put(new_heads)
         for unit, missing, present_keys in additions:
             self._add_to_thread(unit, missing, present_keys)
 

@@ -45,6 +45,7 @@ def test_results_have_every_figure_of_the_issue(results: dict[str, Any]) -> None
         "cold_start",
         "snapstart",
         "list_page",
+        "comment_writes",
         "local_api",
         "layer_mb",
         "growth",
@@ -145,6 +146,16 @@ def test_the_lazy_imports_reference_skips_what_the_event_handler_imports_whole()
 
 def test_a_list_page_does_not_grow_with_the_posts_bodies(results: dict[str, Any]) -> None:
     assert results["list_page"]["ratio"] <= 1.1
+
+
+def test_a_comment_writes_the_same_bytes_on_a_1_kb_and_a_200_kb_post(results: dict[str, Any]) -> None:
+    writes = results["comment_writes"]
+
+    assert writes["short"]["post_bytes"] < 2_000
+    assert writes["long"]["post_bytes"] > 190_000
+    assert writes["ratio"] <= 1.1
+    # The comment, the head's new count and each index's copy of them are counted.
+    assert {"comment", "post head", "Visible: comment", "Visible: post head"} <= set(writes["long"]["parts"])
 
 
 def test_the_local_api_is_measured_on_the_three_public_routes(results: dict[str, Any]) -> None:

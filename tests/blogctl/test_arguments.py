@@ -27,12 +27,12 @@ WXR = "export.xml"
         (
             ["--table", "blog", "close", "sommerfest"],
             "close works through the API: name it with --stack, --api-url or --local (--table and "
-            "--endpoint-url are for import-wxr, export, import-jsonl)",
+            "--endpoint-url are for import-wxr, export, import-jsonl, migrate)",
         ),
         (
             ["--local", "--endpoint-url", "http://127.0.0.1:9", "pending"],
             "pending works through the API: name it with --stack, --api-url or --local (--table and "
-            "--endpoint-url are for import-wxr, export, import-jsonl)",
+            "--endpoint-url are for import-wxr, export, import-jsonl, migrate)",
         ),
     ],
 )
@@ -55,6 +55,7 @@ def test_the_help_tells_the_two_kinds_apart(capsys):
 
     help_text = " ".join(capsys.readouterr().out.split())
     assert (
-        "The table commands (import-wxr, export, import-jsonl) read and write the DynamoDB table" in help_text
+        "The table commands (import-wxr, export, import-jsonl, migrate) read and write the DynamoDB table"
+        in help_text
     )
     assert "go through the API and need --stack, --api-url or --local" in help_text

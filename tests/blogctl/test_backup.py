@@ -57,7 +57,7 @@ def test_export_wipe_restore_gives_back_the_same_bytes(blog, dynamodb, api, tmp_
 
     assert first.read_bytes() == second.read_bytes()
     assert exported == f"Exported 6 posts and 11 comments of the table {TABLE_NAME} to {first}\n"
-    assert restored == f"Restored {first} into the table {TABLE_NAME}: 17 items written, 0 already there\n"
+    assert restored == f"Restored {first} into the table {TABLE_NAME}: 23 items written, 0 already there\n"
     after = {slug: api.get(f"/posts/{slug}").body for slug in before}
     assert after == before
 
@@ -86,7 +86,7 @@ def test_restoring_into_a_table_that_has_the_items_changes_nothing(blog, dynamod
 
     out = capsys.readouterr().out
     assert (
-        "0 items written, 17 already there (1 of them differ from the file and were left as they are)" in out
+        "0 items written, 23 already there (1 of them differ from the file and were left as they are)" in out
     )
     assert api.get("/posts/nach-dem-umzug").json()["comments_open"] is True
 

@@ -75,9 +75,10 @@ def test_export_and_restore_through_the_local_table(empty_server: LocalServer, t
     restored = blogctl(empty_server, "--json", "import-jsonl", str(backup))
 
     assert exported.returncode == 0, exported.stderr
-    assert len(backup.read_text(encoding="utf-8").splitlines()) == 12
+    # Five posts (a head and a body each) and seven comments.
+    assert len(backup.read_text(encoding="utf-8").splitlines()) == 17
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
-    assert json.loads(restored.stdout)["already_there"] == 12
+    assert json.loads(restored.stdout)["already_there"] == 17
 
 
 def test_links_move_to_the_new_site_and_the_media_to_copy_are_written(

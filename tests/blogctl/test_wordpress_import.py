@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from blog.errors import ServiceUnavailable
-from blog.models import StoredComment, StoredPost
-from blog.store.keys import comment_item, from_item, post_item
+from blog.models import StoredComment, StoredPostBody, StoredPostHead
+from blog.store.keys import comment_item, from_item, post_body_item, post_head_item, slug_of
 from blogctl.bulk import BulkStore
 from blogctl.cli import main
 from blogctl.wordpress import import_wxr
@@ -152,7 +152,9 @@ def test_imported_items_are_the_items_the_stores_writes_make(imported, dynamodb)
     for item in table_items(dynamodb):
         values = from_item(item)
         if item["sk"]["S"] == "#POST":
-            assert post_item(StoredPost.model_validate(values)) == item
+            assert post_head_item(StoredPostHead.model_validate(values)) == item
+        elif item["sk"]["S"] == "#POST#BODY":
+            assert post_body_item(slug_of(values["pk"]), StoredPostBody.model_validate(values)) == item
         else:
             assert comment_item(StoredComment.model_validate(values)) == item
 

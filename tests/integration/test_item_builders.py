@@ -1,4 +1,4 @@
-"""The items the API's writes leave are the ones blog.store.keys builds (post_item, comment_item),
+"""The items the API's writes leave are the ones blog.store.keys builds (post_items, comment_item),
 which is what the bulk writes of `blogctl import-wxr` and `import-jsonl` store: a post or comment
 moved over from WordPress has the same attributes and index keys as one written through the API."""
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from blog.models import StoredComment, StoredPost
-from blog.store.keys import comment_item, from_item, post_item
+from blog.models import StoredComment, StoredPostBody, StoredPostHead
+from blog.store.keys import comment_item, from_item, post_body_item, post_head_item, slug_of
 from blogctl.cli import main
 from tests.conftest import TABLE_NAME
 
@@ -50,12 +50,15 @@ def api_items(dynamodb, api, publish):
         for item in page["Items"]:
             if item["sk"]["S"] == "#POST":
                 items[post_kind(item)] = item
+            elif item["sk"]["S"] == "#POST#BODY":
+                items["body"] = item
             elif item["sk"]["S"].startswith("COMMENT#"):
                 items.setdefault(item["status"]["S"], item)
     assert set(items) == {
         "published, open",
         "published, closed",
         "draft, open",
+        "body",
         "approved",
         "pending",
         "spam",
@@ -67,7 +70,9 @@ def test_the_api_writes_what_the_builders_build(api_items):
     for kind, item in api_items.items():
         values = from_item(item)
         if "," in kind:
-            assert post_item(StoredPost.model_validate(values)) == item, kind
+            assert post_head_item(StoredPostHead.model_validate(values)) == item, kind
+        elif kind == "body":
+            assert post_body_item(slug_of(values["pk"]), StoredPostBody.model_validate(values)) == item
         else:
             # Spam carries the time TTL deletes it.
             built = comment_item(StoredComment.model_validate(values), expires_at=values.get("expires_at"))
@@ -81,10 +86,13 @@ def test_imported_items_have_the_attributes_and_index_keys_of_the_apis(api_items
         "published, open": raw_item(dynamodb, "POST#tauschboerse-im-gemeindehaus", "#POST"),
         "published, closed": raw_item(dynamodb, "POST#rueckblick-strassenfest-muehlgasse", "#POST"),
         "draft, open": raw_item(dynamodb, "POST#oeffnungszeiten-im-sommer", "#POST"),
+        "body": raw_item(dynamodb, "POST#oeffnungszeiten-im-sommer", "#POST#BODY"),
     }
     for page in dynamodb.get_paginator("scan").paginate(TableName=TABLE_NAME):
         for item in page["Items"]:
-            if item["pk"]["S"] == "POST#tauschboerse-im-gemeindehaus" and item["sk"]["S"] != "#POST":
+            if item["pk"]["S"] == "POST#tauschboerse-im-gemeindehaus" and item["sk"]["S"].startswith(
+                "COMMENT#"
+            ):
                 imported.setdefault(item["status"]["S"], item)
 
     for kind, item in imported.items():

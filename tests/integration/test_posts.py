@@ -4,9 +4,11 @@ import html
 
 import pytest
 
+from blogctl.bulk import item_size
 from local.template import parameter_defaults
-from tests.conftest import iso
+from tests.conftest import TABLE_NAME, iso
 
+POST = {"title": "T", "author": "A", "category": "K", "published_at": "2026-01-01T00:00:00Z"}
 GERMAN = "Grüße – „Netzwerk“ & ‚Verein‘: 10\u00a0km weit, Straße 😀"
 
 
@@ -244,3 +246,70 @@ def test_iso_helper_formats_like_the_api():
     from datetime import UTC, datetime
 
     assert iso(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05Z"
+
+
+def test_content_is_capped_in_bytes_not_characters(api, publish):
+    at_cap = "😀" * 25_000  # 100,000 bytes in UTF-8, a quarter of that in characters
+
+    accepted = api.put("/posts/emoji", json_body={**POST, "content": at_cap}, signed=True)
+    refused = api.put("/posts/mehr-emoji", json_body={**POST, "content": at_cap + "😀"}, signed=True)
+
+    assert accepted.status == 201, accepted.body
+    assert refused.status == 413
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"].endswith("content-too-large")
+    assert "100,000 bytes" in refused.json()["detail"]
+    assert api.get("/posts/mehr-emoji").status == 404
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # 90,000 bytes of Markdown: each `<` is shown as `&lt;`, four times as long.
+        "<" * 90_000,
+        # 10 KB of Markdown: a reference link repeats its 2,000-byte address each time it is used.
+        f"[a]: https://example.org/{'x' * 2_000}\n\n" + "[a] " * 2_000,
+    ],
+)
+def test_content_whose_rendering_is_too_large_to_store_is_a_413_and_changes_nothing(api, publish, content):
+    publish("eckig", content="Vorher.")
+
+    created = api.put("/posts/spitz", json_body={**POST, "content": content}, signed=True)
+    updated = api.put("/posts/eckig", json_body={**POST, "content": content}, signed=True)
+
+    assert (created.status, updated.status) == (413, 413)
+    assert "rendered HTML" in updated.json()["detail"]
+    assert api.get("/posts/spitz").status == 404
+    assert api.get("/posts/eckig").json()["content_html"] == "<p>Vorher.</p>\n"
+
+
+def test_the_item_a_comment_rewrites_stays_small_for_a_post_at_the_cap(api, publish, dynamodb):
+    publish("lang", content="Wort " * 20_000)
+    api.post("/posts/lang/comments", json_body={"author_name": "Ada", "content": "Gelesen."})
+
+    head = dynamodb.get_item(TableName=TABLE_NAME, Key={"pk": {"S": "POST#lang"}, "sk": {"S": "#POST"}})[
+        "Item"
+    ]
+
+    assert head["comment_count"] == {"N": "1"}
+    assert item_size(head) < 2_000
+
+
+def test_an_update_keeps_when_the_post_was_created_and_its_thread_closed(api, publish, dynamodb):
+    publish("fest", comments_open=False)
+    key = {"pk": {"S": "POST#fest"}, "sk": {"S": "#POST"}}
+    earlier = {":then": {"S": "2025-01-01T00:00:00Z"}}
+    dynamodb.update_item(
+        TableName=TABLE_NAME, Key=key, UpdateExpression="SET created_at = :then, closed_at = :then",
+        ExpressionAttributeValues=earlier,
+    )  # fmt: skip
+
+    updated = api.put(
+        "/posts/fest", json_body={**POST, "content": "Neu", "comments_open": False}, signed=True
+    )
+
+    head = dynamodb.get_item(TableName=TABLE_NAME, Key=key)["Item"]
+    assert updated.status == 200
+    assert head["created_at"] == head["closed_at"] == {"S": "2025-01-01T00:00:00Z"}
+    assert head["revision"] == {"N": "2"}
+    assert api.post("/posts/fest/close", signed=True).json()["closed_at"] == "2025-01-01T00:00:00Z"

@@ -75,7 +75,9 @@ def test_each_route_is_one_round_trip(api, thread, dynamodb_calls):
                              json_body={"author_name": "E", "content": THREE_LINKS}),
             ["TransactWriteItems"],
         ),
-        "PUT /posts/{slug}": (lambda: api.put("/posts/neu", json_body=post, signed=True), ["UpdateItem"]),
+        "PUT /posts/{slug}": (
+            lambda: api.put("/posts/neu", json_body=post, signed=True), ["TransactWriteItems"]
+        ),
         "POST /posts/{slug}/close": (lambda: api.post("/posts/runde/close", signed=True), ["UpdateItem"]),
         "POST /posts/{slug}/reopen": (lambda: api.post("/posts/runde/reopen", signed=True), ["UpdateItem"]),
         "GET /comments/counts": (
@@ -153,6 +155,13 @@ def test_invalid_requests_never_reach_dynamodb(api, thread, dynamodb_calls):
     assert count(dynamodb_calls, lambda: api.post("/posts/runde/comments", json_body={})) == []
     assert count(dynamodb_calls, lambda: api.get("/openapi.json")) == []
     assert count(dynamodb_calls, lambda: api.get("/comments/counts?slug=UNGÜLTIG")) == []
+
+
+def test_updating_a_post_takes_a_second_transaction_after_the_cancelled_create(api, thread, dynamodb_calls):
+    post = {"title": "Neu", "content": "Geändert.", "author": "A", "category": "K"}
+    update = lambda: api.put("/posts/runde", json_body=post, signed=True)  # noqa: E731
+
+    assert count(dynamodb_calls, update) == ["TransactWriteItems", "TransactWriteItems"]
 
 
 def test_moderating_a_comment_from_the_queue_is_one_round_trip(api, thread, dynamodb_calls):

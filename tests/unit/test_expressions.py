@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from blog.errors import CommentDeleted
 from blog.models import CommentStatus, ModerationAction, StoredComment
@@ -94,20 +95,33 @@ def test_a_comment_transaction_uses_every_value_it_gives(status, reply, age_limi
         assert unused_placeholders(request) == set(), request
 
 
-class RecordingClient:
-    """Stands for DynamoDB: records each request and answers with an empty result."""
+HEAD = {
+    "slug": "post", "title": "T", "excerpt": "E", "author": "A", "category": "K", "tags": [],
+    "updated_at": "2026-05-01T12:00:00Z", "comment_count": 0, "comments_open": True,
+    "created_at": "2026-05-01T12:00:00Z", "revision": 1,
+}  # fmt: skip
 
-    def __init__(self) -> None:
+
+class RecordingClient:
+    """Stands for DynamoDB: records each request and answers with an empty result; with
+    `post_exists`, a transaction that creates a post is cancelled as DynamoDB would."""
+
+    def __init__(self, *, post_exists: bool = False) -> None:
         self.requests: list[dict[str, Any]] = []
+        self._post_exists = post_exists
 
     def update_item(self, **request: Any) -> dict[str, Any]:
         self.requests.append(request)
-        attributes = {
-            "slug": "post", "title": "T", "excerpt": "E", "author": "A", "category": "K", "tags": [],
-            "updated_at": "2026-05-01T12:00:00Z", "comment_count": 0, "comments_open": True,
-            "content": "C", "content_html": "<p>C</p>", "created_at": "2026-05-01T12:00:00Z", "revision": 1,
-        }  # fmt: skip
-        return {"Attributes": to_item(attributes)}
+        return {"Attributes": to_item(HEAD)}
+
+    def transact_write_items(self, **request: Any) -> dict[str, Any]:
+        self.requests += parts(request["TransactItems"])
+        creates = any("attribute_not_exists" in str(part) for part in request["TransactItems"])
+        if self._post_exists and creates:
+            reasons = [{"Code": "ConditionalCheckFailed", "Item": to_item(HEAD)}, {"Code": "None"}]
+            error = {"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": reasons}
+            raise ClientError(error, "TransactWriteItems")  # type: ignore[arg-type]
+        return {}
 
     def query(self, **request: Any) -> dict[str, Any]:
         self.requests.append(request)
@@ -122,10 +136,11 @@ class RecordingClient:
         return {"Responses": {}}
 
 
+@pytest.mark.parametrize("post_exists", [False, True])
 @pytest.mark.parametrize("published", [True, False])
 @pytest.mark.parametrize("comments_open", [True, False])
-def test_the_store_uses_every_value_it_gives(published, comments_open):
-    client = RecordingClient()
+def test_the_store_uses_every_value_it_gives(published, comments_open, post_exists):
+    client = RecordingClient(post_exists=post_exists)
     store = BlogStore(client, "blog")  # type: ignore[arg-type]
     fields = {"title": "T", "content": "C", "content_html": "<p>C</p>", "excerpt": "E", "author": "A",
               "category": "K", "tags": [], "comments_open": comments_open}  # fmt: skip
@@ -141,6 +156,8 @@ def test_the_store_uses_every_value_it_gives(published, comments_open):
     store.list_pending(limit=5, after=None)
     list(store.open_threads_published_by(NOW))
 
+    updates = [r for r in client.requests if r.get("ConditionExpression") == "#revision = :seen"]
+    assert len(updates) == post_exists  # an existing post is updated by a second transaction
     for request in client.requests:
         assert unused_placeholders(request) == set(), request
 

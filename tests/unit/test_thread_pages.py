@@ -11,7 +11,7 @@ from typing import Any
 
 from blog.models import CommentStatus, StoredComment, StoredPost
 from blog.store import BlogStore
-from blog.store.keys import comment_item, post_item, to_item
+from blog.store.keys import comment_item, post_items, to_item
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -28,14 +28,15 @@ def comment(comment_id: str) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def post() -> dict[str, Any]:
-    return post_item(
+def post() -> list[dict[str, Any]]:
+    """The post's head and body items."""
+    return list(post_items(
         StoredPost(
             slug="post", title="T", excerpt="E", author="A", category="K", published_at=PUBLISHED_AT,
             updated_at=NOW, comments_open=True, content="C", content_html="<p>C</p>", created_at=NOW,
             revision=1,
         )
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 class StoppingClient:
@@ -62,7 +63,7 @@ class StoppingClient:
 
 
 def test_a_first_page_stopped_at_1_mb_goes_on_after_its_last_comment() -> None:
-    client = StoppingClient([post(), comment("01AAAAAAAAAAAAAA"), comment("01BBBBBBBBBBBBBB")],
+    client = StoppingClient([*post(), comment("01AAAAAAAAAAAAAA"), comment("01BBBBBBBBBBBBBB")],
                             stopped=True, published_at=PUBLISHED)  # fmt: skip
 
     page = BlogStore(client, "blog").read_thread("post", limit=50, after=None)  # type: ignore[arg-type]
@@ -70,7 +71,7 @@ def test_a_first_page_stopped_at_1_mb_goes_on_after_its_last_comment() -> None:
     assert [c.id for c in page.comments] == ["01AAAAAAAAAAAAAA", "01BBBBBBBBBBBBBB"]
     assert page.next_position == {"id": "01BBBBBBBBBBBBBB"}
     assert page.post is not None
-    assert [request.get("Limit") for request in client.requests] == [52]
+    assert [request.get("Limit") for request in client.requests] == [53]
 
 
 def test_a_later_page_stopped_at_1_mb_goes_on_after_its_last_comment() -> None:

@@ -21,7 +21,20 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX_LENGTH = 100
 COMMENT_NAME_MAX_LENGTH = 80
 COMMENT_CONTENT_MAX_LENGTH = 5000
-POST_CONTENT_MAX_LENGTH = 100_000
+POST_CONTENT_MAX_BYTES = 100_000
+"""A post's Markdown, in UTF-8 bytes (a character limit would let four-byte characters through)."""
+POST_BODY_MAX_BYTES = 400_000
+"""A post's Markdown and rendered HTML together, in UTF-8 bytes. Both live in one item (the post's
+body), and DynamoDB refuses an item over 400 KB (409,600 bytes, names and values): the body's keys
+and attribute names take under 200 bytes, so over 9 KB are left as margin. The HTML is checked, not
+only the Markdown, because rendering can make text longer (`<` becomes `&lt;`, a reference link
+repeats its address wherever it is used)."""
+
+
+def fits_in_post_body(content: str, content_html: str) -> bool:
+    """Whether a post's Markdown and HTML fit its body item (POST_BODY_MAX_BYTES)."""
+    return len(content.encode()) + len(content_html.encode()) <= POST_BODY_MAX_BYTES
+
 
 # The JSON Schema of the API states each rule the validators below apply (schemathesis holds the
 # API to its schema), and tests/unit/test_models.py checks that the two agree. Lone surrogates are
@@ -172,7 +185,9 @@ ShortLine = Annotated[
 ]
 PostText = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=POST_CONTENT_MAX_LENGTH),
+    # The cap is in bytes (POST_CONTENT_MAX_BYTES), checked where the post is rendered, so that
+    # content over it is a 413 content-too-large, as when its rendering is too large to store.
+    StringConstraints(min_length=1),
     AfterValidator(_check_text),
     _documented(TEXT_PATTERN),
 ]
@@ -235,7 +250,12 @@ class PostInput(_Input):
     """A post as the admin route `PUT /posts/{slug}` takes it."""
 
     title: Title
-    content: PostText = Field(description="Markdown; inline HTML is allowed and sanitized.")
+    content: PostText = Field(
+        description=(
+            "Markdown; inline HTML is allowed and sanitized. At most 100,000 bytes in UTF-8, and"
+            " with its rendered HTML at most 400,000: beyond, 413 `content-too-large`."
+        )
+    )
     excerpt: Excerpt | None = Field(default=None, description="Derived from the content when absent.")
     author: ShortLine
     category: ShortLine
@@ -367,14 +387,26 @@ class StoredPostSummary(_Model):
     comments_open: bool
 
 
-class StoredPost(StoredPostSummary):
-    """A post item as the table holds it."""
+class StoredPostHead(StoredPostSummary):
+    """A post's head item: everything but its body, small whatever the post's length, so that the
+    writes a comment makes (the count) do not grow with the post."""
 
-    content: str
-    content_html: str
     created_at: Timestamp
     closed_at: Timestamp | None = None
     revision: int
+
+
+class StoredPostBody(_Model):
+    """A post's body item: its Markdown and the HTML rendered from it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    content: str
+    content_html: str
+
+
+class StoredPost(StoredPostHead, StoredPostBody):
+    """A whole post: its head and its body."""
 
 
 class StoredComment(_Model):

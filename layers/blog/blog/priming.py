@@ -272,7 +272,7 @@ class _Body:
 
 def _items(index: str | None) -> list[dict[str, Any]]:
     from blog.models import CommentStatus, StoredComment, StoredPost
-    from blog.store.keys import comment_item, post_item
+    from blog.store.keys import comment_item, post_head_item, post_items
     from blog.timestamps import format_timestamp, utc_now
 
     now = utc_now()
@@ -311,8 +311,8 @@ def _items(index: str | None) -> list[dict[str, Any]]:
     if index in ("PendingComments", "ApprovedComments"):
         return [comment_item(comment)]
     if index == "Visible":
-        return [post_item(post), comment_item(comment)]
-    return [post_item(post)]
+        return [*post_items(post), comment_item(comment)]
+    return [post_head_item(post)]
 
 
 def _answer(operation: str, request: Mapping[str, Any]) -> dict[str, Any]:

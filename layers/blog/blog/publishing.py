@@ -4,8 +4,15 @@ from datetime import datetime
 
 from blog import rules
 from blog.content import excerpt_of, render_post
-from blog.errors import PostNotFound
-from blog.models import Post, PostInput, ThreadState
+from blog.errors import ContentTooLarge, PostNotFound
+from blog.models import (
+    POST_BODY_MAX_BYTES,
+    POST_CONTENT_MAX_BYTES,
+    Post,
+    PostInput,
+    ThreadState,
+    fits_in_post_body,
+)
 from blog.reading import post_of
 from blog.settings import Settings
 from blog.store import BlogStore
@@ -18,9 +25,17 @@ def put_post(
     """Create or update the post at `slug`; True when it was created.
 
     Content is rendered and sanitized here, once, so reads return stored HTML. The answer holds no
-    comments: a write reads none (GET /posts/{slug} does).
+    comments: a write reads none (GET /posts/{slug} does). ContentTooLarge when the content, or
+    the content with its rendering, is over the caps that keep the post's body within DynamoDB's
+    item limit (blog.models.POST_BODY_MAX_BYTES).
     """
+    if len(post.content.encode()) > POST_CONTENT_MAX_BYTES:
+        raise ContentTooLarge(f"The content is over {POST_CONTENT_MAX_BYTES:,} bytes in UTF-8.")
     content_html = render_post(post.content)
+    if not fits_in_post_body(post.content, content_html):
+        raise ContentTooLarge(
+            f"The content and its rendered HTML are over {POST_BODY_MAX_BYTES:,} bytes in UTF-8 together."
+        )
     fields = {
         "title": post.title,
         "content": post.content,

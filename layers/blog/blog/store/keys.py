@@ -5,10 +5,15 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from blog.models import CommentStatus, StoredComment, StoredPost
+from blog.models import CommentStatus, StoredComment, StoredPost, StoredPostBody, StoredPostHead
 
 POST_PK_PREFIX = "POST#"
 POST_SK = "#POST"
+POST_BODY_SK = "#POST#BODY"
+"""The body's sort key: after the head's and before every comment's (`#` sorts before `C`), in the
+table and in `Visible`, so one Query reads head, body and the first comments in this order."""
+POST_BODY_ATTRIBUTES = ("content", "content_html")
+"""What the body item holds; a head that holds them is the layout before the split (one item)."""
 COMMENT_SK_PREFIX = "COMMENT#"
 PUBLISHED_PK = "PUBLISHED"
 OPEN_PK = "OPEN"
@@ -22,7 +27,7 @@ OPEN_THREADS_INDEX = "OpenThreads"
 APPROVED_INDEX = "ApprovedComments"
 POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
 """What a read of many posts' heads at once projects: enough to count, name and hide them."""
-FEED_CONTENT_ATTRIBUTES = ("pk", "slug", "content_html", "created_at")
+FEED_CONTENT_ATTRIBUTES = ("pk", "sk", "content_html", "created_at")
 """What a feed reads of each post beyond its summary."""
 
 POST_LIST_POSITION = frozenset({"published_at", "slug"})
@@ -58,6 +63,10 @@ def post_key(slug: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": POST_SK})
 
 
+def post_body_key(slug: str) -> Item:
+    return to_item({"pk": post_pk(slug), "sk": POST_BODY_SK})
+
+
 def comment_key(slug: str, comment_id: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": comment_sk(comment_id)})
 
@@ -91,12 +100,12 @@ def comment_index_attributes(comment_id: str, status: CommentStatus) -> dict[str
     return {"visible_sk": comment_sk(comment_id)}
 
 
-def post_item(post: StoredPost) -> Item:
-    """The whole item of a post, with its keys and index attributes, as its writes leave it."""
+def post_head_item(post: StoredPostHead) -> Item:
+    """The whole head item of a post, with its keys and index attributes, as its writes leave it."""
     published = post.published_at is not None
     return to_item(
         {
-            **post.model_dump(mode="json"),
+            **post.model_dump(mode="json", include=set(StoredPostHead.model_fields)),
             "pk": post_pk(post.slug),
             "sk": POST_SK,
             "visible_sk": POST_SK,
@@ -105,6 +114,39 @@ def post_item(post: StoredPost) -> Item:
             ),
         }
     )
+
+
+def post_body_item(slug: str, body: StoredPostBody) -> Item:
+    """The body item of a post: in `Visible` (after the head), in no list index."""
+    return to_item(
+        {
+            "pk": post_pk(slug),
+            "sk": POST_BODY_SK,
+            "visible_sk": POST_BODY_SK,
+            "content": body.content,
+            "content_html": body.content_html,
+        }
+    )
+
+
+def post_items(post: StoredPost) -> tuple[Item, Item]:
+    """The head and body items of a post, as its writes leave them."""
+    return post_head_item(post), post_body_item(post.slug, post)
+
+
+def is_post_head_of_old_layout(item: Mapping[str, Any]) -> bool:
+    """Whether a post's head item (in plain or typed form) still holds the body, as one item did
+    before heads and bodies were split. Read for one release; `blogctl migrate` rewrites them."""
+    return all(name in item for name in POST_BODY_ATTRIBUTES)
+
+
+def stored_post(head: Mapping[str, Any], body: Mapping[str, Any] | None) -> StoredPost | None:
+    """A whole post from its head and body items (plain values); from its head alone when the head
+    is of the old layout. None without a body: a Query is read-committed, not serializable, against
+    the transaction that writes a new post's head and body, so it may see the head first."""
+    if body is None:
+        return StoredPost.model_validate(head) if is_post_head_of_old_layout(head) else None
+    return StoredPost.model_validate({**head, **{name: body[name] for name in POST_BODY_ATTRIBUTES}})
 
 
 def comment_item(comment: StoredComment, *, expires_at: int | None = None) -> Item:

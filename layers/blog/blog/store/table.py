@@ -18,7 +18,9 @@ from blog.models import (
     StoredComment,
     StoredFeedContent,
     StoredPost,
+    StoredPostBody,
     StoredPostBrief,
+    StoredPostHead,
     StoredPostSummary,
     ThreadState,
 )
@@ -34,11 +36,14 @@ from blog.store.keys import (
     APPROVED_INDEX,
     APPROVED_PK,
     CATEGORY_INDEX,
+    COMMENT_SK_PREFIX,
     FEED_CONTENT_ATTRIBUTES,
     OPEN_PK,
     OPEN_THREADS_INDEX,
     PENDING_INDEX,
     PENDING_PK,
+    POST_BODY_ATTRIBUTES,
+    POST_BODY_SK,
     POST_BRIEF_ATTRIBUTES,
     POST_SK,
     PUBLISHED_INDEX,
@@ -47,10 +52,14 @@ from blog.store.keys import (
     category_pk,
     comment_sk,
     from_item,
+    post_body_item,
+    post_body_key,
+    post_head_item,
     post_index_attributes,
     post_key,
     post_pk,
     slug_of,
+    stored_post,
     to_item,
 )
 from blog.store.pages import every_item
@@ -127,9 +136,11 @@ class BlogStore:
     def read_thread(self, slug: str, *, limit: int, after: Position | None) -> ThreadPage:
         """A page of a post's public comments in thread order, with what the page needs of the post.
 
-        Without `after`, the page starts with the post item itself (None when there is no post), so
-        the post and its first comments come from one Query. With `after`, the post's publication
-        is read by a GetItem issued concurrently with the Query: one round trip of latency.
+        Without `after`, the page starts with the post's head and body items (None when there is no
+        post), so the post and its first comments come from one Query; a head of the layout before
+        the split holds the body itself, and no body item follows it. With `after`, the post's
+        publication is read by a GetItem issued concurrently with the Query: one round trip of
+        latency.
         """
         if after is None:
             return self._thread_query(slug, limit=limit, after=None)
@@ -145,7 +156,9 @@ class BlogStore:
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": to_item({":pk": post_pk(slug)}),
             "ConsistentRead": True,
-            "Limit": limit + (1 if after else 2),
+            # The first page: the head and the body before the comments, and one comment more
+            # than the page tells whether another page exists.
+            "Limit": limit + (1 if after else 3),
         }
         if after is not None:
             sk = comment_sk(after["id"])
@@ -153,9 +166,9 @@ class BlogStore:
         with translated_errors():
             response = self._client.query(**request)
         items = [from_item(item) for item in response["Items"]]
-        post = None
-        if items and items[0]["sk"] == POST_SK:
-            post = StoredPost.model_validate(items.pop(0))
+        head = items.pop(0) if items and items[0]["sk"] == POST_SK else None
+        body = items.pop(0) if items and items[0]["sk"] == POST_BODY_SK else None
+        post = None if head is None else stored_post(head, body)
         comments = [StoredComment.model_validate(item) for item in items]
         published_at = None if post is None else post.published_at
         if len(comments) > limit:
@@ -216,54 +229,112 @@ class BlogStore:
     def put_post(
         self, slug: str, fields: Mapping[str, Any], *, published_at: str | None, now: datetime
     ) -> tuple[StoredPost, bool]:
-        """Create or update a post in one write; True when it was created.
+        """Create or update a post, its head and body items together; True when it was created.
 
-        The comment count, the creation time and the moment a thread was closed survive updates.
+        One transaction creates the post, conditioned on its absence; when the post exists, its
+        cancellation returns the head as it is, and a second transaction updates the head and puts
+        the body. The comment count, the creation time and the moment a thread was closed survive
+        updates; a head of the layout before the split gives up its body to the body item.
         """
-        now_text = format_timestamp(now)
-        values: dict[str, Any] = {**fields, "slug": slug, "updated_at": now_text, "visible_sk": POST_SK}
-        names = {f"#{name}": name for name in values}
-        assignments = [f"#{name} = :{name}" for name in values]
-        removals: list[str] = []
-        expression_values: dict[str, Any] = {f":{name}": value for name, value in values.items()}
-        expression_values.update({":now": now_text, ":zero": 0, ":one": 1})
-        names.update(
-            {"#created_at": "created_at", "#comment_count": "comment_count", "#revision": "revision"}
-        )
-        assignments += [
-            "#created_at = if_not_exists(#created_at, :now)",
-            "#comment_count = if_not_exists(#comment_count, :zero)",
-        ]
+        head_fields = {name: value for name, value in fields.items() if name not in POST_BODY_ATTRIBUTES}
+        body = StoredPostBody.model_validate(fields)
+        body_put = {"Put": {"TableName": self._table, "Item": post_body_item(slug, body)}}
+        for _ in range(TRANSACTION_ATTEMPTS):
+            created = StoredPostHead.model_validate(
+                {
+                    **head_fields,
+                    "slug": slug,
+                    "published_at": published_at,
+                    "updated_at": now,
+                    "created_at": now,
+                    "closed_at": None if fields["comments_open"] else now,
+                    "comment_count": 0,
+                    "revision": 1,
+                }
+            )
+            creation = {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": post_head_item(created),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+            reasons = run_transaction(self._client, [creation, body_put])
+            if reasons is None:
+                return StoredPost.model_validate({**created.model_dump(), **body.model_dump()}), True
+            if cancellation_codes(reasons)[0] != CONDITION_FAILED:
+                continue  # another write on the post won the race
+            old = StoredPostHead.model_validate(from_item(reasons[0].get("Item", {})))
+            update, head = self._post_update(slug, head_fields, old, published_at=published_at, now=now)
+            if run_transaction(self._client, [update, body_put]) is None:
+                return StoredPost.model_validate({**head.model_dump(), **body.model_dump()}), False
+            # The head changed since the first transaction read it (another update): start again.
+        raise ServiceUnavailable
+
+    def _post_update(
+        self,
+        slug: str,
+        head_fields: Mapping[str, Any],
+        old: StoredPostHead,
+        *,
+        published_at: str | None,
+        now: datetime,
+    ) -> tuple[dict[str, Any], StoredPostHead]:
+        """The update of an existing post's head, conditioned on the revision `old` has, and the
+        head it leaves. The count is left to the comments' own writes, so none is lost."""
+        comments_open = bool(head_fields["comments_open"])
+        values: dict[str, Any] = {**head_fields, "updated_at": format_timestamp(now)}
         optional = {
             "published_at": published_at,
             **post_index_attributes(
                 published=published_at is not None,
-                category=fields["category"],
-                comments_open=fields["comments_open"],
+                category=head_fields["category"],
+                comments_open=comments_open,
             ),
         }
-        for name, value in optional.items():
-            names[f"#{name}"] = name
-            if value is None:
-                removals.append(f"#{name}")
-            else:
-                assignments.append(f"#{name} = :{name}")
-                expression_values[f":{name}"] = value
-        names["#closed_at"] = "closed_at"
-        if fields["comments_open"]:
-            removals.append("#closed_at")
-        else:
-            assignments.append("#closed_at = if_not_exists(#closed_at, :now)")
-        expression = f"SET {', '.join(assignments)} ADD #revision :one REMOVE {', '.join(removals)}"
-        post = StoredPost.model_validate(
-            self._update_post(
-                slug,
-                UpdateExpression=expression,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(expression_values),
-            )
+        values.update({name: value for name, value in optional.items() if value is not None})
+        closed_at = None if comments_open else (old.closed_at or now)
+        if closed_at is not None:
+            values["closed_at"] = format_timestamp(closed_at)
+        removals = [name for name, value in optional.items() if value is None]
+        removals += ["closed_at"] if closed_at is None else []
+        removals += list(POST_BODY_ATTRIBUTES)
+        names = {f"#{name}": name for name in [*values, *removals, "revision"]}
+        # A thread closed (by an operator, by the age limit) since `old` was read keeps its moment.
+        assignments = [
+            f"#{name} = if_not_exists(#{name}, :{name})" if name == "closed_at" else f"#{name} = :{name}"
+            for name in values
+        ]
+        removed = ", ".join(f"#{name}" for name in removals)
+        expression = f"SET {', '.join(assignments)} ADD #revision :one REMOVE {removed}"
+        update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": post_key(slug),
+                "UpdateExpression": expression,
+                "ConditionExpression": "#revision = :seen",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_item(
+                    {
+                        **{f":{name}": value for name, value in values.items()},
+                        ":one": 1,
+                        ":seen": old.revision,
+                    }
+                ),
+            }
+        }
+        head = StoredPostHead.model_validate(
+            {
+                **old.model_dump(),
+                **head_fields,
+                "published_at": published_at,
+                "updated_at": now,
+                "closed_at": closed_at,
+                "revision": old.revision + 1,
+            }
         )
-        return post, post.revision == 1
+        return update, head
 
     def set_comments_open(
         self, slug: str, *, comments_open: bool, now: datetime, only_if_open: bool = False
@@ -385,24 +456,42 @@ class BlogStore:
         return {head.slug: head for head in (StoredPostBrief.model_validate(item) for item in items)}
 
     def read_post_bodies(self, slugs: Collection[str]) -> dict[str, StoredFeedContent]:
-        """What a feed entry needs beyond a post's summary (its HTML and creation time), by slug,
-        in one BatchGetItem; posts that do not exist are left out. At most 100 slugs, each once."""
-        items = self._batch_get_posts(slugs, FEED_CONTENT_ATTRIBUTES)
-        return {body.slug: body for body in (StoredFeedContent.model_validate(item) for item in items)}
+        """What a feed entry needs beyond a post's summary (its HTML and creation time), by slug, in
+        one BatchGetItem of each post's head and body; posts that do not exist are left out.
+
+        For the release that reads both layouts: the HTML is the body item's, or the head's where the
+        head still holds the body (blogctl migrate rewrites those). At most 50 slugs, each once.
+        """
+        keys = [key for slug in slugs for key in (post_key(slug), post_body_key(slug))]
+        found: dict[str, dict[str, dict[str, Any]]] = {}
+        for item in self._batch_get(keys, FEED_CONTENT_ATTRIBUTES):
+            found.setdefault(slug_of(str(item["pk"])), {})[str(item["sk"])] = item
+        contents = {}
+        for slug, items in found.items():
+            head, body = items.get(POST_SK), items.get(POST_BODY_SK)
+            html = (body or {}).get("content_html", (head or {}).get("content_html"))
+            if head is None or html is None:
+                continue
+            contents[slug] = StoredFeedContent(slug=slug, content_html=html, created_at=head["created_at"])
+        return contents
 
     def _batch_get_posts(self, slugs: Collection[str], attributes: Sequence[str]) -> list[dict[str, Any]]:
-        """These attributes of these posts' items, in plain values, in one BatchGetItem.
+        """These attributes of these posts' head items, in plain values, in one BatchGetItem."""
+        return self._batch_get([post_key(slug) for slug in slugs], attributes)
+
+    def _batch_get(self, keys: Sequence[dict[str, Any]], attributes: Sequence[str]) -> list[dict[str, Any]]:
+        """These attributes of these items, in plain values, in one BatchGetItem.
 
         Keys DynamoDB leaves unprocessed, as it does when throttled, are asked for again with
         exponential backoff for up to HEADS_RETRY_SECONDS, then the request fails as
         ServiceUnavailable.
         """
-        if not slugs:
+        if not keys:
             return []
         names = {f"#{name}": name for name in attributes}
         request: dict[str, Any] = {
             self._table: {
-                "Keys": [post_key(slug) for slug in slugs],
+                "Keys": list(keys),
                 "ProjectionExpression": ", ".join(names),
                 "ExpressionAttributeNames": names,
             }
@@ -436,9 +525,10 @@ class BlogStore:
             )
         return [StoredApprovedComment.model_validate(from_item(item)) for item in response["Items"]]
 
-    def read_whole_thread(self, slug: str) -> tuple[StoredPost | None, list[StoredComment]]:
-        """A post and every public comment of it (approved ones and tombstones), in thread order,
-        from the `Visible` index: one Query for a thread under 1 MB, more pages for a longer one."""
+    def read_whole_thread(self, slug: str) -> tuple[StoredPostSummary | None, list[StoredComment]]:
+        """A post's summary (its head) and every public comment of it (approved ones and tombstones),
+        in thread order, from the `Visible` index: one Query for a thread under 1 MB, more pages for
+        a longer one."""
         request = {
             "TableName": self._table,
             "IndexName": VISIBLE_INDEX,
@@ -450,7 +540,7 @@ class BlogStore:
         for item in every_item(self._client.query, request):
             values = from_item(item)
             if values["sk"] == POST_SK:
-                post = StoredPost.model_validate(values)
-            else:
+                post = StoredPostSummary.model_validate(values)
+            elif values["sk"].startswith(COMMENT_SK_PREFIX):
                 comments.append(StoredComment.model_validate(values))
         return post, comments
