@@ -40,3 +40,18 @@ def test_old_approved_comments_are_indexed_once_and_nothing_else_is(api, publish
     assert backfill_approved_comments(dynamodb, TABLE_NAME, io.StringIO()) == 0
     held_item = dynamodb.get_item(TableName=TABLE_NAME, Key=comment_key("alt", held["id"]))["Item"]
     assert "approved_pk" not in held_item
+
+
+def test_blogctl_migrate_fills_the_index_and_says_so(api, publish, dynamodb, capsys):
+    from blogctl.cli import main
+
+    publish("migriert")
+    old = api.post(
+        "/posts/migriert/comments", json_body={"author_name": "Ada", "content": "Alt"}, source_ip="192.0.2.1"
+    ).json()
+    as_before_the_index(dynamodb, "migriert", old["id"])
+
+    assert main(["--table", TABLE_NAME, "migrate"]) == 0
+
+    assert "1 approved comments added to the index of recent comments" in capsys.readouterr().out
+    assert recent_ids(api) == [old["id"]]

@@ -202,7 +202,10 @@ def test_migrate_splits_every_old_post_and_the_blog_answers_the_same(old_blog, a
     assert blogctl("migrate") == 0
 
     out, err = capsys.readouterr()
-    assert out == f"Migrated the table {TABLE_NAME}: 3 posts rewritten as head and body, 0 already split\n"
+    assert out == (
+        f"Migrated the table {TABLE_NAME}: 3 posts rewritten as head and body, 0 already split; "
+        "0 approved comments added to the index of recent comments\n"
+    )
     assert "migrate: done (3 rewritten, 0 already split)" in err
     for slug in SLUGS:
         head, body = head_and_body(dynamodb, slug)
@@ -215,6 +218,7 @@ def test_migrate_splits_every_old_post_and_the_blog_answers_the_same(old_blog, a
     assert blogctl("--json", "migrate") == 0  # run again: nothing left to do
     assert json.loads(capsys.readouterr().out) == {
         "table": TABLE_NAME, "rewritten": 0, "already_split": 3, "comments_without_post": 0,
+        "approved_comments_indexed": 0,
     }  # fmt: skip
     assert reads(api) == before
     exercise(api, old_blog, "nachher")
