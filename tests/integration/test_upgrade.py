@@ -294,3 +294,14 @@ def test_migrate_leaves_comments_without_a_post_as_they_are(old_blog, dynamodb, 
 
     assert "; comments of 1 posts no longer there left as they are" in capsys.readouterr().out
     assert len(table_items(dynamodb)) == 10  # three heads, three bodies, four comments
+
+
+def test_the_feeds_read_the_content_of_posts_of_the_old_layout(old_blog, api):
+    import feedparser  # type: ignore[import-untyped]
+
+    feed = feedparser.parse(api.get("/feed.atom").body.encode())
+
+    assert not feed.bozo
+    linked = {entry.link.rsplit("/", 1)[1]: entry for entry in feed.entries}
+    assert set(linked) == {"alt-offen", "alt-geschlossen"}  # the draft stays out
+    assert "Rückblick" in linked["alt-offen"].content[0].value
