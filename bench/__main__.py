@@ -97,6 +97,10 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
         results["round_trips"] = counted
         concurrent = round_trips.measure_concurrent(bench)
         results["concurrent_reads"] = {request: asdict(reads) for request, reads in concurrent.items()}
+        results["second_reads"] = {
+            route: {"round_trips": counted[route], "reason": reason}
+            for route, reason in round_trips.SECOND_READ.items()
+        }
 
         step("bytes per list page (20 posts, 200-byte vs 100 KB bodies)")
         page = list_page.measure(bench)

@@ -171,6 +171,7 @@ class Requests:
                 "PUT", f"/posts/{MANAGED_SLUG}", json_body=self._post_body, signed=True
             ),
             "moderate_comments": lambda: api.event("GET", "/comments", signed=True),
+            "feeds": lambda: api.event("GET", "/feed.atom"),
         }
         if folder == "auto_close":
             # Far enough back that the job reads its index (one Query) and finds nothing to close.

@@ -134,11 +134,14 @@ def bench_environment(template: Mapping[str, Any]) -> Iterator[BenchEnvironment]
         lambda_functions = functions(template, stack(template, database.table_name, database.secret_arns))
         some_function = next(iter(lambda_functions.values()))
         lambda_env = lambda_environment(some_function, dynamodb_endpoint=database.endpoint)
-        os.environ.update(some_function.environment)
+        # Every function's variables: they run in this one process (the feeds have settings of their own).
+        for function in lambda_functions.values():
+            os.environ.update(function.environment)
         os.environ.update({name: lambda_env[name] for name in (*_AWS, *_ISOLATION)})
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = database.endpoint
         os.environ.update(database.endpoint_variables)
         blog_settings.get_settings.cache_clear()
+        blog_settings.get_feed_settings.cache_clear()
         blog_store.dynamodb_client.cache_clear()
         recorder = CallRecorder()
         recorder.attach(blog_store.dynamodb_client())
@@ -157,4 +160,5 @@ def bench_environment(template: Mapping[str, Any]) -> Iterator[BenchEnvironment]
             os.environ.clear()
             os.environ.update(saved)
             blog_settings.get_settings.cache_clear()
+            blog_settings.get_feed_settings.cache_clear()
             blog_store.dynamodb_client.cache_clear()

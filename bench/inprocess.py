@@ -8,7 +8,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,12 +108,12 @@ class InProcessApi:
         method: str,
         path: str,
         *,
-        query: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         json_body: Any = None,
         source_ip: str = "198.51.100.10",
         signed: bool = False,
     ) -> tuple[HttpRoute, dict[str, Any]]:
-        """The route and the API Gateway event of one request."""
+        """The route and the API Gateway event of one request; `query` as name-value pairs repeats a name."""
         route, parameters = self.route_for(method, path)
         headers = {"host": "api.bench.local", "user-agent": "bench"}
         body = b""

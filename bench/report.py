@@ -111,6 +111,10 @@ class Report:
             [f"`{request}`", reads["requests"], reads["round_trips"], reads["reason"]]
             for request, reads in self.results["concurrent_reads"].items()
         ]
+        second = [
+            [f"`{route}`", reads["round_trips"], reads["reason"]]
+            for route, reads in self.results.get("second_reads", {}).items()
+        ]
         return [
             "### DynamoDB round trips per request",
             "",
@@ -123,6 +127,10 @@ class Report:
             " (requests on the wire together cost one round trip of latency):",
             "",
             *table(["request", "DynamoDB requests", "round trips", "why"], concurrent, "lrrl"),
+            "",
+            "Routes that read a second time, after the first read told them what:",
+            "",
+            *table(["route", "round trips", "why"], second, "lrl"),
         ]
 
     def cold_start(self) -> list[str]:

@@ -33,6 +33,20 @@ CONCURRENT_READS = {
 }
 """Requests that read twice at once, and why one read cannot answer."""
 COMPANION_WAIT_SECONDS = 1.0
+SECOND_READ = {
+    "GET /comments/recent": "the newest comments name their posts, whose titles and publication a"
+    " second read learns: one BatchGetItem of those posts' heads (DESIGN.md allows it)",
+    "GET /comments.atom": "as GET /comments/recent: the comments' posts are read after the comments"
+    " (DESIGN.md allows it)",
+    "GET /feed.atom": "the list indexes project summaries only (a list page never reads bodies), so"
+    " the entries' content is a second read: one BatchGetItem of the listed posts' bodies. One round"
+    " trip needs an index of published bodies, a second new index, which a deploy that adds"
+    " ApprovedComments cannot add (one index per deploy)",
+    "GET /feed.rss": "as GET /feed.atom",
+}
+"""Routes that read a second time, after the first read told them what: the reason of each."""
+ALLOWED_SECOND_READ = frozenset({"GET /comments/recent", "GET /comments.atom"})
+"""Of those, the ones DESIGN.md allows two sequential round trips."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,14 @@ def measure(bench: BenchEnvironment) -> dict[str, int]:
         "DELETE /posts/{slug}/comments/{comment_id}": lambda: api.request(
             "DELETE", f"{comments}/{to_approve}", signed=True
         ),
+        "GET /comments/counts": lambda: api.get(
+            "/comments/counts", query=[("slug", SLUG), ("slug", "bench-neu"), ("slug", SLUG)]
+        ),
+        "GET /comments/recent": lambda: api.get("/comments/recent"),
+        "GET /feed.atom": lambda: api.get("/feed.atom"),
+        "GET /feed.rss": lambda: api.get("/feed.rss", query={"category": "Kooperation & Netzwerke"}),
+        "GET /posts/{slug}/comments.atom": lambda: api.get(f"/posts/{SLUG}/comments.atom"),
+        "GET /comments.atom": lambda: api.get("/comments.atom"),
     }
     routes = [route.route_key for route in api.routes]
     missing = sorted(set(routes) - set(requests))
@@ -156,5 +178,6 @@ def round_trips_of(calls: Sequence[DynamoDBCall]) -> int:
 
 
 def target_met(route: str, round_trips: int) -> bool:
-    """One round trip per route, none where a route needs no data."""
-    return round_trips == (0 if route in NO_DATA else 1)
+    """One round trip per route, none where a route needs no data, two where DESIGN.md allows a
+    second, sequential read."""
+    return round_trips == (0 if route in NO_DATA else 2 if route in ALLOWED_SECOND_READ else 1)

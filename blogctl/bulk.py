@@ -124,6 +124,11 @@ class BulkStore:
         self.table_name = table_name
         self._pause = pause
 
+    @property
+    def client(self) -> "DynamoDBClient":
+        """The DynamoDB client, for a step of its own (blogctl.approved_index)."""
+        return self._client
+
     def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Item]:
         """The items the table holds of `keys` (strongly consistent), by key; missing ones are absent."""
         found: dict[ItemKey, Item] = {}

@@ -29,6 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from blog.errors import PostNotFound, ServiceUnavailable
 from blogctl.api import ApiError, BlogApi, Unreachable
+from blogctl.approved_index import backfill_approved_comments
 from blogctl.backup import BackupError, export_items, restore_items
 from blogctl.bulk import BulkStore
 from blogctl.migrate import migrate_posts
@@ -360,8 +361,14 @@ def _import_jsonl(arguments: argparse.Namespace) -> tuple[Any, str]:
 
 
 def _migrate(arguments: argparse.Namespace) -> tuple[Any, str]:
-    summary = migrate_posts(_bulk_store(arguments), sys.stderr)
-    return summary.as_dict(), summary.render()
+    store = _bulk_store(arguments)
+    summary = migrate_posts(store, sys.stderr)
+    # The release's new index, ApprovedComments: approved comments written before it get its key.
+    indexed = backfill_approved_comments(store.client, store.table_name, sys.stderr)
+    return (
+        {**summary.as_dict(), "approved_comments_indexed": indexed},
+        f"{summary.render()}; {indexed} approved comments added to the index of recent comments",
+    )
 
 
 @dataclass(frozen=True)

@@ -299,6 +299,10 @@ def _function_properties(template: Mapping[str, Any], logical_id: str) -> dict[s
     globals_ = template.get("Globals", {}).get("Function", {})
     properties = template["Resources"][logical_id].get("Properties", {})
     merged = {**globals_, **properties}
+    # As SAM merges Globals: a list (Layers) is the global items followed by the function's own.
+    for name, value in properties.items():
+        if isinstance(value, list) and isinstance(globals_.get(name), list):
+            merged[name] = [*globals_[name], *value]
     global_variables = globals_.get("Environment", {}).get("Variables", {})
     own_variables = properties.get("Environment", {}).get("Variables", {})
     merged["Environment"] = {"Variables": {**global_variables, **own_variables}}

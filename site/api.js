@@ -102,6 +102,25 @@ export function getComments(slug, cursor) {
   return request(`${postPath(slug)}/comments`, { query: { cursor } });
 }
 
+/** Approved comments per post, all in one request: {counts: {slug: n}}. */
+export function getCommentCounts(slugs) {
+  const query = new URLSearchParams(slugs.map((slug) => ["slug", slug]));
+  return request(`/comments/counts?${query}`);
+}
+
+/** The blog's newest approved comments with their posts: {items: [Comment + post_slug, post_title]}. */
+export function getRecentComments(limit = 5) {
+  return request("/comments/recent", { query: { limit } });
+}
+
+/** The addresses of the API's feeds, for <link rel="alternate"> in the page's <head>. */
+export const feedUrls = {
+  postsAtom: `${apiBaseUrl}/feed.atom`,
+  postsRss: `${apiBaseUrl}/feed.rss`,
+  commentsAtom: `${apiBaseUrl}/comments.atom`,
+  postCommentsAtom: (slug) => `${apiBaseUrl}${postPath(slug)}/comments.atom`,
+};
+
 /** Submit a NewComment; resolves to the created Comment (status "approved" or "pending"). */
 export function submitComment(slug, comment, idempotencyKey) {
   return request(`${postPath(slug)}/comments`, {

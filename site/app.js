@@ -1,6 +1,7 @@
 // Demo site of the serverless blog: a post list and a post page with threaded comments.
 //
 // Routes (hash): #/  ·  #/?cursor=…  ·  #/?category=…  ·  #/posts/<slug>
+//                #/posts/<slug>/comments/<id> (the post, scrolled to that comment)
 //
 // Stable selectors for browser tests:
 //   main#main[aria-busy]                    the view; aria-busy="true" while loading
@@ -32,8 +33,13 @@
 //   .form-status[data-kind]                 status line: progress | success | error
 //   .comments-closed                        "Kommentarfunktion für diesen Artikel geschlossen."
 //   .comments-closing                       "Kommentare sind bis <Datum> möglich."
+//   head link[rel=alternate][data-feed]     feeds: posts-atom, posts-rss, comments-atom, post-comments-atom
+//   aside.recent-comments                   "Neueste Kommentare" beside the post list
+//   .recent-comment[data-comment-id]        one of them; a.recent-comment-post links to the comment
 
-import { ApiError, NetworkError, getPost, listPosts } from "./api.js";
+import {
+  ApiError, NetworkError, feedUrls, getCommentCounts, getPost, getRecentComments, listPosts,
+} from "./api.js";
 import { commentsSection } from "./comments.js";
 import { commentCountText, el, formatDate, sanitizedHtml, timeElement } from "./dom.js";
 
@@ -51,10 +57,14 @@ function parseRoute(hash) {
   if (pathname === "/") {
     return { view: "list", cursor: params.get("cursor"), category: params.get("category") };
   }
-  const match = pathname.match(/^\/posts\/([^/]+)\/?$/);
+  const match = pathname.match(/^\/posts\/([^/]+)(?:\/comments\/([^/]+))?\/?$/);
   if (match) {
     try {
-      return { view: "post", slug: decodeURIComponent(match[1]) };
+      return {
+        view: "post",
+        slug: decodeURIComponent(match[1]),
+        commentId: match[2] ? decodeURIComponent(match[2]) : null,
+      };
     } catch {
       // malformed percent-encoding: fall through to "not found"
     }
@@ -98,9 +108,16 @@ async function render({ force = false } = {}) {
   }
   if (current !== renderCount) return; // the reader has navigated on meanwhile
 
+  setPostFeedLink(route.view === "post" ? route.slug : null);
+
   main.replaceChildren(view);
   main.removeAttribute("aria-busy");
-  if (!firstRender) {
+  const linkedComment = route.commentId
+    ? main.querySelector(`li.comment[data-comment-id="${CSS.escape(route.commentId)}"]`)
+    : null;
+  if (linkedComment) {
+    linkedComment.scrollIntoView({ block: "start" });
+  } else if (!firstRender) {
     window.scrollTo(0, 0);
     // Move focus to the new view's heading so keyboard and screen reader users start there.
     main.querySelector("h1")?.focus({ preventScroll: true });
@@ -111,10 +128,33 @@ function setTitle(...parts) {
   document.title = [...parts, SITE_NAME].join(" – ");
 }
 
+// ---------------------------------------------------------------- feeds in <head>
+
+function feedLink(kind, type, title, href) {
+  return el("link", { rel: "alternate", type, title, href, "data-feed": kind });
+}
+
+document.head.append(
+  feedLink("posts-atom", "application/atom+xml", `${SITE_NAME}: Beiträge (Atom)`, feedUrls.postsAtom),
+  feedLink("posts-rss", "application/rss+xml", `${SITE_NAME}: Beiträge (RSS)`, feedUrls.postsRss),
+  feedLink("comments-atom", "application/atom+xml", `${SITE_NAME}: Kommentare (Atom)`, feedUrls.commentsAtom));
+
+/** The feed of the open post's comments, while a post is open. */
+function setPostFeedLink(slug) {
+  document.head.querySelector('link[data-feed="post-comments-atom"]')?.remove();
+  if (slug) {
+    document.head.append(feedLink("post-comments-atom", "application/atom+xml",
+      "Kommentare zu diesem Beitrag (Atom)", feedUrls.postCommentsAtom(slug)));
+  }
+}
+
 // ---------------------------------------------------------------- views
 
 async function postListView({ cursor, category }) {
-  const page = await listPosts({ cursor, category });
+  const [page, recent] = await Promise.all([
+    listPosts({ cursor, category }),
+    getRecentComments(5).catch(() => null), // the box is extra: the list shows without it
+  ]);
   setTitle(category ? `Kategorie: ${category}` : "Beiträge");
 
   const view = el("section", { class: "post-list-view" },
@@ -137,7 +177,52 @@ async function postListView({ cursor, category }) {
       category ? "Alle Beiträge" : "Neueste Beiträge"));
   }
   if (pagination.childElementCount) view.append(pagination);
+  if (recent) view.append(recentCommentsBox(recent.items));
+  await showCommentCounts(view, page.items);
   return view;
+}
+
+/** Counts of the listed posts from one /comments/counts request, as a site with pre-rendered
+ * pages would fetch them; on failure the counts of the list itself stay. */
+async function showCommentCounts(view, posts) {
+  if (posts.length === 0) return;
+  let counts;
+  try {
+    ({ counts } = await getCommentCounts(posts.map((post) => post.slug)));
+  } catch {
+    return;
+  }
+  for (const summary of view.querySelectorAll(".post-summary")) {
+    const count = counts[summary.dataset.slug];
+    if (typeof count === "number") {
+      summary.querySelector(".post-comment-count").textContent = commentCountText(count);
+    }
+  }
+}
+
+function textOf(html, length = 120) {
+  const text = (new DOMParser().parseFromString(html, "text/html").body.textContent ?? "").trim();
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+function recentCommentsBox(comments) {
+  const box = el("aside", { class: "recent-comments", "aria-labelledby": "recent-comments-heading" },
+    el("h2", { id: "recent-comments-heading" }, "Neueste Kommentare"));
+  if (comments.length === 0) {
+    box.append(el("p", { class: "recent-comments-empty" }, "Noch keine Kommentare."));
+    return box;
+  }
+  box.append(el("ul", { class: "recent-comment-list" }, ...comments.map((comment) =>
+    el("li", { class: "recent-comment", "data-comment-id": comment.id },
+      el("span", { class: "recent-comment-author" }, comment.author_name),
+      " zu ",
+      el("a", {
+        class: "recent-comment-post",
+        href: `${postHref(comment.post_slug)}/comments/${encodeURIComponent(comment.id)}`,
+      }, comment.post_title),
+      el("p", { class: "recent-comment-text" }, textOf(comment.content_html)),
+      timeElement(comment.created_at, { withTime: true, className: "recent-comment-date" })))));
+  return box;
 }
 
 function postSummary(post) {

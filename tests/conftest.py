@@ -83,6 +83,7 @@ def lambda_functions(template: dict[str, Any], stack: LocalDeployment) -> dict[s
 def forget_cached_configuration() -> None:
     """Make this process read its settings, clients and key ring again, as a new container would."""
     blog_settings.get_settings.cache_clear()
+    blog_settings.get_feed_settings.cache_clear()
     blog_store.dynamodb_client.cache_clear()
     blog_keys.key_ring.cache_clear()
     blog_keys.secrets_provider.cache_clear()

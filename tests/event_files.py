@@ -30,6 +30,12 @@ EXPECTED_STATUS = {
     "manage_posts.json": 201,
     "moderate_comments.json": 200,
     "moderate_comments_not_found.json": 404,
+    "comment_counts.json": 200,
+    "recent_comments.json": 200,
+    "posts_atom_feed.json": 200,
+    "posts_rss_feed_category.json": 200,
+    "post_comments_atom_feed.json": 200,
+    "comments_atom_feed.json": 200,
 }
 """The status of each HTTP API event, invoked against the demo blog."""
 SCHEDULED = {"auto_close.json"}

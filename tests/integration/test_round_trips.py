@@ -80,6 +80,10 @@ def test_each_route_is_one_round_trip(api, thread, dynamodb_calls):
         ),
         "POST /posts/{slug}/close": (lambda: api.post("/posts/runde/close", signed=True), ["UpdateItem"]),
         "POST /posts/{slug}/reopen": (lambda: api.post("/posts/runde/reopen", signed=True), ["UpdateItem"]),
+        "GET /comments/counts": (
+            lambda: api.get("/comments/counts?slug=runde&slug=neu&slug=runde"), ["BatchGetItem"]
+        ),
+        "GET /posts/{slug}/comments.atom": (lambda: api.get("/posts/runde/comments.atom"), ["Query"]),
     }  # fmt: skip
 
     counted = {route: count(dynamodb_calls, request) for route, (request, _) in expectations.items()}
@@ -104,6 +108,23 @@ def test_a_comment_page_by_cursor_reads_the_post_and_the_page_at_once(api, threa
         client.meta.events.unregister("before-call.dynamodb", wait_for_the_other)
 
     assert sorted(calls) == ["GetItem", "Query"]
+
+
+def test_recent_comments_read_the_index_then_the_heads_of_their_posts(api, thread, dynamodb_calls):
+    # As DESIGN allows: the comments name their posts, whose titles and publication a second,
+    # sequential read learns, one BatchGetItem for all of them.
+    assert count(dynamodb_calls, lambda: api.get("/comments/recent")) == ["Query", "BatchGetItem"]
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/feed.rss", "/feed.rss?category=Kooperation+%26+Netzwerke"])
+def test_a_post_feed_reads_the_list_index_then_the_bodies_of_its_posts(api, thread, dynamodb_calls, path):
+    # The list indexes project summaries only (listing never reads bodies), so the feed's content
+    # is a second, sequential read: one BatchGetItem of the listed posts' bodies.
+    assert count(dynamodb_calls, lambda: api.get(path)) == ["Query", "BatchGetItem"]
+
+
+def test_the_comment_feed_reads_the_index_then_the_heads_of_their_posts(api, thread, dynamodb_calls):
+    assert count(dynamodb_calls, lambda: api.get("/comments.atom")) == ["Query", "BatchGetItem"]
 
 
 def test_refusals_are_one_round_trip_too(api, thread, dynamodb_calls):
@@ -133,6 +154,7 @@ def test_invalid_requests_never_reach_dynamodb(api, thread, dynamodb_calls):
     assert count(dynamodb_calls, lambda: api.get("/posts/UNGÜLTIG")) == []
     assert count(dynamodb_calls, lambda: api.post("/posts/runde/comments", json_body={})) == []
     assert count(dynamodb_calls, lambda: api.get("/openapi.json")) == []
+    assert count(dynamodb_calls, lambda: api.get("/comments/counts?slug=UNGÜLTIG")) == []
 
 
 def test_updating_a_post_takes_a_second_transaction_after_the_cancelled_create(api, thread, dynamodb_calls):

@@ -202,7 +202,10 @@ def test_migrate_splits_every_old_post_and_the_blog_answers_the_same(old_blog, a
     assert blogctl("migrate") == 0
 
     out, err = capsys.readouterr()
-    assert out == f"Migrated the table {TABLE_NAME}: 3 posts rewritten as head and body, 0 already split\n"
+    assert out == (
+        f"Migrated the table {TABLE_NAME}: 3 posts rewritten as head and body, 0 already split; "
+        "0 approved comments added to the index of recent comments\n"
+    )
     assert "migrate: done (3 rewritten, 0 already split)" in err
     for slug in SLUGS:
         head, body = head_and_body(dynamodb, slug)
@@ -215,6 +218,7 @@ def test_migrate_splits_every_old_post_and_the_blog_answers_the_same(old_blog, a
     assert blogctl("--json", "migrate") == 0  # run again: nothing left to do
     assert json.loads(capsys.readouterr().out) == {
         "table": TABLE_NAME, "rewritten": 0, "already_split": 3, "comments_without_post": 0,
+        "approved_comments_indexed": 0,
     }  # fmt: skip
     assert reads(api) == before
     exercise(api, old_blog, "nachher")
@@ -290,3 +294,14 @@ def test_migrate_leaves_comments_without_a_post_as_they_are(old_blog, dynamodb, 
 
     assert "; comments of 1 posts no longer there left as they are" in capsys.readouterr().out
     assert len(table_items(dynamodb)) == 10  # three heads, three bodies, four comments
+
+
+def test_the_feeds_read_the_content_of_posts_of_the_old_layout(old_blog, api):
+    import feedparser  # type: ignore[import-untyped]
+
+    feed = feedparser.parse(api.get("/feed.atom").body.encode())
+
+    assert not feed.bozo
+    linked = {entry.link.rsplit("/", 1)[1]: entry for entry in feed.entries}
+    assert set(linked) == {"alt-offen", "alt-geschlossen"}  # the draft stays out
+    assert "Rückblick" in linked["alt-offen"].content[0].value

@@ -87,7 +87,11 @@ def test_functions_run_with_the_layer_on_their_path(template: dict[str, Any]) ->
     assert get_post.code_dir == PROJECT_ROOT / "functions" / "get_post"
     assert get_post.handler_module == "app"
     assert get_post.folder_name == "get_post"
-    assert all(function.layer_dirs == (PROJECT_ROOT / "layers" / "blog",) for function in found.values())
+    blog_layer, feeds_layer = PROJECT_ROOT / "layers" / "blog", PROJECT_ROOT / "layers" / "feeds"
+    # As SAM merges Globals, a function's own layers follow the global one.
+    assert found["FeedsFunction"].layer_dirs == (blog_layer, feeds_layer)
+    others = [function for name, function in found.items() if name != "FeedsFunction"]
+    assert all(function.layer_dirs == (blog_layer,) for function in others)
 
 
 def test_a_function_is_named_by_its_function_name_else_by_its_logical_id() -> None:

@@ -26,6 +26,12 @@ OPERATION_IDS = {
     "markCommentAsSpam",
     "deleteComment",
     "getOpenApiDocument",
+    "getCommentCounts",
+    "getRecentComments",
+    "getPostsAtomFeed",
+    "getPostsRssFeed",
+    "getPostCommentsAtomFeed",
+    "getCommentsAtomFeed",
 }
 """What generated clients name their functions after: renaming one breaks every client."""
 CAMEL_CASE = re.compile(r"^[a-z]+(?:[A-Z][a-z]+)*$")

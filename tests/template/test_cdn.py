@@ -22,6 +22,12 @@ PUBLIC_GET_CACHE_KEYS = {
     "GET /posts/{slug}": set(),
     "GET /posts/{slug}/comments": {"cursor"},
     "GET /openapi.json": set(),
+    "GET /comments/counts": {"slug"},
+    "GET /comments/recent": {"limit"},
+    "GET /feed.atom": {"category"},
+    "GET /feed.rss": {"category"},
+    "GET /posts/{slug}/comments.atom": set(),
+    "GET /comments.atom": set(),
 }
 """The query strings each public GET route reads (tests/integration/test_cdn.py checks them against
 the OpenAPI document the handlers declare)."""

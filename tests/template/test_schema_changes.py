@@ -63,9 +63,12 @@ def with_global_indexes(template: dict[str, Any], *names: str) -> dict[str, Any]
     return changed
 
 
-@pytest.mark.parametrize(("added", "allowed"), [((), True), (("A",), True), (("A", "B"), False)])
-def test_a_second_new_index_is_caught(template, added, allowed):
+@pytest.mark.parametrize("added", [(), ("A",), ("A", "B")])
+def test_a_second_new_index_is_caught(template, added):
+    # Counted on top of what the template itself creates since the release (ApprovedComments).
+    own = changes(RELEASED["GlobalSecondaryIndexes"], indexes(template, "GlobalSecondaryIndexes"))
     current = indexes(with_global_indexes(template, *added), "GlobalSecondaryIndexes")
     found = changes(RELEASED["GlobalSecondaryIndexes"], current)
+    allowed = len(own["created"]) + len(own["deleted"]) + len(added) <= 1
 
     assert (len(found["created"]) + len(found["deleted"]) <= 1) is allowed

@@ -53,11 +53,16 @@ def test_every_function_is_published_behind_the_live_alias_either_way(template):
 
 
 def test_a_new_layer_publishes_a_new_version_of_every_function(template):
-    layer = template["Resources"]["BlogLayer"]["Properties"]
+    layers = set(resources_of_type(template, "AWS::Serverless::LayerVersion"))
 
-    assert layer["PublishLambdaVersion"] is True
+    assert layers == {"BlogLayer", "FeedsLayer"}
+    for name in layers:
+        assert template["Resources"][name]["Properties"]["PublishLambdaVersion"] is True, name
+    assert template["Globals"]["Function"]["Layers"] == [{"Ref": "BlogLayer"}]
     for logical_id in resources_of_type(template, FUNCTION_TYPE):
-        assert function_properties(template, logical_id)["Layers"] == [{"Ref": "BlogLayer"}], logical_id
+        # SAM appends a function's own layers to the global ones: only the feeds have one.
+        own = template["Resources"][logical_id]["Properties"].get("Layers", [])
+        assert own == ([{"Ref": "FeedsLayer"}] if logical_id == "FeedsFunction" else []), logical_id
 
 
 @pytest.mark.parametrize("snap_start", ["Off", "PublishedVersions"])

@@ -4,14 +4,17 @@ import fnmatch
 import importlib.metadata
 import re
 
-from blog.settings import Settings
+import pytest
+
+from blog.settings import FeedSettings, Settings
 from blog.store import BlogStore
 from local.template import FUNCTION_TYPE, PROJECT_ROOT, http_routes
 from tests.conftest import resources_of_type
 from tests.unit.test_expressions import RecordingClient
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
-READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction"}
+READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction", "FeedsFunction"}
+READ_ACTIONS = {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"}
 SUMMARY_FIELDS = {"slug", "title", "excerpt", "author", "category", "tags", "updated_at", "comment_count"}
 
 
@@ -95,9 +98,11 @@ def test_the_layer_pins_its_requirements_as_installed_and_never_boto3():
 def test_read_only_functions_can_only_read(template):
     for name in READ_ONLY_FUNCTIONS:
         statements = policy_statements(template["Resources"][name])
-        assert len(table_statements(template["Resources"][name])) == len(statements) - 2, name
+        # Two statements read the signing secret; the feeds sign and hash nothing, so have none.
+        secret_statements = 0 if name == "FeedsFunction" else 2
+        assert len(table_statements(template["Resources"][name])) == len(statements) - secret_statements, name
         for statement in table_statements(template["Resources"][name]):
-            assert statement["Action"] in {"dynamodb:Query", "dynamodb:GetItem"}, name
+            assert statement["Action"] in READ_ACTIONS, name
 
 
 def test_the_post_reader_may_get_what_a_comment_page_reads_of_a_post_and_no_more(template):
@@ -120,6 +125,60 @@ def test_the_post_reader_may_get_what_a_comment_page_reads_of_a_post_and_no_more
     assert fnmatch.fnmatchcase(get_item["Key"]["pk"]["S"], leading)
     assert leading != "*"
     assert condition["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
+
+
+@pytest.mark.parametrize(
+    ("function", "read"),
+    [
+        ("ListPostsFunction", "read_post_heads"),
+        ("FeedsFunction", "read_post_heads"),
+        ("FeedsFunction", "read_post_bodies"),
+    ],
+)
+def test_readers_may_batch_get_what_they_read_of_posts_and_no_more(template, function, read):
+    """The BatchGetItems of comment counts, recent comments and feeds fit the policies' conditions."""
+    client = RecordingClient()
+    getattr(BlogStore(client, "blog"), read)(["eins", "zwei"])  # type: ignore[arg-type]
+    ((table, request),) = client.requests[0]["RequestItems"].items()
+    (statement,) = [
+        statement
+        for statement in policy_statements(template["Resources"][function])
+        if statement["Action"] == "dynamodb:BatchGetItem"
+    ]
+    condition = statement["Condition"]
+    allowed = condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+    (leading,) = condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    names = request["ExpressionAttributeNames"]
+    projected = {names[name] for name in request["ProjectionExpression"].split(", ")}
+
+    assert table == "blog"
+    assert statement["Resource"] == {"Fn::GetAtt": ["BlogTable", "Arn"]}
+    assert projected <= set(allowed)
+    assert {"pk", "sk"} <= set(allowed)
+    assert all(fnmatch.fnmatchcase(key["pk"]["S"], leading) for key in request["Keys"])
+    assert condition["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
+
+
+def test_the_approved_comments_index_is_sparse_and_never_projects_an_email(template):
+    (index,) = [
+        i
+        for i in template["Resources"]["BlogTable"]["Properties"]["GlobalSecondaryIndexes"]
+        if i["IndexName"] == "ApprovedComments"
+    ]
+
+    assert [key["AttributeName"] for key in index["KeySchema"]] == ["approved_pk", "created_at"]
+    assert index["Projection"]["ProjectionType"] == "INCLUDE"
+    assert not {"author_email", "content", "client"} & set(index["Projection"]["NonKeyAttributes"])
+
+
+def test_only_the_feeds_function_has_the_feed_layer_and_its_settings(lambda_functions):
+    feed_variables = {field.alias for field in FeedSettings.model_fields.values()}
+
+    for name, function in lambda_functions.items():
+        has_feeds = name == "FeedsFunction"
+        assert (PROJECT_ROOT / "layers" / "feeds" in function.layer_dirs) is has_feeds, name
+        assert (feed_variables <= set(function.environment)) is has_feeds, name
+    FeedSettings.model_validate(lambda_functions["FeedsFunction"].environment)
 
 
 def test_writers_get_only_the_actions_they_use(template):

@@ -131,6 +131,10 @@ class RecordingClient:
         self.requests.append(request)
         return {}
 
+    def batch_get_item(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(request)
+        return {"Responses": {}}
+
 
 @pytest.mark.parametrize("post_exists", [False, True])
 @pytest.mark.parametrize("published", [True, False])

@@ -30,7 +30,16 @@ API_DESCRIPTION = (
 )
 TAGS: list[Tag | str] = [
     Tag(name="Posts", description="Published posts: the list, newest first, and one post with its comments."),
-    Tag(name="Comments", description="Reading a post's comments and submitting new ones and replies."),
+    Tag(
+        name="Comments",
+        description="Reading a post's comments and submitting new ones and replies; the counts of many "
+        "posts and the blog's newest comments.",
+    ),
+    Tag(
+        name="Feeds",
+        description="Atom and RSS of the newest posts, Atom of the newest approved comments, with "
+        "ETag and Last-Modified for conditional requests.",
+    ),
     Tag(
         name="Moderation",
         description="Signed requests only: the moderation queue, approving, spam, deleting, and closing "

@@ -5,10 +5,12 @@ errors and anything unexpected all end as `application/problem+json` (RFC 9457),
 trace.
 """
 
+import email.utils
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import cache
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -332,15 +334,56 @@ def _conditional_get(app: APIGatewayHttpResolver, next_middleware: NextMiddlewar
         return response
     etag = '"' + hashlib.sha256(response.body.encode()).hexdigest()[:32] + '"'
     response.headers["ETag"] = etag
-    if_none_match = app.current_event.headers.get("if-none-match") or ""
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    if etag in candidates or "*" in candidates:
+    last_modified = response.headers.get("Last-Modified")
+    if _not_modified(
+        app.current_event.headers, etag, last_modified if isinstance(last_modified, str) else None
+    ):
         return Response(
             status_code=HTTPStatus.NOT_MODIFIED,
             headers={key: value for key, value in response.headers.items() if key != "Content-Type"},
             body=None,
         )
     return response
+
+
+def _http_date(value: str | None) -> datetime | None:
+    """An HTTP date (RFC 9110), or None for none or one that is not a date (which is ignored)."""
+    if not value:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _not_modified(request_headers: Mapping[str, str], etag: str, last_modified: str | None) -> bool:
+    """Whether the client's copy is current: If-None-Match names the ETag, or (only without
+    If-None-Match, as RFC 9110 orders them) If-Modified-Since is no earlier than Last-Modified."""
+    if_none_match = request_headers.get("if-none-match")
+    if if_none_match is not None:
+        candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return etag in candidates or "*" in candidates
+    since = _http_date(request_headers.get("if-modified-since"))
+    modified = _http_date(last_modified)
+    return since is not None and modified is not None and modified <= since
+
+
+def feed_response(
+    body: str, media_type: str, *, last_modified: datetime, max_age_seconds: int
+) -> Response[str]:
+    """A feed: public for `max_age_seconds`, with Last-Modified (the ETag and 304s are added to every
+    public GET answer alike)."""
+    return Response(
+        status_code=HTTPStatus.OK,
+        content_type=media_type,
+        body=body,
+        headers={
+            **_ALWAYS,
+            "Cache-Control": f"public, max-age={max_age_seconds}",
+            "Last-Modified": email.utils.format_datetime(last_modified.astimezone(UTC), usegmt=True),
+        },
+    )
 
 
 def create_resolver(*, on_refused: Callable[[str], None] | None = None) -> APIGatewayHttpResolver:

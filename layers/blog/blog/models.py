@@ -328,6 +328,27 @@ class PendingPage(_Model):
     next_cursor: str | None
 
 
+class RecentComment(Comment):
+    """An approved comment in the list of the blog's newest, with the post it belongs to."""
+
+    post_slug: str
+    post_title: str
+
+
+class RecentComments(_Model):
+    """The blog's newest approved comments, newest first."""
+
+    items: list[RecentComment]
+
+
+class CommentCounts(_Model):
+    """Approved comments per post asked for."""
+
+    counts: dict[str, int] = Field(
+        description="Each slug asked for, once; 0 for a post that does not exist or is not published."
+    )
+
+
 class ModeratedComment(_Model):
     """A comment after approve or spam: which one it is and its new status.
 
@@ -403,3 +424,37 @@ class StoredComment(_Model):
     created_at: Timestamp
     status: CommentStatus
     reply_count: int = 0
+
+
+class StoredPostBrief(_Model):
+    """What a read of many posts at once projects of each (blog.store.keys.POST_BRIEF_ATTRIBUTES)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    slug: str
+    title: str
+    published_at: Timestamp | None = None
+    comment_count: int = 0
+
+
+class StoredFeedContent(_Model):
+    """What a feed reads of a post beyond its summary (blog.store.keys.FEED_CONTENT_ATTRIBUTES)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    slug: str
+    content_html: str
+    created_at: Timestamp
+
+
+class StoredApprovedComment(_Model):
+    """An approved comment as the `ApprovedComments` index projects it: never the email."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    post_slug: str
+    author_name: str
+    author_url: str | None = None
+    content_html: str
+    created_at: Timestamp

@@ -27,6 +27,7 @@ from datetime import timedelta
 from http import HTTPStatus
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -61,6 +62,8 @@ class SyntheticRequest:
     route: str
     """The path as the template and the OpenAPI document write it: `/posts/{slug}`."""
     body: Mapping[str, Any] | None = None
+    query: Mapping[str, str] | None = None
+    """Query parameters, for a route that requires some."""
 
     @property
     def route_key(self) -> str:
@@ -81,7 +84,8 @@ class SyntheticRequest:
             "version": "2.0",
             "routeKey": self.route_key,
             "rawPath": path,
-            "rawQueryString": "",
+            "rawQueryString": urlencode(self.query or {}),
+            "queryStringParameters": dict(self.query) if self.query else None,
             "headers": headers,
             "pathParameters": values or None,
             "requestContext": {
@@ -126,20 +130,29 @@ def routes_of(app: "APIGatewayHttpResolver") -> list[tuple[str, str]]:
 
 
 def prime_http(
-    app: "APIGatewayHttpResolver", *, bodies: Mapping[str, Mapping[str, Any]] | None = None
+    app: "APIGatewayHttpResolver",
+    *,
+    bodies: Mapping[str, Mapping[str, Any]] | None = None,
+    queries: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Primer:
     """Prime `app` before a snapshot with one synthetic request per route; the primer.
 
     `bodies`: the JSON body of each route that takes one, by route key (`POST /posts/{slug}/comments`);
-    a route without one is sent no body.
+    a route without one is sent no body. `queries`: the query parameters of each route that requires
+    some (`GET /comments/counts`), by route key.
     """
     bodies = dict(bodies or {})
+    queries = dict(queries or {})
     requests = [
-        SyntheticRequest(method, route, bodies.pop(f"{method} {route}", None))
+        SyntheticRequest(
+            method, route, bodies.pop(f"{method} {route}", None), queries.pop(f"{method} {route}", None)
+        )
         for method, route in routes_of(app)
     ]
-    if bodies:
-        raise ValueError(f"bodies for routes the resolver does not serve: {sorted(bodies)}")
+    if bodies or queries:
+        raise ValueError(
+            f"bodies or queries for routes the resolver does not serve: {sorted({*bodies, *queries})}"
+        )
 
     def run() -> dict[str, int]:
         context = _priming_context()
@@ -295,7 +308,7 @@ def _items(index: str | None) -> list[dict[str, Any]]:
             "status": status,
         }
     )
-    if index == "PendingComments":
+    if index in ("PendingComments", "ApprovedComments"):
         return [comment_item(comment)]
     if index == "Visible":
         return [*post_items(post), comment_item(comment)]

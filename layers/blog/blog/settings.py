@@ -8,7 +8,7 @@ import os
 from enum import StrEnum
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class ModerationMode(StrEnum):
@@ -42,6 +42,41 @@ class Settings(BaseModel):
         if self.cdn_enabled and not self.cdn_origin_secret:
             raise ValueError("CDN_ENABLED needs CDN_ORIGIN_SECRET, the secret of CloudFront's origin header")
         return self
+
+
+class FeedSettings(BaseModel):
+    """What the feeds function reads beyond `Settings`: where the static site shows a post and a
+    comment, the blog's name and language, and how long a feed may be cached."""
+
+    # Built on first use: only the feeds function validates it.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
+
+    post_url_template: str = Field(alias="POST_URL_TEMPLATE", pattern=r"^https?://[^/\s]+.*\{slug\}")
+    comment_url_template: str = Field(alias="COMMENT_URL_TEMPLATE", pattern=r"^https?://[^/\s]+.*\{slug\}")
+    feed_max_age_seconds: int = Field(alias="FEED_MAX_AGE_SECONDS", ge=0)
+    blog_title: str = Field(alias="BLOG_TITLE", min_length=1)
+    blog_language: str = Field(alias="BLOG_LANGUAGE", min_length=2)
+
+    @field_validator("comment_url_template")
+    @classmethod
+    def _names_the_comment(cls, template: str) -> str:
+        if "{id}" not in template:
+            raise ValueError("must have the placeholder {id}")
+        return template
+
+    def post_url(self, slug: str) -> str:
+        """Where the static site shows a post."""
+        return self.post_url_template.replace("{slug}", slug)
+
+    def comment_url(self, slug: str, comment_id: str) -> str:
+        """Where the static site shows a comment."""
+        return self.comment_url_template.replace("{slug}", slug).replace("{id}", comment_id)
+
+
+@cache
+def get_feed_settings() -> FeedSettings:
+    """The feed settings of this process, validated on first use (the feeds function only)."""
+    return FeedSettings.model_validate(dict(os.environ))
 
 
 @cache

@@ -18,11 +18,17 @@ COMMENT_SK_PREFIX = "COMMENT#"
 PUBLISHED_PK = "PUBLISHED"
 OPEN_PK = "OPEN"
 PENDING_PK = "PENDING"
+APPROVED_PK = "APPROVED"
 VISIBLE_INDEX = "Visible"
 PUBLISHED_INDEX = "PublishedPosts"
 CATEGORY_INDEX = "PostsByCategory"
 PENDING_INDEX = "PendingComments"
 OPEN_THREADS_INDEX = "OpenThreads"
+APPROVED_INDEX = "ApprovedComments"
+POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
+"""What a read of many posts' heads at once projects: enough to count, name and hide them."""
+FEED_CONTENT_ATTRIBUTES = ("pk", "sk", "content_html", "created_at")
+"""What a feed reads of each post beyond its summary."""
 
 POST_LIST_POSITION = frozenset({"published_at", "slug"})
 """What a cursor of the post list holds."""
@@ -77,17 +83,20 @@ def post_index_attributes(*, published: bool, category: str, comments_open: bool
     }
 
 
-COMMENT_INDEX_ATTRIBUTES = ("visible_sk", "pending_pk")
+COMMENT_INDEX_ATTRIBUTES = ("visible_sk", "pending_pk", "approved_pk")
 """Every index attribute a comment may carry; comment_index_attributes says which, by status."""
 
 
 def comment_index_attributes(comment_id: str, status: CommentStatus) -> dict[str, str]:
     """The index keys of a comment with this status: public ones (approved, and tombstones that
-    keep a thread's shape) are in `Visible`, held ones in `PendingComments`, spam in none."""
+    keep a thread's shape) are in `Visible`, approved ones also in `ApprovedComments` (newest first,
+    for recent comments and comment feeds), held ones in `PendingComments`, spam in none."""
     if status is CommentStatus.PENDING:
         return {"pending_pk": PENDING_PK}
     if status is CommentStatus.SPAM:
         return {}
+    if status is CommentStatus.APPROVED:
+        return {"visible_sk": comment_sk(comment_id), "approved_pk": APPROVED_PK}
     return {"visible_sk": comment_sk(comment_id)}
 
 

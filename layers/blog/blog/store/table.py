@@ -1,7 +1,7 @@
 """The blog's table, in the blog's terms: one method per thing the blog does with it."""
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -14,9 +14,12 @@ from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable
 from blog.models import (
     CommentStatus,
     ModerationAction,
+    StoredApprovedComment,
     StoredComment,
+    StoredFeedContent,
     StoredPost,
     StoredPostBody,
+    StoredPostBrief,
     StoredPostHead,
     StoredPostSummary,
     ThreadState,
@@ -30,13 +33,18 @@ from blog.store.failures import (
     translated_errors,
 )
 from blog.store.keys import (
+    APPROVED_INDEX,
+    APPROVED_PK,
     CATEGORY_INDEX,
+    COMMENT_SK_PREFIX,
+    FEED_CONTENT_ATTRIBUTES,
     OPEN_PK,
     OPEN_THREADS_INDEX,
     PENDING_INDEX,
     PENDING_PK,
     POST_BODY_ATTRIBUTES,
     POST_BODY_SK,
+    POST_BRIEF_ATTRIBUTES,
     POST_SK,
     PUBLISHED_INDEX,
     PUBLISHED_PK,
@@ -45,6 +53,7 @@ from blog.store.keys import (
     comment_sk,
     from_item,
     post_body_item,
+    post_body_key,
     post_head_item,
     post_index_attributes,
     post_key,
@@ -55,6 +64,10 @@ from blog.store.keys import (
 )
 from blog.store.pages import every_item
 from blog.timestamps import format_timestamp
+
+HEADS_RETRY_SECONDS = 2.0
+"""How long keys a BatchGetItem left unprocessed (throttling) are asked for again before a 503."""
+FIRST_RETRY_DELAY_SECONDS = 0.05
 
 # blog.store.submission and blog.store.moderation_writes are imported by the methods that use
 # them, so that the read path's cold start does not load comment-writing code.
@@ -435,3 +448,99 @@ class BlogStore:
                 TableName=self._table, Key=post_key(slug), ReturnValues="ALL_NEW", **update
             )
         return from_item(response["Attributes"])
+
+    def read_post_heads(self, slugs: Collection[str]) -> dict[str, StoredPostBrief]:
+        """The heads of these posts (title, publication, comment count) by slug, in one BatchGetItem;
+        posts that do not exist are left out. At most 100 slugs, each once (BatchGetItem's limits)."""
+        items = self._batch_get_posts(slugs, POST_BRIEF_ATTRIBUTES)
+        return {head.slug: head for head in (StoredPostBrief.model_validate(item) for item in items)}
+
+    def read_post_bodies(self, slugs: Collection[str]) -> dict[str, StoredFeedContent]:
+        """What a feed entry needs beyond a post's summary (its HTML and creation time), by slug, in
+        one BatchGetItem of each post's head and body; posts that do not exist are left out.
+
+        For the release that reads both layouts: the HTML is the body item's, or the head's where the
+        head still holds the body (blogctl migrate rewrites those). At most 50 slugs, each once.
+        """
+        keys = [key for slug in slugs for key in (post_key(slug), post_body_key(slug))]
+        found: dict[str, dict[str, dict[str, Any]]] = {}
+        for item in self._batch_get(keys, FEED_CONTENT_ATTRIBUTES):
+            found.setdefault(slug_of(str(item["pk"])), {})[str(item["sk"])] = item
+        contents = {}
+        for slug, items in found.items():
+            head, body = items.get(POST_SK), items.get(POST_BODY_SK)
+            html = (body or {}).get("content_html", (head or {}).get("content_html"))
+            if head is None or html is None:
+                continue
+            contents[slug] = StoredFeedContent(slug=slug, content_html=html, created_at=head["created_at"])
+        return contents
+
+    def _batch_get_posts(self, slugs: Collection[str], attributes: Sequence[str]) -> list[dict[str, Any]]:
+        """These attributes of these posts' head items, in plain values, in one BatchGetItem."""
+        return self._batch_get([post_key(slug) for slug in slugs], attributes)
+
+    def _batch_get(self, keys: Sequence[dict[str, Any]], attributes: Sequence[str]) -> list[dict[str, Any]]:
+        """These attributes of these items, in plain values, in one BatchGetItem.
+
+        Keys DynamoDB leaves unprocessed, as it does when throttled, are asked for again with
+        exponential backoff for up to HEADS_RETRY_SECONDS, then the request fails as
+        ServiceUnavailable.
+        """
+        if not keys:
+            return []
+        names = {f"#{name}": name for name in attributes}
+        request: dict[str, Any] = {
+            self._table: {
+                "Keys": list(keys),
+                "ProjectionExpression": ", ".join(names),
+                "ExpressionAttributeNames": names,
+            }
+        }
+        items: list[dict[str, Any]] = []
+        deadline = time.monotonic() + HEADS_RETRY_SECONDS
+        delay = FIRST_RETRY_DELAY_SECONDS
+        while True:
+            with translated_errors():
+                response = self._client.batch_get_item(RequestItems=request)
+            items += [from_item(item) for item in response["Responses"].get(self._table, [])]
+            request = dict(response.get("UnprocessedKeys") or {})
+            if not request:
+                return items
+            if time.monotonic() + delay > deadline:
+                raise ServiceUnavailable
+            time.sleep(delay)
+            delay *= 2
+
+    def newest_approved_comments(self, *, limit: int) -> list[StoredApprovedComment]:
+        """The blog's newest approved comments, newest first, from the sparse `ApprovedComments`
+        index (which projects no email and no Markdown source)."""
+        with translated_errors():
+            response = self._client.query(
+                TableName=self._table,
+                IndexName=APPROVED_INDEX,
+                KeyConditionExpression="approved_pk = :approved",
+                ExpressionAttributeValues=to_item({":approved": APPROVED_PK}),
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+        return [StoredApprovedComment.model_validate(from_item(item)) for item in response["Items"]]
+
+    def read_whole_thread(self, slug: str) -> tuple[StoredPostSummary | None, list[StoredComment]]:
+        """A post's summary (its head) and every public comment of it (approved ones and tombstones),
+        in thread order, from the `Visible` index: one Query for a thread under 1 MB, more pages for
+        a longer one."""
+        request = {
+            "TableName": self._table,
+            "IndexName": VISIBLE_INDEX,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_item({":pk": post_pk(slug)}),
+        }
+        post = None
+        comments = []
+        for item in every_item(self._client.query, request):
+            values = from_item(item)
+            if values["sk"] == POST_SK:
+                post = StoredPostSummary.model_validate(values)
+            elif values["sk"].startswith(COMMENT_SK_PREFIX):
+                comments.append(StoredComment.model_validate(values))
+        return post, comments

@@ -1,0 +1,225 @@
+"""The feeds: Atom and RSS of the newest posts, Atom of approved comments, read back with
+feedparser (a well-kept feed parser) and held to what a feed validator checks."""
+
+import html
+from datetime import UTC, datetime, timedelta
+
+import feedparser  # type: ignore[import-untyped]
+import pytest
+
+from blog.timestamps import format_timestamp as iso
+
+GERMAN_TITLE = "„Gemeinsam\u00a0statt nebeneinander“ – Bilanz ‘26"
+HELD = "Mehr unter http://a.example, http://b.example und http://c.example"
+ATOM = "application/atom+xml; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+
+
+def parse(response):
+    assert response.status == 200, response.body
+    feed = feedparser.parse(response.body.encode())
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def comment(api, slug, text, *, ip, **fields):
+    response = api.post(
+        f"/posts/{slug}/comments", json_body={"author_name": "Ada", "content": text, **fields}, source_ip=ip
+    )
+    assert response.status == 201, response.body
+    return response.json()
+
+
+def test_the_atom_feed_has_the_newest_posts_with_everything_a_validator_asks_for(api, publish):
+    publish("aelter", days_ago=2, title="Älter", tags=["Ehrenamt", "Garten"])
+    newer = publish("neuer", days_ago=1, title=GERMAN_TITLE, excerpt="Kurz <em>gesagt</em> & gut")
+
+    response = api.get("/feed.atom")
+    feed = parse(response)
+
+    assert response.headers["content-type"] == ATOM
+    assert feed.version == "atom10"
+    assert feed.feed.title == "Blog"
+    assert feed.feed.id
+    assert feed.feed.updated_parsed
+    assert {link.rel for link in feed.feed.links} >= {"alternate", "self"}
+    assert [entry.title for entry in feed.entries] == [GERMAN_TITLE, "Älter"]
+    first = feed.entries[0]
+    assert first.id.startswith("tag:127.0.0.1,")
+    assert first.link == "http://127.0.0.1:8080/#/posts/neuer"
+    assert first.author == "Miriam Albers"
+    assert first.published == newer["published_at"].replace("Z", "+00:00")
+    assert first.updated_parsed
+    assert html.unescape(first.summary) == "Kurz <em>gesagt</em> & gut"
+    # feedparser trims the whitespace around content; the HTML is otherwise as the post has it.
+    assert first.content[0].value == newer["content_html"].strip()
+    assert [tag.term for tag in feed.entries[1].tags] == ["Kooperation & Netzwerke", "Ehrenamt", "Garten"]
+
+
+def test_the_rss_feed_has_the_same_posts(api, publish):
+    post = publish("rss", title=GERMAN_TITLE)
+
+    response = api.get("/feed.rss")
+    feed = parse(response)
+
+    assert response.headers["content-type"] == RSS
+    assert feed.version == "rss20"
+    (entry,) = feed.entries
+    assert entry.title == GERMAN_TITLE
+    assert entry.link == "http://127.0.0.1:8080/#/posts/rss"
+    assert entry.id.startswith("tag:127.0.0.1,")
+    assert entry.author == "Miriam Albers"
+    assert entry.published_parsed[:6] == datetime.fromisoformat(post["published_at"]).timetuple()[:6]
+    assert entry.content[0].value == post["content_html"].strip()
+
+
+def test_the_german_title_survives_byte_for_byte_in_both_formats(api, publish):
+    publish("titel", title=GERMAN_TITLE)
+
+    for path in ("/feed.atom", "/feed.rss"):
+        body = api.get(path).body
+        assert GERMAN_TITLE in body, path
+        assert parse(api.get(path)).entries[0].title.encode() == GERMAN_TITLE.encode()
+
+
+def test_an_entry_keeps_its_id_when_the_post_is_edited_or_rescheduled(api, publish):
+    publish("stabil", days_ago=3)
+    before = parse(api.get("/feed.atom")).entries[0].id
+
+    publish("stabil", days_ago=1, title="Neuer Titel", content="Ganz anderer Text")
+    after = parse(api.get("/feed.atom")).entries[0]
+
+    assert after.title == "Neuer Titel"
+    assert after.id == before
+
+
+def test_drafts_and_scheduled_posts_stay_out_and_a_category_narrows(api, publish):
+    publish("sichtbar", category="Garten", days_ago=2)
+    publish("anderes", category="Werkstatt", days_ago=1)
+    publish("entwurf", published_at=None)
+    publish("geplant", published_at=iso(datetime.now(UTC) + timedelta(days=1)))
+
+    everything = parse(api.get("/feed.atom"))
+    garden = parse(api.get("/feed.rss", query={"category": "Garten"}))
+
+    assert [entry.link.rsplit("/", 1)[1] for entry in everything.entries] == ["anderes", "sichtbar"]
+    assert [entry.link.rsplit("/", 1)[1] for entry in garden.entries] == ["sichtbar"]
+
+
+def test_the_feeds_hold_the_twenty_newest_posts(api, publish):
+    for n in range(21):
+        publish(f"post-{n}", days_ago=30 - n)
+
+    entries = parse(api.get("/feed.atom")).entries
+
+    assert len(entries) == 20
+    assert entries[0].link.endswith("/post-20")
+    assert entries[-1].link.endswith("/post-1")
+
+
+def test_a_feed_is_cached_and_answers_304_while_it_has_not_changed(api, publish):
+    publish("zwischenspeicher")
+    first = api.get("/feed.atom")
+
+    by_etag = api.get("/feed.atom", headers={"if-none-match": first.headers["etag"]})
+    by_date = api.get("/feed.atom", headers={"if-modified-since": first.headers["last-modified"]})
+
+    assert first.headers["cache-control"] == "public, max-age=300"
+    assert by_etag.status == 304
+    assert by_date.status == 304
+    assert by_etag.body == ""
+
+
+@pytest.mark.parametrize("parameter_overrides", [{"FeedMaxAgeSeconds": "42"}])
+def test_the_feeds_max_age_is_a_parameter(api, publish, parameter_overrides):
+    assert api.get("/feed.rss").headers["cache-control"] == "public, max-age=42"
+
+
+def test_a_scheduled_post_going_live_changes_etag_and_last_modified(
+    api, publish, monkeypatch, lambda_functions
+):
+    publish("jetzt", days_ago=1)
+    goes_live = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
+    publish("spaeter", published_at=iso(goes_live))
+    before = api.get("/feed.atom")
+
+    later = goes_live + timedelta(seconds=1)
+    monkeypatch.setattr(lambda_functions["FeedsFunction"].load_module(), "utc_now", lambda: later)
+
+    conditional = {
+        "if-none-match": before.headers["etag"],
+        "if-modified-since": before.headers["last-modified"],
+    }
+    etag_only = api.get("/feed.atom", headers={"if-none-match": before.headers["etag"]})
+    date_only = api.get("/feed.atom", headers={"if-modified-since": before.headers["last-modified"]})
+
+    assert etag_only.status == 200
+    assert date_only.status == 200
+    assert api.get("/feed.atom", headers=conditional).status == 200
+    assert date_only.headers["last-modified"] != before.headers["last-modified"]
+    assert parse(date_only).entries[0].link.endswith("/spaeter")
+
+
+def test_the_comment_feed_of_a_post_has_its_newest_approved_comments(api, publish):
+    publish("diskussion", title=GERMAN_TITLE)
+    first = comment(api, "diskussion", "Erster „Gedanke“", ip="192.0.2.1", author_email="ada@example.org")
+    reply = comment(api, "diskussion", "Antwort", ip="192.0.2.2", parent_id=first["id"])
+    comment(api, "diskussion", HELD, ip="192.0.2.3")
+
+    response = api.get("/posts/diskussion/comments.atom")
+    feed = parse(response)
+
+    assert response.headers["content-type"] == ATOM
+    assert [entry.link for entry in feed.entries] == [
+        f"http://127.0.0.1:8080/#/posts/diskussion/comments/{reply['id']}",
+        f"http://127.0.0.1:8080/#/posts/diskussion/comments/{first['id']}",
+    ]
+    assert feed.entries[1].content[0].value == first["content_html"].strip()
+    assert feed.entries[1].author == "Ada"
+    assert GERMAN_TITLE in feed.feed.title
+    assert "ada@example.org" not in response.body
+
+
+@pytest.mark.parametrize("slug", ["gibt-es-nicht", "entwurf", "UNGÜLTIG"])
+def test_the_comment_feed_of_a_post_that_is_not_public_is_404(api, publish, slug):
+    publish("entwurf", published_at=None)
+
+    response = api.get(f"/posts/{slug}/comments.atom")
+
+    assert response.status == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_comment_feed_of_the_blog_leaves_out_what_is_not_public(api, publish):
+    publish("offen")
+    publish("zurueckgezogen")
+    kept = comment(api, "offen", "Bleibt", ip="192.0.2.1")
+    spam = comment(api, "offen", "Werbung", ip="192.0.2.2")
+    deleted = comment(api, "offen", "Gelöscht", ip="192.0.2.3")
+    comment(api, "offen", HELD, ip="192.0.2.4")
+    comment(api, "zurueckgezogen", "Weg", ip="192.0.2.5")
+    api.post(f"/posts/offen/comments/{spam['id']}/spam", signed=True)
+    api.request("DELETE", f"/posts/offen/comments/{deleted['id']}", signed=True)
+    publish("zurueckgezogen", published_at=None)
+
+    feed = parse(api.get("/comments.atom"))
+
+    assert [entry.link.rsplit("/", 1)[1] for entry in feed.entries] == [kept["id"]]
+    assert feed.entries[0].title.endswith("Beitrag offen")
+
+
+def test_an_empty_feed_is_valid_and_keeps_its_etag(api):
+    first = api.get("/comments.atom")
+
+    assert parse(first).entries == []
+    assert api.get("/comments.atom", headers={"if-none-match": first.headers["etag"]}).status == 304
+
+
+@pytest.mark.parametrize("category", ["Garten\x00", "Zeile\x1bzwei"])
+def test_a_category_xml_cannot_hold_is_an_empty_feed_not_an_error(api, publish, category):
+    publish("garten", category="Garten")
+
+    for path in ("/feed.rss", "/feed.atom"):
+        feed = parse(api.get(path, query={"category": category}))
+        assert feed.entries == []
+        assert "\ufffd" in feed.feed.title
