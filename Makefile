@@ -31,7 +31,7 @@ CDN_ON_PARAMETERS := CdnEnabled=true CdnDomainName=blog.example.org \
 	ApiDomainName=api.example.org ApiCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/example \
 	HostedZoneId=Z0EXAMPLE SnapStart=PublishedVersions
 # What sam build reads: a change to any of them builds again (sam's own cache keeps that quick).
-BUILD_INPUTS := template.yaml samconfig.toml layers/blog/requirements.txt layers/blog/Makefile \
+BUILD_INPUTS := template.yaml samconfig.toml $(wildcard layers/*/requirements.txt layers/*/Makefile) \
 	$(shell find functions layers -name '*.py' -not -path '*/__pycache__/*')
 
 # uv must never download an interpreter: the virtualenv uses the Python find-python chose.

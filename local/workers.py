@@ -126,6 +126,8 @@ class FunctionWorker:
         self._requests: IO[bytes] | None = None
         self._answers_fd = -1
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
+        self._init_deadline = 0.0
+        """Until when the Init phase of the running process may take (Lambda limits it apart)."""
 
     def start(self) -> None:
         """Start the process now (it also starts on first use), so its Init phase runs ahead."""
@@ -141,14 +143,14 @@ class FunctionWorker:
             if self._process is not None and source_fingerprint(self._source_dirs) != self._fingerprint:
                 self._log_line(self.function.logical_id, "code changed: starting a fresh worker")
                 self._stop()
-            # Lambda limits the Init phase apart from the function's timeout.
-            init_allowance = 0.0
             if self._process is None:
                 self._start()
-                init_allowance = INIT_TIMEOUT_SECONDS
             started = time.perf_counter()
+            # Lambda limits the Init phase apart from the function's timeout, also for a process
+            # started ahead (start) whose Init phase still runs.
+            deadline = max(time.monotonic(), self._init_deadline) + timeout_seconds
             try:
-                answer = self._exchange(event, deadline=time.monotonic() + init_allowance + timeout_seconds)
+                answer = self._exchange(event, deadline=deadline)
             except (FunctionTimedOut, WorkerExited):
                 self._stop()
                 raise
@@ -166,6 +168,7 @@ class FunctionWorker:
 
     def _start(self) -> None:
         self._fingerprint = source_fingerprint(self._source_dirs)
+        self._init_deadline = time.monotonic() + INIT_TIMEOUT_SECONDS
         request_read, request_write = os.pipe()
         answer_read, answer_write = os.pipe()
         settings = {

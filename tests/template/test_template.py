@@ -187,7 +187,7 @@ def test_writers_get_only_the_actions_they_use(template):
         "ModerateCommentsFunction": {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
         "AutoCloseFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
         "CloseThreadFunction": {"dynamodb:UpdateItem"},
-        "ManagePostsFunction": {"dynamodb:UpdateItem"},
+        "ManagePostsFunction": {"dynamodb:PutItem", "dynamodb:UpdateItem"},
     }
     for name, actions in expected.items():
         granted = set()
