@@ -73,7 +73,7 @@ def parse_key_ring(value: Any) -> tuple[str, dict[str, bytes]]:
 class KeyRing:
     """The ring of one process: read on first need, read again once for a key id it does not know."""
 
-    def __init__(self, read_secret: Callable[[], Any], clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, read_secret: Callable[[], Any], clock: Callable[[], float] = time.time) -> None:
         self._read_secret = read_secret
         self._clock = clock
         self._lock = threading.Lock()
@@ -92,7 +92,9 @@ class KeyRing:
             if self._read_at is None or (
                 key_id is not None
                 and key_id not in self._keys
-                and self._clock() - self._read_at >= REFETCH_INTERVAL_SECONDS
+                # Wall-clock time, and a negative age counts as old: a monotonic clock need not go on
+                # from where it stood when a SnapStart snapshot was taken.
+                and not 0 <= self._clock() - self._read_at < REFETCH_INTERVAL_SECONDS
             ):
                 self._read()
             return self._current, self._keys

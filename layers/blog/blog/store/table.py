@@ -82,7 +82,8 @@ class ThreadPage:
     """A page of a post's public comments, and what it read of the post."""
 
     post: StoredPost | None
-    """The post item: read with the first page only, where it comes first in `Visible`."""
+    """The post (its head and body, or one item of the old layout): read with the first page only,
+    where it comes first in `Visible`."""
     published_at: datetime | None
     """When the post is (or will be) published, read with every page; None for a draft or no post."""
     comments: list[StoredComment]
@@ -442,7 +443,7 @@ class BlogStore:
         raise ServiceUnavailable
 
     def _update_post(self, slug: str, **update: Any) -> dict[str, Any]:
-        """Update a post's item; the item as the update left it, in plain values."""
+        """Update a post's head item; the head as the update left it, in plain values."""
         with translated_errors():
             response = self._client.update_item(
                 TableName=self._table, Key=post_key(slug), ReturnValues="ALL_NEW", **update
