@@ -40,7 +40,7 @@ def test_a_changed_handler_and_a_changed_layer_are_served_without_a_restart(tmp_
         with (project / "functions" / "list_posts" / "app.py").open("a", encoding="utf-8") as handler:
             handler.write(WRAPPED_HANDLER)
         after_handler = server.request("GET", "/posts")
-        http_module = project / "layers" / "blog" / "blog" / "http.py"
+        http_module = project / "layers" / "blog" / "blog" / "http_api.py"
         http_module.write_text(
             http_module.read_text(encoding="utf-8").replace(
                 '_ALWAYS = {"X-Content-Type-Options": "nosniff"}',
