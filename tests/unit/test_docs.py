@@ -102,7 +102,7 @@ def test_a_link_out_of_the_repository_or_to_a_missing_heading_is_broken():
     docs = PROJECT_ROOT / "docs"
     document = docs / "DESIGN.md"
 
-    assert broken_link(document, "../../shared/DESIGN.md") == "outside the repository"
+    assert broken_link(document, "../../elsewhere/NOTES.md") == "outside the repository"
     assert broken_link(document, "NOWHERE.md") == "no such file"
     assert broken_link(document, "API.md#no-such-heading") == "no heading #no-such-heading"
     assert broken_link(document, "API.md#caching") is None
