@@ -233,21 +233,19 @@ def layer_as_source(into: Path, layer_dirs: tuple[Path, ...]) -> Path:
     return into
 
 
-def _run_child(
+def run_isolated(
+    script: Path,
     request: dict[str, Any],
     environment: dict[str, str],
     *,
     cwd: Path,
-    importtime: bool = False,
-    write_bytecode: bool = True,
+    flags: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], str]:
-    with tempfile.TemporaryDirectory(prefix="bench-cold-") as directory:
+    """Run `script` in a fresh isolated interpreter on `request`: the result it wrote, and its stderr."""
+    with tempfile.TemporaryDirectory(prefix="bench-child-") as directory:
         result_file = Path(directory) / "result.json"
-        flags = ["-X", "importtime"] if importtime else []
-        if not write_bytecode:
-            flags.append("-B")
         finished = subprocess.run(  # noqa: S603 (this interpreter, this project's script)
-            [sys.executable, "-I", *flags, str(CHILD)],
+            [sys.executable, "-I", *flags, str(script)],
             input=json.dumps({**request, "result": str(result_file)}),
             env=environment,
             cwd=cwd,
@@ -257,11 +255,26 @@ def _run_child(
             check=False,
         )
         if finished.returncode != 0 or not result_file.is_file():
-            raise RuntimeError(f"a cold start process failed ({request['kind']}):\n{finished.stderr}")
+            raise RuntimeError(f"a bench process ({script.name}) failed:\n{finished.stderr}")
         result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    return result, finished.stderr
+
+
+def _run_child(
+    request: dict[str, Any],
+    environment: dict[str, str],
+    *,
+    cwd: Path,
+    importtime: bool = False,
+    write_bytecode: bool = True,
+) -> tuple[dict[str, Any], str]:
+    flags = ["-X", "importtime"] if importtime else []
+    if not write_bytecode:
+        flags.append("-B")
+    result, stderr = run_isolated(CHILD, request, environment, cwd=cwd, flags=tuple(flags))
     if result["status"] >= 300:
         raise RuntimeError(f"a cold start process answered {result['status']}: {request.get('modules')}")
-    return result, finished.stderr
+    return result, stderr
 
 
 class ColdStartRunner:

@@ -7,24 +7,19 @@ round; each figure is the median over the rounds. Target: the first request afte
 most RESTORE_RATIO times the warm p50.
 """
 
-import json
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.cold_start import requests_of
+from bench.cold_start import requests_of, run_isolated
 from bench.environment import BenchEnvironment
 from local.template import FunctionDefinition
 
 CHILD = Path(__file__).with_name("restore_child.py")
-TIMEOUT_SECONDS = 120
 ATTEMPTS = 2
 """A process whose first request after the restore failed is run again once."""
 WARM_UP = 2
@@ -108,21 +103,7 @@ class RestoreRunner:
             "warm_up": WARM_UP,
         }
         environment = {**self._bench.environment_of(function), **extra_environment}
-        with tempfile.TemporaryDirectory(prefix="bench-restore-") as directory:
-            result_file = Path(directory) / "result.json"
-            finished = subprocess.run(  # noqa: S603 (this interpreter, this project's script)
-                [sys.executable, "-I", str(CHILD)],
-                input=json.dumps({**request, "result": str(result_file)}),
-                env=environment,
-                cwd=function.code_dir,
-                capture_output=True,
-                text=True,
-                timeout=TIMEOUT_SECONDS,
-                check=False,
-            )
-            if finished.returncode != 0 or not result_file.is_file():
-                raise RuntimeError(f"a restore process of {job} failed:\n{finished.stderr}")
-            result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+        result, _ = run_isolated(CHILD, request, environment, cwd=function.code_dir)
         return result
 
 
