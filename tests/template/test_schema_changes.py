@@ -65,7 +65,7 @@ def with_global_indexes(template: dict[str, Any], *names: str) -> dict[str, Any]
 
 @pytest.mark.parametrize("added", [(), ("A",), ("A", "B")])
 def test_a_second_new_index_is_caught(template, added):
-    # Counted on top of what the template itself creates since the release (ApprovedComments).
+    # Counted on top of what the template itself creates since the release.
     own = changes(RELEASED["GlobalSecondaryIndexes"], indexes(template, "GlobalSecondaryIndexes"))
     current = indexes(with_global_indexes(template, *added), "GlobalSecondaryIndexes")
     found = changes(RELEASED["GlobalSecondaryIndexes"], current)

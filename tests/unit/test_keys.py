@@ -92,3 +92,22 @@ def test_ids_that_no_ring_can_hold_are_unknown_without_reading(key_id):
 def test_a_secret_that_is_no_key_ring_is_refused(value):
     with pytest.raises(keys.MalformedKeyRing):
         keys.KeyRing(lambda: value).signing_key(keys.CURSOR)
+
+
+def test_an_email_address_hashes_the_same_however_it_is_typed_and_not_like_another(signing_secret):
+    typed = {
+        keys.email_hash(spelling)
+        for spelling in ("Anna@Example.org", " anna@example.org ", "ANNA@EXAMPLE.ORG")
+    }
+
+    assert len(typed) == 1
+    assert keys.email_hash("anna@example.org") != keys.email_hash("anne@example.org")
+    assert "anna" not in typed.pop()
+
+
+def test_an_email_hash_survives_a_rotation(signing_secret, monkeypatch):
+    before = keys.email_hash("anna@example.org")
+    rotated = keys.KeyRing(lambda: {**signing_secret, "current": "k2", "k2": K2})
+    monkeypatch.setattr(keys, "key_ring", lambda: rotated)
+
+    assert keys.email_hash("anna@example.org") == before

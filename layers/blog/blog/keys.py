@@ -32,6 +32,9 @@ CURSOR = "cursor"
 """The use of list cursors."""
 CLIENT_ADDRESS = "client-address"
 """The use of the rate limit's hash of a client address."""
+EMAIL_ADDRESS = "email-address"
+"""The use of the hash that names a reader's email address in the table (subscriptions, the
+suppression list, a reader's data)."""
 STABLE_KEY_ID = "k1"
 """The key of hashes that must stay comparable: generated with the secret, never rotated away."""
 CURRENT = "current"
@@ -160,3 +163,11 @@ def read_signing_secret() -> Any:
 def key_ring() -> KeyRing:
     """The key ring of this process."""
     return KeyRing(read_signing_secret)
+
+
+def email_hash(address: str) -> str:
+    """A keyed hash of an email address: the same for every spelling that reaches the same mailbox
+    in practice (surrounding space, letter case), comparable for ever (its key never rotates), and
+    no way back to the address without the secret."""
+    key = key_ring().stable_key(EMAIL_ADDRESS)
+    return hmac.new(key, address.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]

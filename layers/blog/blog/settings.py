@@ -56,6 +56,10 @@ class FeedSettings(BaseModel):
     feed_max_age_seconds: int = Field(alias="FEED_MAX_AGE_SECONDS", ge=0)
     blog_title: str = Field(alias="BLOG_TITLE", min_length=1)
     blog_language: str = Field(alias="BLOG_LANGUAGE", min_length=2)
+    public_api_url: str = Field(
+        alias="PUBLIC_API_URL", default="", pattern=r"^(https?://[^/\s?#]+(/[^\s?#]*[^/\s?#])?)?$"
+    )
+    """The API's public base URL (template.yaml, PublicApiUrl); empty: the URL the request came to."""
 
     @field_validator("comment_url_template")
     @classmethod
