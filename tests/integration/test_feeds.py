@@ -325,3 +325,37 @@ def test_if_none_match_decides_over_if_modified_since(api, publish):
 
     assert api.get("/comments.atom", headers=matching_tag).status == 304
     assert api.get("/comments.atom", headers=other_tag).status == 200
+
+
+def self_link(response) -> str:
+    (link,) = [link.href for link in parse(response).feed.links if link.rel == "self"]
+    return link
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/feed.rss"])
+def test_a_feeds_self_link_is_the_address_it_was_asked_at_with_its_category(api, publish, path):
+    publish("garten", category="Haus & Garten")
+
+    plain = api.get(path)
+    narrowed = api.get(path, query={"category": "Haus & Garten"})
+
+    assert self_link(plain) == f"https://api.local{path}"
+    assert self_link(narrowed) == f"https://api.local{path}?category=Haus%20%26%20Garten"
+
+
+@pytest.mark.parametrize("parameter_overrides", [{"PublicApiUrl": "https://blog-api.example.org/v1"}])
+def test_a_feeds_self_link_is_under_the_public_api_url_when_it_is_set(api, publish, parameter_overrides):
+    publish("oeffentlich")
+
+    assert self_link(api.get("/comments.atom")) == "https://blog-api.example.org/v1/comments.atom"
+    assert self_link(api.get("/posts/oeffentlich/comments.atom")) == (
+        "https://blog-api.example.org/v1/posts/oeffentlich/comments.atom"
+    )
+
+
+def test_without_the_cdn_a_viewer_host_header_is_not_believed(api, publish):
+    publish("ohne-cdn")
+
+    response = api.get("/feed.atom", headers={"x-viewer-host": "evil.example"})
+
+    assert self_link(response) == "https://api.local/feed.atom"

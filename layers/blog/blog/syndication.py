@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from blog.errors import PostNotFound
 from blog.models import StoredPostSummary
@@ -200,6 +200,13 @@ def _comment_entry(
         author=author,
         content_html=content_html,
     )
+
+
+def self_url(base_url: str, path: str, *, category: str | None) -> str:
+    """The address a feed is served at (its self link): `path` under the API's public `base_url`,
+    with the category it was asked for, encoded as one query value."""
+    query = "" if category is None else f"?category={quote(category, safe='')}"
+    return f"{base_url}{path}{query}"
 
 
 def write_feed(feed: Feed, feed_format: FeedFormat, settings: FeedSettings, *, self_url: str) -> FeedDocument:
