@@ -359,3 +359,15 @@ def test_without_the_cdn_a_viewer_host_header_is_not_believed(api, publish):
     response = api.get("/feed.atom", headers={"x-viewer-host": "evil.example"})
 
     assert self_link(response) == "https://api.local/feed.atom"
+
+
+@pytest.mark.parametrize(
+    "path", ["/posts", "/posts/datumlos", "/comments/recent", "/comments/counts?slug=datumlos"]
+)
+def test_answers_without_last_modified_never_answer_if_modified_since_with_304(api, publish, path):
+    publish("datumlos")
+
+    response = api.get(path, headers={"if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT"})
+
+    assert response.status == 200
+    assert "last-modified" not in response.headers
