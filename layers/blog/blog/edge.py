@@ -4,7 +4,9 @@ With the CDN on (`CdnEnabled`), CloudFront adds a secret header (`ORIGIN_HEADER`
 forwards, and a public route refuses a request without it, so no one reaches the API around the CDN
 and the WAF rules in front of it. Behind CloudFront, API Gateway's source IP is an edge server's,
 shared by many readers; the reader's own address is in `CloudFront-Viewer-Address`, which is
-believed only on a request that carried the secret header.
+believed only on a request that carried the secret header. CloudFront also sends the origin's host
+in Host; the host the reader asked for (for links, such as a feed's self link) comes in
+`X-Viewer-Host`, set by a CloudFront Function, and is believed under the same condition.
 """
 
 import hmac
@@ -24,7 +26,7 @@ the origin's own host in Host."""
 REFETCH_INTERVAL_SECONDS = 60
 """How often a container may fetch the origin secret again after a header did not match it."""
 _CACHED_FOR_THE_CONTAINERS_LIFE = 10**9
-_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+_HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 """A host and optional port as a Host header holds them: nothing that could end or extend a URL's
 authority."""
 
@@ -120,10 +122,10 @@ def public_base_url(event: dict[str, Any], settings: Settings, *, public_api_url
         return public_api_url
     if settings.cdn_enabled:
         viewer_host = _header(event, VIEWER_HOST_HEADER)
-        if viewer_host and _HOST.match(viewer_host):
+        if viewer_host and _HOST.fullmatch(viewer_host):
             return f"https://{viewer_host}"
     host = _header(event, "host")
-    if not host or not _HOST.match(host):
+    if not host or not _HOST.fullmatch(host):
         host = str(event["requestContext"]["domainName"])
     scheme = "http" if _header(event, "x-forwarded-proto") == "http" else "https"
     return f"{scheme}://{host}"
