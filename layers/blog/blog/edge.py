@@ -126,6 +126,7 @@ def public_base_url(event: dict[str, Any], settings: Settings, *, public_api_url
             return f"https://{viewer_host}"
     host = _header(event, "host")
     if not host or not _HOST.fullmatch(host):
-        host = str(event["requestContext"]["domainName"])
+        # API Gateway's own name for the API, which a client cannot choose.
+        host = str((event.get("requestContext") or {}).get("domainName") or "localhost")
     scheme = "http" if _header(event, "x-forwarded-proto") == "http" else "https"
     return f"{scheme}://{host}"
