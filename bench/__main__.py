@@ -14,6 +14,7 @@ from typing import Any
 from bench import (
     cold_start,
     comment_writes,
+    feed_page,
     growth,
     layer,
     list_page,
@@ -100,6 +101,17 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
         results["second_reads"] = {
             route: {"round_trips": counted[route], "reason": reason}
             for route, reason in round_trips.SECOND_READ.items()
+        }
+
+        step("largest posts per Query page, against a post feed's entries")
+        largest = feed_page.measure(bench)
+        results["feed_page"] = {
+            "query_page_bytes": feed_page.QUERY_PAGE_BYTES,
+            "feed_entries": largest.feed_entries,
+            **{
+                kind: {**asdict(post), "per_query_page": post.per_query_page}
+                for kind, post in (("text", largest.text), ("markup", largest.markup))
+            },
         }
 
         step("bytes per list page (20 posts, 200-byte vs 100 KB bodies)")

@@ -131,6 +131,33 @@ class Report:
             "Routes that read a second time, after the first read told them what:",
             "",
             *table(["route", "round trips", "why"], second, "lrl"),
+            *self.feed_page(),
+        ]
+
+    def feed_page(self) -> list[str]:
+        page = self.results.get("feed_page")
+        if page is None:
+            return []
+        rows = [
+            [
+                label,
+                f"{page[kind]['content_bytes']:,}",
+                f"{page[kind]['html_bytes']:,}",
+                f"{page[kind]['entry_bytes']:,}",
+                page[kind]["per_query_page"],
+            ]
+            for kind, label in (
+                ("text", "100 KB of text (the content cap)"),
+                ("markup", "HTML at the body cap"),
+            )
+        ]
+        return [
+            "",
+            f"Why a post feed ({page['feed_entries']} entries with their HTML) is not one Query: the largest"
+            " posts, as an index entry holding a post's summary and HTML would count them, against the"
+            f" {page['query_page_bytes']:,} bytes after which DynamoDB ends a Query page:",
+            "",
+            *table(["post", "Markdown bytes", "HTML bytes", "entry bytes", "per Query page"], rows, "lrrrr"),
         ]
 
     def cold_start(self) -> list[str]:

@@ -7,9 +7,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from blog import priming, syndication
+from blog import edge, priming, syndication
 from blog.http_api import PostSlug, create_resolver, entry_point, feed_response, problems
-from blog.settings import get_feed_settings
+from blog.settings import get_feed_settings, get_settings
 from blog.store import get_store
 from blog.syndication import Feed, FeedFormat
 from blog.timestamps import utc_now
@@ -29,11 +29,11 @@ def _feed(media_type: FeedFormat, description: str) -> dict[int, OpenAPIResponse
     }
 
 
-def _answer(feed: Feed, feed_format: FeedFormat) -> Response[str]:
+def _answer(feed: Feed, feed_format: FeedFormat, *, category: str | None = None) -> Response[str]:
     settings = get_feed_settings()
     event = app.current_event
-    scheme = event.headers.get("x-forwarded-proto", "https")
-    self_url = f"{scheme}://{event.headers.get('host', 'localhost')}{event.path}"
+    base_url = edge.public_base_url(event.raw_event, get_settings(), public_api_url=settings.public_api_url)
+    self_url = syndication.self_url(base_url, event.path, category=category)
     document = syndication.write_feed(feed, feed_format, settings, self_url=self_url)
     return feed_response(
         document.body,
@@ -58,7 +58,7 @@ Category = Annotated[str | None, Query(min_length=1, max_length=80, description=
 )
 def get_posts_atom_feed(category: Category = None) -> Response[str]:
     feed = syndication.posts_feed(get_store(), get_feed_settings(), category=category, now=utc_now())
-    return _answer(feed, FeedFormat.ATOM)
+    return _answer(feed, FeedFormat.ATOM, category=category)
 
 
 @app.get(
@@ -72,7 +72,7 @@ def get_posts_atom_feed(category: Category = None) -> Response[str]:
 )
 def get_posts_rss_feed(category: Category = None) -> Response[str]:
     feed = syndication.posts_feed(get_store(), get_feed_settings(), category=category, now=utc_now())
-    return _answer(feed, FeedFormat.RSS)
+    return _answer(feed, FeedFormat.RSS, category=category)
 
 
 @app.get(

@@ -45,6 +45,7 @@ def test_results_have_every_figure_of_the_issue(results: dict[str, Any]) -> None
         "cold_start",
         "snapstart",
         "list_page",
+        "feed_page",
         "comment_writes",
         "local_api",
         "layer_mb",
@@ -84,12 +85,29 @@ def test_every_route_of_the_template_is_one_round_trip(
     assert set(results["second_reads"]) == second_read
 
 
-def test_a_comment_page_by_cursor_reads_twice_in_one_round_trip_and_says_why(results: dict[str, Any]) -> None:
-    (reads,) = results["concurrent_reads"].values()
+def test_a_comment_page_by_cursor_and_a_posts_comment_feed_read_twice_in_one_round_trip_and_say_why(
+    results: dict[str, Any],
+) -> None:
+    reads = results["concurrent_reads"]
 
-    assert set(results["concurrent_reads"]) == {"GET /posts/{slug}/comments?cursor="}
-    assert (reads["requests"], reads["round_trips"]) == (2, 1)
-    assert "public" in reads["reason"]
+    assert set(reads) == {"GET /posts/{slug}/comments?cursor=", "GET /posts/{slug}/comments.atom"}
+    for request in reads.values():
+        assert (request["requests"], request["round_trips"]) == (2, 1)
+    assert "public" in reads["GET /posts/{slug}/comments?cursor="]["reason"]
+    assert "body" in reads["GET /posts/{slug}/comments.atom"]["reason"]
+
+
+def test_one_query_page_holds_fewer_of_the_largest_posts_than_a_post_feed_shows(
+    results: dict[str, Any],
+) -> None:
+    page = results["feed_page"]
+
+    assert page["feed_entries"] == 20
+    for kind in ("text", "markup"):
+        largest = page[kind]
+        assert largest["entry_bytes"] > largest["html_bytes"] > 0
+        assert largest["per_query_page"] == page["query_page_bytes"] // largest["entry_bytes"]
+        assert largest["per_query_page"] < page["feed_entries"]
 
 
 def test_every_function_has_a_cold_start(

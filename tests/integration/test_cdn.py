@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import feedparser  # type: ignore[import-untyped]
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
@@ -184,3 +185,36 @@ def test_the_cdn_keys_each_cached_route_on_the_query_strings_its_handler_declare
             )
         # Every header the handler reads reaches it (If-None-Match is CloudFront's own business).
         assert _declared(operation, "header") - {"if-none-match"} <= forwarded_headers(template, behavior)
+
+
+def self_link(response) -> str:
+    (link,) = [
+        link.href for link in feedparser.parse(response.body.encode()).feed.links if link.rel == "self"
+    ]
+    return link
+
+
+@pytest.mark.parametrize("parameter_overrides", [CDN_ON])
+def test_behind_the_cdn_a_feeds_self_link_names_the_host_the_reader_asked_for(
+    api, publish, origin_secret, parameter_overrides
+):
+    publish("sommerfest", category="Feste & Feiern")
+    headers = through_cdn(**{edge.VIEWER_HOST_HEADER: "blog.example.org"})
+
+    feed = api.get("/feed.rss", query={"category": "Feste & Feiern"}, headers=headers)
+    comments = api.get("/posts/sommerfest/comments.atom", headers=headers)
+    # CloudFront's function sets the header from Host; a value that is no host is not believed.
+    forged = api.get("/comments.atom", headers=through_cdn(**{edge.VIEWER_HOST_HEADER: "evil.example/x?"}))
+
+    assert self_link(feed) == "https://blog.example.org/feed.rss?category=Feste%20%26%20Feiern"
+    assert self_link(comments) == "https://blog.example.org/posts/sommerfest/comments.atom"
+    assert self_link(forged) == "https://api.local/comments.atom"
+
+
+@pytest.mark.parametrize("parameter_overrides", [{**CDN_ON, "PublicApiUrl": "https://api.example.org"}])
+def test_behind_the_cdn_the_public_api_url_decides_the_self_link(
+    api, publish, origin_secret, parameter_overrides
+):
+    headers = through_cdn(**{edge.VIEWER_HOST_HEADER: "blog.example.org"})
+
+    assert self_link(api.get("/feed.atom", headers=headers)) == "https://api.example.org/feed.atom"

@@ -223,3 +223,151 @@ def test_a_category_xml_cannot_hold_is_an_empty_feed_not_an_error(api, publish, 
         feed = parse(api.get(path, query={"category": category}))
         assert feed.entries == []
         assert "\ufffd" in feed.feed.title
+
+
+def test_the_comment_feed_of_a_long_thread_holds_its_fifty_newest_comments_late_replies_included(
+    api, publish
+):
+    publish("lang")
+    written = [comment(api, "lang", f"Kommentar {n}", ip=f"198.51.100.{n}") for n in range(55)]
+    # The newest comment answers the oldest: in thread order it comes second, in time first.
+    late_reply = comment(api, "lang", "Späte Antwort", ip="203.0.113.1", parent_id=written[0]["id"])
+    newest_first = [late_reply, *reversed(written)][:50]
+
+    feed = parse(api.get("/posts/lang/comments.atom"))
+
+    assert [entry.link.rsplit("/", 1)[1] for entry in feed.entries] == [c["id"] for c in newest_first]
+
+
+def test_the_comment_feed_of_a_post_leaves_out_tombstones_and_held_comments(api, publish):
+    publish("faden")
+    removed = comment(api, "faden", "Wird gelöscht", ip="192.0.2.1")
+    reply = comment(api, "faden", "Bleibt stehen", ip="192.0.2.2", parent_id=removed["id"])
+    comment(api, "faden", HELD, ip="192.0.2.3")
+    # A deleted comment with replies stays as a tombstone that keeps the thread's shape.
+    assert api.request("DELETE", f"/posts/faden/comments/{removed['id']}", signed=True).status == 204
+
+    feed = parse(api.get("/posts/faden/comments.atom"))
+
+    assert [entry.link.rsplit("/", 1)[1] for entry in feed.entries] == [reply["id"]]
+
+
+def test_the_comment_feed_of_a_withdrawn_post_is_404(api, publish):
+    publish("zurueck")
+    comment(api, "zurueck", "Noch da", ip="192.0.2.1")
+    assert api.get("/posts/zurueck/comments.atom").status == 200
+
+    publish("zurueck", published_at=None)
+
+    response = api.get("/posts/zurueck/comments.atom")
+    assert response.status == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_editing_the_post_changes_its_comment_feeds_last_modified(
+    api, publish, monkeypatch, lambda_functions
+):
+    publish("umbenannt", title="Alter Titel")
+    comment(api, "umbenannt", "Ein Gedanke", ip="192.0.2.1")
+    before = api.get("/posts/umbenannt/comments.atom")
+
+    # Last-Modified has whole seconds: the edit comes a minute later, as an editor's would.
+    a_minute_later = datetime.now(UTC) + timedelta(minutes=1)
+    monkeypatch.setattr(
+        lambda_functions["ManagePostsFunction"].load_module(), "utc_now", lambda: a_minute_later
+    )
+    publish("umbenannt", title="Neuer Titel")
+    after = api.get(
+        "/posts/umbenannt/comments.atom", headers={"if-modified-since": before.headers["last-modified"]}
+    )
+
+    assert after.status == 200
+    assert "Neuer Titel" in parse(after).feed.title
+
+
+def test_a_feed_whose_newest_post_is_withdrawn_is_no_false_304(api, publish, monkeypatch, lambda_functions):
+    manage_posts = lambda_functions["ManagePostsFunction"].load_module()
+    now = datetime.now(UTC)
+    # Written an hour apart: an entry's date is the later of its publication and its last edit.
+    monkeypatch.setattr(manage_posts, "utc_now", lambda: now - timedelta(hours=2))
+    publish("bleibt", days_ago=2)
+    monkeypatch.setattr(manage_posts, "utc_now", lambda: now - timedelta(hours=1))
+    publish("geht", days_ago=1)
+    before = api.get("/feed.atom")
+
+    monkeypatch.setattr(manage_posts, "utc_now", lambda: now)
+    publish("geht", published_at=None)
+    after = api.get("/feed.atom", headers={"if-modified-since": before.headers["last-modified"]})
+
+    # The feed's Last-Modified went back to the older post's: the client's date is later than it.
+    assert after.status == 200
+    assert after.headers["last-modified"] != before.headers["last-modified"]
+    assert [entry.link.rsplit("/", 1)[1] for entry in parse(after).entries] == ["bleibt"]
+
+
+def test_if_modified_since_is_a_304_only_for_exactly_the_last_modified(api, publish):
+    publish("datum", days_ago=1)
+    current = api.get("/feed.rss")
+    last_modified = datetime.strptime(current.headers["last-modified"], "%a, %d %b %Y %H:%M:%S GMT")
+    later = (last_modified + timedelta(seconds=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+    assert api.get("/feed.rss", headers={"if-modified-since": current.headers["last-modified"]}).status == 304
+    assert api.get("/feed.rss", headers={"if-modified-since": later}).status == 200
+
+
+def test_if_none_match_decides_over_if_modified_since(api, publish):
+    publish("vorrang")
+    current = api.get("/comments.atom")
+    stale_date = "Mon, 01 Jan 2001 00:00:00 GMT"
+
+    matching_tag = {"if-none-match": current.headers["etag"], "if-modified-since": stale_date}
+    other_tag = {"if-none-match": '"anders"', "if-modified-since": current.headers["last-modified"]}
+
+    assert api.get("/comments.atom", headers=matching_tag).status == 304
+    assert api.get("/comments.atom", headers=other_tag).status == 200
+
+
+def self_link(response) -> str:
+    (link,) = [link.href for link in parse(response).feed.links if link.rel == "self"]
+    return link
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/feed.rss"])
+def test_a_feeds_self_link_is_the_address_it_was_asked_at_with_its_category(api, publish, path):
+    publish("garten", category="Haus & Garten")
+
+    plain = api.get(path)
+    narrowed = api.get(path, query={"category": "Haus & Garten"})
+
+    assert self_link(plain) == f"https://api.local{path}"
+    assert self_link(narrowed) == f"https://api.local{path}?category=Haus%20%26%20Garten"
+
+
+@pytest.mark.parametrize("parameter_overrides", [{"PublicApiUrl": "https://blog-api.example.org/v1"}])
+def test_a_feeds_self_link_is_under_the_public_api_url_when_it_is_set(api, publish, parameter_overrides):
+    publish("oeffentlich")
+
+    assert self_link(api.get("/comments.atom")) == "https://blog-api.example.org/v1/comments.atom"
+    assert self_link(api.get("/posts/oeffentlich/comments.atom")) == (
+        "https://blog-api.example.org/v1/posts/oeffentlich/comments.atom"
+    )
+
+
+def test_without_the_cdn_a_viewer_host_header_is_not_believed(api, publish):
+    publish("ohne-cdn")
+
+    response = api.get("/feed.atom", headers={"x-viewer-host": "evil.example"})
+
+    assert self_link(response) == "https://api.local/feed.atom"
+
+
+@pytest.mark.parametrize(
+    "path", ["/posts", "/posts/datumlos", "/comments/recent", "/comments/counts?slug=datumlos"]
+)
+def test_answers_without_last_modified_never_answer_if_modified_since_with_304(api, publish, path):
+    publish("datumlos")
+
+    response = api.get(path, headers={"if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT"})
+
+    assert response.status == 200
+    assert "last-modified" not in response.headers

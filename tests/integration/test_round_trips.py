@@ -1,11 +1,13 @@
 """Every request is exactly one DynamoDB round trip, counted with botocore's event hooks.
 
-One exception, as DESIGN.md allows: a page of comments reached by cursor reads the post beside its
-Query (a Query cannot also read the post's item), two requests in flight at once.
+Exceptions, as DESIGN.md allows: a page of comments reached by cursor and a post's comment feed read
+the post beside their Query (a Query cannot also read the post's item), two requests in flight at
+once; recent comments and the post feeds read a second time, after the first read.
 """
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -83,7 +85,6 @@ def test_each_route_is_one_round_trip(api, thread, dynamodb_calls):
         "GET /comments/counts": (
             lambda: api.get("/comments/counts?slug=runde&slug=neu&slug=runde"), ["BatchGetItem"]
         ),
-        "GET /posts/{slug}/comments.atom": (lambda: api.get("/posts/runde/comments.atom"), ["Query"]),
     }  # fmt: skip
 
     counted = {route: count(dynamodb_calls, request) for route, (request, _) in expectations.items()}
@@ -91,21 +92,37 @@ def test_each_route_is_one_round_trip(api, thread, dynamodb_calls):
     assert counted == {route: calls for route, (_, calls) in expectations.items()}
 
 
-def test_a_comment_page_by_cursor_reads_the_post_and_the_page_at_once(api, thread, dynamodb_calls):
-    cursor = api.get("/posts/runde").json()["comments_next_cursor"]
+@contextmanager
+def both_in_flight() -> Iterator[None]:
+    """Each DynamoDB request waits until another is issued: requests made one after the other
+    break the barrier (BrokenBarrierError fails the request)."""
     client = blog_store.dynamodb_client()
-    # Each request waits at the barrier until the other is issued: requests made one after the
-    # other break it (BrokenBarrierError fails the request).
-    both_in_flight = threading.Barrier(2, timeout=5)
+    barrier = threading.Barrier(2, timeout=5)
 
     def wait_for_the_other(**_):
-        both_in_flight.wait()
+        barrier.wait()
 
     client.meta.events.register("before-call.dynamodb", wait_for_the_other)
     try:
-        calls = count(dynamodb_calls, lambda: api.get("/posts/runde/comments", query={"cursor": cursor}))
+        yield
     finally:
         client.meta.events.unregister("before-call.dynamodb", wait_for_the_other)
+
+
+def test_a_comment_page_by_cursor_reads_the_post_and_the_page_at_once(api, thread, dynamodb_calls):
+    cursor = api.get("/posts/runde").json()["comments_next_cursor"]
+
+    with both_in_flight():
+        calls = count(dynamodb_calls, lambda: api.get("/posts/runde/comments", query={"cursor": cursor}))
+
+    assert sorted(calls) == ["GetItem", "Query"]
+
+
+def test_a_posts_comment_feed_reads_the_post_and_its_comments_at_once(api, thread, dynamodb_calls):
+    # The comments' Query reads the comment range alone (never the post's body), so the post's
+    # head (title, publication) is a GetItem issued beside it.
+    with both_in_flight():
+        calls = count(dynamodb_calls, lambda: api.get("/posts/runde/comments.atom"))
 
     assert sorted(calls) == ["GetItem", "Query"]
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from blog.edge import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER
+from blog.edge import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER, VIEWER_HOST_HEADER
 from local.template import LocalDeployment, functions, http_api, http_routes, parameter_defaults, resolve
 from tests.cloudfront import (
     CACHING_DISABLED,
@@ -31,6 +31,8 @@ PUBLIC_GET_CACHE_KEYS = {
 }
 """The query strings each public GET route reads (tests/integration/test_cdn.py checks them against
 the OpenAPI document the handlers declare)."""
+FEEDS = {"GET /feed.atom", "GET /feed.rss", "GET /posts/{slug}/comments.atom", "GET /comments.atom"}
+"""The routes whose answers name the host the reader asked for (a feed's self link)."""
 ONE_DAY = 86400
 
 
@@ -120,8 +122,10 @@ def test_each_public_get_route_is_cached_on_exactly_what_it_reads_and_origin(tem
         key = cache_key(template, behavior)
         assert key is not None, route_key
         assert key["query_strings"] == PUBLIC_GET_CACHE_KEYS[route_key], route_key
-        # API Gateway answers CORS per Origin; nothing else the route reads is a header.
-        assert key["headers"] == {"origin"}, route_key
+        # API Gateway answers CORS per Origin; a feed names the reader's host in its self link.
+        assert key["headers"] == ({"origin", VIEWER_HOST_HEADER} if route_key in FEEDS else {"origin"}), (
+            route_key
+        )
         assert key["cookies"] == "none", route_key
         assert set(behavior["CachedMethods"]) == {"GET", "HEAD"}, route_key
         assert "OPTIONS" in behavior["AllowedMethods"], route_key
@@ -130,6 +134,28 @@ def test_each_public_get_route_is_cached_on_exactly_what_it_reads_and_origin(tem
             template, behavior
         )
         assert forwarded_query_strings(template, behavior) == PUBLIC_GET_CACHE_KEYS[route_key], route_key
+
+
+def test_the_feeds_learn_the_host_the_reader_asked_for_from_cloudfront_alone(template):
+    function = template["Resources"]["CdnViewerHostFunction"]["Properties"]
+    code = function["FunctionCode"]
+
+    for route in http_routes(template):
+        behavior = behavior_for(template, sample_path(route.path))
+        associations = behavior.get("FunctionAssociations", [])
+        if route.route_key in FEEDS:
+            (association,) = associations
+            assert association["EventType"] == "viewer-request", route.route_key
+            assert association["FunctionARN"] == {
+                "Fn::GetAtt": ["CdnViewerHostFunction", "FunctionMetadata.FunctionARN"]
+            }
+            assert VIEWER_HOST_HEADER in forwarded_headers(template, behavior), route.route_key
+        else:
+            # Elsewhere a reader's own X-Viewer-Host never reaches the API.
+            assert VIEWER_HOST_HEADER not in forwarded_headers(template, behavior), route.route_key
+    # The function sets the header from the Host the reader sent, whatever the reader sent in it.
+    assert f"request.headers['{VIEWER_HOST_HEADER}'] = {{ value: request.headers.host.value }}" in code
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
 
 
 def test_cached_answers_live_as_long_as_the_apis_cache_control_says_and_no_longer_than_a_day(template):

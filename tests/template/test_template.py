@@ -127,6 +127,30 @@ def test_the_post_reader_may_get_what_a_comment_page_reads_of_a_post_and_no_more
     assert condition["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
 
 
+def test_the_feeds_may_get_what_a_posts_comment_feed_reads_of_the_post_and_no_more(template):
+    """The GetItem of a post's comment feed fits the policy's fine-grained conditions."""
+    client = RecordingClient()
+    BlogStore(client, "blog").read_comment_feed("post")  # type: ignore[arg-type]
+    (get_item,) = [request for request in client.requests if "Key" in request]
+    (statement,) = [
+        statement
+        for statement in table_statements(template["Resources"]["FeedsFunction"])
+        if statement["Action"] == "dynamodb:GetItem"
+    ]
+    condition = statement["Condition"]
+    allowed = condition["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+    (leading,) = condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    names = get_item["ExpressionAttributeNames"]
+    projected = {names[name] for name in get_item["ProjectionExpression"].split(", ")}
+
+    assert statement["Resource"] == {"Fn::GetAtt": ["BlogTable", "Arn"]}
+    assert projected <= set(allowed) - {"pk", "sk"}
+    assert {"pk", "sk"} <= set(allowed)
+    assert fnmatch.fnmatchcase(get_item["Key"]["pk"]["S"], leading)
+    assert leading != "*"
+    assert condition["StringEqualsIfExists"] == {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
+
+
 @pytest.mark.parametrize(
     ("function", "read"),
     [

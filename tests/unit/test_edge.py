@@ -1,5 +1,6 @@
 import pytest
 
+from blog import edge
 from blog.edge import VIEWER_ADDRESS_HEADER, client_address, is_signed_by_iam
 from tests.unit.test_rules import settings
 
@@ -45,3 +46,56 @@ def test_only_requests_api_gateway_checked_with_iam_count_as_signed():
     assert is_signed_by_iam(event(authorizer={"iam": {"userArn": "arn:aws:iam::1:user/operator"}}))
     assert not is_signed_by_iam(event())
     assert not is_signed_by_iam(event(headers={"authorization": "AWS4-HMAC-SHA256 forged"}))
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"host": "api.example.org", "x-forwarded-proto": "https"}, "https://api.example.org"),
+        ({"host": "127.0.0.1:3000", "x-forwarded-proto": "http"}, "http://127.0.0.1:3000"),
+        ({"host": "[2001:db8::1]:8443"}, "https://[2001:db8::1]:8443"),
+        ({"host": "evil.example\n"}, "https://abc.execute-api.eu-central-1.amazonaws.com"),
+        ({"host": "evil.example/path?"}, "https://abc.execute-api.eu-central-1.amazonaws.com"),
+        ({"host": "api.example.org", "x-forwarded-proto": "javascript"}, "https://api.example.org"),
+        ({"host": "api.example.org", edge.VIEWER_HOST_HEADER: "blog.example.org"}, "https://api.example.org"),
+    ],
+)
+def test_without_the_cdn_links_name_the_host_the_request_came_to(headers, expected):
+    event = {
+        "headers": headers,
+        "requestContext": {"domainName": "abc.execute-api.eu-central-1.amazonaws.com"},
+    }
+
+    assert edge.public_base_url(event, settings(), public_api_url="") == expected
+
+
+@pytest.mark.parametrize(
+    ("viewer_host", "expected"),
+    [
+        ("blog.example.org", "https://blog.example.org"),
+        ("d111111abcdef8.cloudfront.net", "https://d111111abcdef8.cloudfront.net"),
+        ("evil.example/x?", "https://abc.execute-api.eu-central-1.amazonaws.com"),
+        (None, "https://abc.execute-api.eu-central-1.amazonaws.com"),
+    ],
+)
+def test_behind_the_cdn_links_name_the_host_the_reader_asked_cloudfront_for(viewer_host, expected):
+    headers = {"host": "abc.execute-api.eu-central-1.amazonaws.com", "x-forwarded-proto": "https"}
+    if viewer_host is not None:
+        headers[edge.VIEWER_HOST_HEADER] = viewer_host
+    event = {
+        "headers": headers,
+        "requestContext": {"domainName": "abc.execute-api.eu-central-1.amazonaws.com"},
+    }
+
+    assert edge.public_base_url(event, settings(**CDN_ON), public_api_url="") == expected
+
+
+def test_the_public_api_url_decides_when_it_is_set():
+    event = {
+        "headers": {"host": "api.local", edge.VIEWER_HOST_HEADER: "blog.example.org"},
+        "requestContext": {},
+    }
+
+    assert edge.public_base_url(event, settings(**CDN_ON), public_api_url="https://api.example.org/v1") == (
+        "https://api.example.org/v1"
+    )

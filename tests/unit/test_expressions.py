@@ -153,6 +153,7 @@ def test_the_store_uses_every_value_it_gives(published, comments_open, post_exis
         category="K", limit=5, after={"published_at": "2026-05-01T12:00:00Z", "slug": "p"}, now=NOW
     )
     store.read_thread("post", limit=5, after={"id": "01ABCDEFGHJKMNPQ"})
+    store.read_comment_feed("post")
     store.list_pending(limit=5, after=None)
     list(store.open_threads_published_by(NOW))
 

@@ -4,10 +4,13 @@ With the CDN on (`CdnEnabled`), CloudFront adds a secret header (`ORIGIN_HEADER`
 forwards, and a public route refuses a request without it, so no one reaches the API around the CDN
 and the WAF rules in front of it. Behind CloudFront, API Gateway's source IP is an edge server's,
 shared by many readers; the reader's own address is in `CloudFront-Viewer-Address`, which is
-believed only on a request that carried the secret header.
+believed only on a request that carried the secret header. CloudFront also sends the origin's host
+in Host; the host the reader asked for (for links, such as a feed's self link) comes in
+`X-Viewer-Host`, set by a CloudFront Function, and is believed under the same condition.
 """
 
 import hmac
+import re
 import time
 from typing import Any
 
@@ -17,9 +20,15 @@ ORIGIN_HEADER = "x-origin-verify"
 """The header CloudFront adds to every origin request (template.yaml, the distribution's origin)."""
 VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
 """`ip:port` of the reader as CloudFront saw it; an IPv6 address comes without brackets."""
+VIEWER_HOST_HEADER = "x-viewer-host"
+"""The host the reader asked CloudFront for (template.yaml, CdnViewerHostFunction): CloudFront sends
+the origin's own host in Host."""
 REFETCH_INTERVAL_SECONDS = 60
 """How often a container may fetch the origin secret again after a header did not match it."""
 _CACHED_FOR_THE_CONTAINERS_LIFE = 10**9
+_HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+"""A host and optional port as a Host header holds them: nothing that could end or extend a URL's
+authority."""
 
 _fetched_at: dict[str, float] = {}
 """When this container last read each origin secret from Secrets Manager (epoch seconds: wall-clock
@@ -100,3 +109,24 @@ def client_address(event: dict[str, Any], settings: Settings) -> str:
     header = _header(event, VIEWER_ADDRESS_HEADER)
     viewer_ip = None if header is None else _viewer_ip(header)
     return viewer_ip or source_ip
+
+
+def public_base_url(event: dict[str, Any], settings: Settings, *, public_api_url: str) -> str:
+    """The scheme and host (and base path) under which readers reach this API, for links to it.
+
+    `public_api_url` (PublicApiUrl) when set; else, with the CDN on, the host the reader asked
+    CloudFront for (only a request that came through the CDN is served then, so the header is
+    CloudFront's); else the host the request came to.
+    """
+    if public_api_url:
+        return public_api_url
+    if settings.cdn_enabled:
+        viewer_host = _header(event, VIEWER_HOST_HEADER)
+        if viewer_host and _HOST.fullmatch(viewer_host):
+            return f"https://{viewer_host}"
+    host = _header(event, "host")
+    if not host or not _HOST.fullmatch(host):
+        # API Gateway's own name for the API, which a client cannot choose.
+        host = str((event.get("requestContext") or {}).get("domainName") or "localhost")
+    scheme = "http" if _header(event, "x-forwarded-proto") == "http" else "https"
+    return f"{scheme}://{host}"

@@ -359,14 +359,19 @@ def _http_date(value: str | None) -> datetime | None:
 
 def _not_modified(request_headers: Mapping[str, str], etag: str, last_modified: str | None) -> bool:
     """Whether the client's copy is current: If-None-Match names the ETag, or (only without
-    If-None-Match, as RFC 9110 orders them) If-Modified-Since is no earlier than Last-Modified."""
+    If-None-Match, as RFC 9110 orders them) If-Modified-Since is exactly the Last-Modified.
+
+    Exactly, not "no earlier": a feed's Last-Modified is its newest entry's, which goes back in time
+    when that entry leaves (a post withdrawn, a comment removed), so a client's later date would
+    still match a document that has changed since (docs/DESIGN.md, decision log).
+    """
     if_none_match = request_headers.get("if-none-match")
     if if_none_match is not None:
         candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return etag in candidates or "*" in candidates
     since = _http_date(request_headers.get("if-modified-since"))
     modified = _http_date(last_modified)
-    return since is not None and modified is not None and modified <= since
+    return since is not None and modified is not None and modified == since
 
 
 def feed_response(

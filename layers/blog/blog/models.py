@@ -447,6 +447,28 @@ class StoredFeedContent(_Model):
     created_at: Timestamp
 
 
+class StoredFeedHead(_Model):
+    """What a post's comment feed reads of the post (blog.store.keys.FEED_HEAD_ATTRIBUTES)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    slug: str
+    title: str
+    published_at: Timestamp | None = None
+    updated_at: Timestamp
+
+
+class StoredFeedComment(_Model):
+    """What a post's comment feed reads of an approved comment (blog.store.keys.FEED_COMMENT_ATTRIBUTES)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    author_name: str
+    content_html: str
+    created_at: Timestamp
+
+
 class StoredApprovedComment(_Model):
     """An approved comment as the `ApprovedComments` index projects it: never the email."""
 

@@ -319,7 +319,12 @@ def _answer(operation: str, request: Mapping[str, Any]) -> dict[str, Any]:
     """DynamoDB's answer to `request` as if the priming post and one comment of it existed."""
     if operation == "Query":
         items = _items(request.get("IndexName"))
+        if "begins_with(visible_sk" in str(request.get("KeyConditionExpression")):
+            # A post's comment range alone (its comment feed), as DynamoDB would read it.
+            items = [item for item in items if item["sk"]["S"].startswith("COMMENT#")]
         return {"Items": items, "Count": len(items), "ScannedCount": len(items)}
+    if operation == "GetItem" and request.get("Key", {}).get("sk") == {"S": "#POST"}:
+        return {"Item": _items(None)[0]}
     if operation == "UpdateItem":
         return {"Attributes": _items(None)[0]}
     if operation == "BatchGetItem":

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from blog.errors import PostNotFound
-from blog.ids import SEPARATOR
-from blog.models import CommentStatus, StoredPostSummary
+from blog.models import StoredPostSummary
 from blog.settings import FeedSettings
 from blog.store import BlogStore
 
@@ -65,11 +64,14 @@ class Feed:
     title: str
     link: str
     entries: list[FeedEntry]
+    edited_at: datetime | None = None
+    """When what the feed says of itself (its title) last changed, where that is not an entry's."""
 
     @property
     def updated(self) -> datetime:
-        """When its newest entry was published or updated."""
-        return max((max(entry.published, entry.updated) for entry in self.entries), default=NEVER_UPDATED)
+        """When its newest entry was published or updated, or the feed itself edited if later."""
+        newest = max((max(entry.published, entry.updated) for entry in self.entries), default=NEVER_UPDATED)
+        return newest if self.edited_at is None else max(newest, self.edited_at)
 
 
 @dataclass(frozen=True)
@@ -135,24 +137,20 @@ def _post_entry(
 
 def post_comments_feed(store: BlogStore, settings: FeedSettings, slug: str, *, now: datetime) -> Feed:
     """The newest approved comments of one published post; PostNotFound as for the post itself."""
-    post, comments = store.read_whole_thread(slug)
+    post, comments = store.read_comment_feed(slug)
     if post is None or post.published_at is None or post.published_at > now:
         raise PostNotFound
-    # A comment id's last segment is its own creation time to the millisecond (blog.ids).
-    approved = sorted(
-        (comment for comment in comments if comment.status is CommentStatus.APPROVED),
-        key=lambda comment: comment.id.rsplit(SEPARATOR, 1)[-1],
-        reverse=True,
-    )[:COMMENTS_PER_FEED]
     entries = [
         _comment_entry(slug, post.title, c.id, c.author_name, c.content_html, c.created_at, settings)
-        for c in approved
+        for c in comments[:COMMENTS_PER_FEED]
     ]
     return Feed(
         id=_feed_id(settings, f"posts/{slug}/comments"),
         title=f"{post.title}: {_comments_word(settings)}",
         link=settings.post_url(slug),
         entries=entries,
+        # The post's title is in the feed's and every entry's title: an edit changes the document.
+        edited_at=post.updated_at,
     )
 
 
@@ -202,6 +200,13 @@ def _comment_entry(
         author=author,
         content_html=content_html,
     )
+
+
+def self_url(base_url: str, path: str, *, category: str | None) -> str:
+    """The address a feed is served at (its self link): `path` under the API's public `base_url`,
+    with the category it was asked for, encoded as one query value."""
+    query = "" if category is None else f"?category={quote(category, safe='')}"
+    return f"{base_url}{path}{query}"
 
 
 def write_feed(feed: Feed, feed_format: FeedFormat, settings: FeedSettings, *, self_url: str) -> FeedDocument:

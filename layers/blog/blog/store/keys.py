@@ -29,6 +29,10 @@ POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
 """What a read of many posts' heads at once projects: enough to count, name and hide them."""
 FEED_CONTENT_ATTRIBUTES = ("pk", "sk", "content_html", "created_at")
 """What a feed reads of each post beyond its summary."""
+FEED_HEAD_ATTRIBUTES = ("slug", "title", "published_at", "updated_at")
+"""What a post's comment feed reads of the post: its name, whether it is public, its last edit."""
+FEED_COMMENT_ATTRIBUTES = ("id", "status", "author_name", "content_html", "created_at")
+"""What a post's comment feed reads of each comment: never the email or the Markdown source."""
 
 POST_LIST_POSITION = frozenset({"published_at", "slug"})
 """What a cursor of the post list holds."""

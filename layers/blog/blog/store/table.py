@@ -11,12 +11,15 @@ from botocore.exceptions import ClientError
 
 from blog.cursor import Position
 from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable
+from blog.ids import SEPARATOR
 from blog.models import (
     CommentStatus,
     ModerationAction,
     StoredApprovedComment,
     StoredComment,
+    StoredFeedComment,
     StoredFeedContent,
+    StoredFeedHead,
     StoredPost,
     StoredPostBody,
     StoredPostBrief,
@@ -37,7 +40,9 @@ from blog.store.keys import (
     APPROVED_PK,
     CATEGORY_INDEX,
     COMMENT_SK_PREFIX,
+    FEED_COMMENT_ATTRIBUTES,
     FEED_CONTENT_ATTRIBUTES,
+    FEED_HEAD_ATTRIBUTES,
     OPEN_PK,
     OPEN_THREADS_INDEX,
     PENDING_INDEX,
@@ -526,22 +531,55 @@ class BlogStore:
             )
         return [StoredApprovedComment.model_validate(from_item(item)) for item in response["Items"]]
 
-    def read_whole_thread(self, slug: str) -> tuple[StoredPostSummary | None, list[StoredComment]]:
-        """A post's summary (its head) and every public comment of it (approved ones and tombstones),
-        in thread order, from the `Visible` index: one Query for a thread under 1 MB, more pages for
-        a longer one."""
-        request = {
-            "TableName": self._table,
-            "IndexName": VISIBLE_INDEX,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": to_item({":pk": post_pk(slug)}),
-        }
-        post = None
-        comments = []
-        for item in every_item(self._client.query, request):
-            values = from_item(item)
-            if values["sk"] == POST_SK:
-                post = StoredPostSummary.model_validate(values)
-            elif values["sk"].startswith(COMMENT_SK_PREFIX):
-                comments.append(StoredComment.model_validate(values))
+    def read_comment_feed(self, slug: str) -> tuple[StoredFeedHead | None, list[StoredFeedComment]]:
+        """What a post's comment feed reads: the post's head (title, publication, last edit) and its
+        approved comments, newest first; None for the head when there is no post.
+
+        The head is a GetItem issued concurrently with the Query of the comments: one round trip of
+        latency. The Query reads the comment range of `Visible` only, never the post's body, and
+        projects what an entry shows. It reads the whole range (more pages past 1 MB): `Visible`
+        sorts in thread order, where a reply to an old comment sorts before newer top-level ones, so
+        no limited read of it holds the newest comments by time.
+        """
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            head = executor.submit(self._feed_head_of, slug)
+            names = {f"#{name}": name for name in FEED_COMMENT_ATTRIBUTES}
+            request = {
+                "TableName": self._table,
+                "IndexName": VISIBLE_INDEX,
+                "KeyConditionExpression": "pk = :pk AND begins_with(visible_sk, :comments)",
+                # Tombstones (deleted comments that keep their replies' place) are not sent back.
+                "FilterExpression": "#status = :approved",
+                "ExpressionAttributeValues": to_item(
+                    {
+                        ":pk": post_pk(slug),
+                        ":comments": COMMENT_SK_PREFIX,
+                        ":approved": CommentStatus.APPROVED.value,
+                    }
+                ),
+                "ProjectionExpression": ", ".join(names),
+                "ExpressionAttributeNames": names,
+            }
+            comments = [
+                StoredFeedComment.model_validate(from_item(item))
+                for item in every_item(self._client.query, request)
+            ]
+            post = head.result()
+        # A comment id's last segment is its own creation time to the millisecond (blog.ids);
+        # `created_at` keeps whole seconds only.
+        comments.sort(key=lambda comment: comment.id.rsplit(SEPARATOR, 1)[-1], reverse=True)
         return post, comments
+
+    def _feed_head_of(self, slug: str) -> StoredFeedHead | None:
+        """A post's head as its comment feed shows it; None when there is no post. Eventually
+        consistent, as `_publication_of`."""
+        names = {f"#{name}": name for name in FEED_HEAD_ATTRIBUTES}
+        with translated_errors():
+            response = self._client.get_item(
+                TableName=self._table,
+                Key=post_key(slug),
+                ProjectionExpression=", ".join(names),
+                ExpressionAttributeNames=names,
+            )
+        item = response.get("Item")
+        return None if item is None else StoredFeedHead.model_validate(from_item(item))
