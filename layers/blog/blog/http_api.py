@@ -28,6 +28,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from blog.errors import (
+    ActionTokenExpired,
     BlogError,
     CommentDeleted,
     CommentNotFound,
@@ -35,6 +36,7 @@ from blog.errors import (
     ContentTooLarge,
     DuplicateComment,
     IdempotencyKeyReused,
+    InvalidActionToken,
     InvalidCursor,
     ParentNotFound,
     PostNotFound,
@@ -68,6 +70,8 @@ PROBLEM_TYPE_BASE = "/problems/"
 
 _STATUS_OF: dict[type[BlogError], HTTPStatus] = {
     InvalidCursor: HTTPStatus.BAD_REQUEST,
+    InvalidActionToken: HTTPStatus.BAD_REQUEST,
+    ActionTokenExpired: HTTPStatus.GONE,
     CommentsClosed: HTTPStatus.FORBIDDEN,
     PostNotFound: HTTPStatus.NOT_FOUND,
     CommentNotFound: HTTPStatus.NOT_FOUND,
