@@ -33,6 +33,11 @@ class InvalidCursor(BlogError):
     detail = "The cursor is malformed, altered, or belongs to another list."
 
 
+class SubscriptionNotFound(BlogError):
+    reason = "subscription-not-found"
+    detail = "There is no such subscription: its comment was deleted, or it was ended."
+
+
 class InvalidActionToken(BlogError):
     reason = "invalid-action-token"
     detail = "This link is incomplete or was altered; open the link of the mail once more."
