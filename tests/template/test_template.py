@@ -188,6 +188,7 @@ def test_writers_get_only_the_actions_they_use(template):
         "AutoCloseFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
         "CloseThreadFunction": {"dynamodb:UpdateItem"},
         "ManagePostsFunction": {"dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "MailActionsFunction": {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
     }
     for name, actions in expected.items():
         granted = set()
