@@ -509,3 +509,38 @@ def test_a_scheduled_post_is_announced_once_when_its_time_comes(
     assert event["type"] == "post.published"
     assert event["data"]["slug"] == "bald"
     assert event["data"]["published_at"] == format_timestamp(soon)
+
+
+def action_path(url: str) -> str:
+    assert url.startswith(f"{API_URL}/actions/"), url
+    return url.removeprefix(API_URL)
+
+
+@pytest.mark.parametrize(
+    "parameter_overrides", [{**MAIL, "OwnerNotify": "none", "CommentModeration": "auto"}]
+)
+def test_opt_in_confirm_hear_of_a_reply_and_unsubscribe_with_one_click(
+    api, publish, ses, stream, notify, parameter_overrides
+):
+    publish("laube", title="Die Laube")
+    asked = comment(api, "laube", author_email=READER, notify_replies=True)
+    assert notify(stream.records()) == []
+    (confirmation,) = sent_mails()
+    (confirm_url,) = [line for line in text_of(confirmation).splitlines() if "/actions/" in line]
+    assert api.post(action_path(confirm_url)).status == 200
+
+    comment(api, "laube", author_name="Gärtnerin", parent_id=asked["id"])
+    assert notify(stream.records()) == []
+    reply_mail = sent_mails()[1]
+    assert reply_mail["To"] == READER
+    unsubscribe_url = reply_mail["List-Unsubscribe"].strip("<>")
+    one_click = api.post(
+        action_path(unsubscribe_url),
+        body=b"List-Unsubscribe=One-Click",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert one_click.status == 200, one_click.body
+
+    comment(api, "laube", author_name="Noch jemand", parent_id=asked["id"])
+    assert notify(stream.records()) == []
+    assert len(sent_mails()) == 2

@@ -24,8 +24,8 @@ from enum import StrEnum
 from typing import Any
 
 from blog.models import CommentStatus, StoredComment, StoredPostSummary
-from blog.store.keys import COMMENT_SK_PREFIX, POST_SK, from_item
-from blog.store.notifications import SUBSCRIPTION_SK_PREFIX, Subscription, subscription_of
+from blog.store.keys import COMMENT_SK_PREFIX, POST_SK, SUBSCRIPTION_SK_PREFIX, from_item
+from blog.store.notifications import Subscription, subscription_of
 
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"
 """The principal of the removals DynamoDB's TTL makes (the record's userIdentity)."""

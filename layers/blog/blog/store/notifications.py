@@ -3,12 +3,12 @@ the posts and comments a mail names, and the scheduled-publication mark.
 
 | item | pk | sk | attributes |
 | --- | --- | --- | --- |
-| delivery claim | `CLAIM#<delivery key>` | `CLAIM` | `expires_at` (TTL) |
+| delivery claim | `CLAIM#<delivery key>` | `CLAIM` | `expires_at` (TTL), `released` |
 | subscription | `POST#<slug>` | `SUBSCRIPTION#<id>` | `email`, `email_hash`, `confirmed` |
 | suppression (mail actions) | `SUPPRESSED#<email hash>` | `SUPPRESSED` | `reason` |
 | publication mark | `SCHEDULE#post.published` | `SCHEDULE` | `checked_until` |
 
-A claim is taken with a conditional PutItem before a mail or a webhook delivery is sent and deleted
+A claim is taken with a conditional write before a mail or a webhook delivery is sent and released
 when the send fails: a redelivered stream record finds its claims and sends nothing twice, a retry
 after a failure finds none and sends.
 """
@@ -21,7 +21,16 @@ from botocore.exceptions import ClientError
 
 from blog.models import StoredComment, StoredPostSummary
 from blog.store.failures import error_code, translated_errors
-from blog.store.keys import PUBLISHED_INDEX, PUBLISHED_PK, comment_key, from_item, post_key, post_pk, to_item
+from blog.store.keys import (
+    PUBLISHED_INDEX,
+    PUBLISHED_PK,
+    comment_key,
+    from_item,
+    post_key,
+    subscription_key,
+    suppression_key,
+    to_item,
+)
 from blog.store.pages import every_item
 from blog.timestamps import format_timestamp
 
@@ -30,9 +39,6 @@ if TYPE_CHECKING:
 
 CLAIM_PK_PREFIX = "CLAIM#"
 CLAIM_SK = "CLAIM"
-SUBSCRIPTION_SK_PREFIX = "SUBSCRIPTION#"
-SUPPRESSED_PK_PREFIX = "SUPPRESSED#"
-SUPPRESSED_SK = "SUPPRESSED"
 PUBLICATION_MARK_KEY = {"pk": "SCHEDULE#post.published", "sk": "SCHEDULE"}
 
 
@@ -58,6 +64,10 @@ def subscription_of(values: dict[str, Any]) -> Subscription:
     )
 
 
+def _claim_key(delivery: str) -> dict[str, Any]:
+    return to_item({"pk": CLAIM_PK_PREFIX + delivery, "sk": CLAIM_SK})
+
+
 class NotificationStore:
     """The table as the notify function uses it. Each method is one request."""
 
@@ -66,16 +76,16 @@ class NotificationStore:
         self._table = table_name
 
     def claim(self, delivery: str, *, expires_at: int) -> bool:
-        """Take the claim on one delivery (an event to one recipient); False when it was taken
-        before (the delivery was sent, or is being sent). DynamoDB's TTL drops it at `expires_at`."""
+        """Take the claim on one delivery (an event to one recipient); False when it is held (the
+        delivery was sent, or is being sent). DynamoDB's TTL drops it at `expires_at`."""
         try:
             with translated_errors():
-                self._client.put_item(
+                self._client.update_item(
                     TableName=self._table,
-                    Item=to_item(
-                        {"pk": CLAIM_PK_PREFIX + delivery, "sk": CLAIM_SK, "expires_at": expires_at}
-                    ),
-                    ConditionExpression="attribute_not_exists(pk)",
+                    Key=_claim_key(delivery),
+                    UpdateExpression="SET expires_at = :expires REMOVE released",
+                    ConditionExpression="attribute_not_exists(pk) OR released = :released",
+                    ExpressionAttributeValues=to_item({":expires": expires_at, ":released": True}),
                 )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
@@ -84,10 +94,14 @@ class NotificationStore:
         return True
 
     def release(self, delivery: str) -> None:
-        """Give a claim back after its send failed, so that a retry sends."""
+        """Give a claim back after its send failed, so that a retry sends. Marked, not deleted: the
+        table's writers are UpdateItem and transactions, whose throttling the table's alarm watches."""
         with translated_errors():
-            self._client.delete_item(
-                TableName=self._table, Key=to_item({"pk": CLAIM_PK_PREFIX + delivery, "sk": CLAIM_SK})
+            self._client.update_item(
+                TableName=self._table,
+                Key=_claim_key(delivery),
+                UpdateExpression="SET released = :released",
+                ExpressionAttributeValues=to_item({":released": True}),
             )
 
     def is_suppressed(self, email_hash: str) -> bool:
@@ -95,7 +109,7 @@ class NotificationStore:
         with translated_errors():
             response = self._client.get_item(
                 TableName=self._table,
-                Key=to_item({"pk": SUPPRESSED_PK_PREFIX + email_hash, "sk": SUPPRESSED_SK}),
+                Key=suppression_key(email_hash),
                 ProjectionExpression="pk",
             )
         return "Item" in response
@@ -105,7 +119,7 @@ class NotificationStore:
         with translated_errors():
             response = self._client.get_item(
                 TableName=self._table,
-                Key=to_item({"pk": post_pk(slug), "sk": SUBSCRIPTION_SK_PREFIX + comment_id}),
+                Key=subscription_key(slug, comment_id),
                 ConsistentRead=True,
             )
         item = response.get("Item")
@@ -156,9 +170,11 @@ class NotificationStore:
     def mark_publication_checked(self, until: datetime) -> None:
         """Record that posts public by `until` were announced."""
         with translated_errors():
-            self._client.put_item(
+            self._client.update_item(
                 TableName=self._table,
-                Item=to_item({**PUBLICATION_MARK_KEY, "checked_until": format_timestamp(until)}),
+                Key=to_item(PUBLICATION_MARK_KEY),
+                UpdateExpression="SET checked_until = :until",
+                ExpressionAttributeValues=to_item({":until": format_timestamp(until)}),
             )
 
 
