@@ -32,8 +32,8 @@ from bench.environment import BenchEnvironment
 from blog.ids import new_comment_id
 from blog.models import CommentStatus, StoredComment
 from blog.store.keys import comment_item, post_pk, to_item
-from local.embedded_dynamodb import local_client
 from local.demo import read_posts, read_threads
+from local.embedded_dynamodb import local_client
 from local.template import PROJECT_ROOT, FunctionDefinition
 
 CHILD = Path(__file__).with_name("cold_start_child.py")
