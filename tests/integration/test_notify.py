@@ -103,6 +103,11 @@ def ses(dynamodb: Any, function_environment: dict[str, str]) -> Any:
     return client
 
 
+def raw_mails() -> list[str]:
+    """Every mail moto's SES took, as sent (raw MIME)."""
+    return [message.raw_data for message in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages]
+
+
 def sent_mails() -> list[EmailMessage]:
     """Every mail moto's SES took, parsed back from its raw MIME."""
     backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
@@ -221,6 +226,10 @@ def test_a_held_comment_mails_the_owner_with_signed_moderation_links(
     assert "http://127.0.0.1:8080/#/posts/hochbeet" in text
     links = [line for line in text.splitlines() if line.startswith(f"{API_URL}/actions/")]
     assert len(links) == 3  # approve, spam, delete
+    # RFC 5322 headers are ASCII: the German subject and names travel as RFC 2047 encoded words.
+    (raw,) = raw_mails()
+    assert raw.split("\r\n\r\n", 1)[0].isascii()
+    assert "=?utf-8?" in raw.split("\r\n\r\n", 1)[0]
     assert "&lt;b&gt;Nicht fett&lt;/b&gt;" in html_of(mail)
     assert "<b>" not in html_of(mail)
     assert held["status"] == "pending"
