@@ -1,13 +1,16 @@
 """GET and POST /actions/{token}: the links of owner and reader mails, as small HTML pages."""
 
 from http import HTTPStatus
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from blog import action_pages, mail_actions, priming
-from blog.action_tokens import MailAction, issue_action_token
+from blog.action_tokens import MAX_TOKEN_LENGTH, TOKEN_PATTERN, MailAction, issue_action_token
 from blog.errors import BlogError
 from blog.http_api import create_resolver, entry_point, status_of
 from blog.settings import get_action_page_settings, get_settings
@@ -40,6 +43,12 @@ def _refused(error: BlogError) -> Response[str]:
     return _error_page(status_of(error))
 
 
+@app.exception_handler(RequestValidationError)
+def _malformed(_: RequestValidationError) -> Response[str]:
+    # A token not of a token's form: as altered as one whose signature does not hold.
+    return _error_page(HTTPStatus.BAD_REQUEST)
+
+
 @app.exception_handler(NotFoundError)
 def _no_route(_: NotFoundError) -> Response[str]:
     return _error_page(HTTPStatus.NOT_FOUND)
@@ -51,19 +60,32 @@ def _failed(_: Exception) -> Response[str]:
     return _error_page(HTTPStatus.INTERNAL_SERVER_ERROR)
 
 
-def _pages(success: str) -> dict[int, OpenAPIResponse]:
+def _pages(success: str, *more: tuple[HTTPStatus, str]) -> dict[int, OpenAPIResponse]:
     statuses = {
         HTTPStatus.OK: success,
         HTTPStatus.BAD_REQUEST: "The link is malformed or was altered",
-        HTTPStatus.NOT_FOUND: "The comment or the subscription no longer exists",
         HTTPStatus.GONE: "The link has expired (after 7 days; an unsubscribe link never does)",
-        HTTPStatus.UNPROCESSABLE_ENTITY: "Never: every token is answered with one of the pages above",
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "A body over 8 KB (a one-click body has a few dozen bytes)",
+        # In place of Powertools' default 422: a token not of a token's form is a 400 page too.
+        HTTPStatus.UNPROCESSABLE_ENTITY: "Not sent: a malformed link is a 400 page",
         HTTPStatus.SERVICE_UNAVAILABLE: "The service is busy; try again shortly",
+        **dict(more),
     }
     return {
         status: {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
         for status, description in statuses.items()
     }
+
+
+Token = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=MAX_TOKEN_LENGTH,
+        pattern=TOKEN_PATTERN,
+        description="The signed token of a mail link: opaque, as the mail gives it",
+    ),
+]
 
 
 @app.get(
@@ -75,7 +97,7 @@ def _pages(success: str) -> dict[int, OpenAPIResponse]:
     "has one button, which POSTs to the same address.",
     responses=_pages("The page naming the action"),
 )
-def show_mail_action(token: str) -> Response[str]:
+def show_mail_action(token: Token) -> Response[str]:
     settings = get_action_page_settings()
     action_token = mail_actions.look_at(token, now=utc_now())
     page = action_pages.question_page(
@@ -92,9 +114,13 @@ def show_mail_action(token: str) -> Response[str]:
     description="Acts once; again, it changes nothing and answers the same. Any body is ignored, so "
     "RFC 8058's one-click unsubscribe (`List-Unsubscribe=One-Click`, form-urlencoded or multipart) "
     "works as the page's button does.",
-    responses=_pages("Done (or done before)"),
+    responses=_pages(
+        "Done (or done before)",
+        (HTTPStatus.NOT_FOUND, "The comment, its post or the subscription no longer exists"),
+        (HTTPStatus.CONFLICT, "The comment was deleted: it can no longer be approved or marked as spam"),
+    ),
 )
-def carry_out_mail_action(token: str) -> Response[str]:
+def carry_out_mail_action(token: Token) -> Response[str]:
     settings = get_action_page_settings()
     action_token = mail_actions.carry_out(get_store(), get_settings(), token, now=utc_now())
     logger.info("mail action carried out", extra={"action": str(action_token.action)})

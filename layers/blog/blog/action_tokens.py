@@ -45,8 +45,10 @@ MAX_TOKEN_LENGTH = 1024
 _SIGNATURE_BYTES = 16
 _FIELD_SEPARATOR = "~"  # in no slug, comment id, number or hex hash
 _EMAIL_HASH = re.compile(r"[0-9a-f]{32}")
-# Only base64url characters: the decoder would skip others, and one token has one spelling.
-_TOKEN = re.compile(r"[A-Za-z0-9]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+TOKEN_PATTERN = r"^k[1-9][0-9]{0,5}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"  # noqa: S105 (a form, not a secret)
+"""The form of a token: a key id, then base64url payload and signature. Only base64url characters:
+the decoder would skip others, and a token has one spelling."""
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 @dataclass(frozen=True)
