@@ -1,5 +1,5 @@
 """What the notify function reads and writes: claims on deliveries, subscriptions, suppressions,
-the posts and comments a mail names, and the scheduled-publication mark.
+the posts a mail names, and the scheduled-publication mark.
 
 | item | pk | sk | attributes |
 | --- | --- | --- | --- |
