@@ -580,3 +580,22 @@ def test_the_owner_hears_of_no_spam(api, publish, ses, stream, notify, parameter
 
     assert notify(stream.records()) == []
     assert sent_mails() == []
+
+
+@pytest.mark.parametrize("parameter_overrides", [MAIL])
+def test_the_primer_builds_every_kind_of_delivery_and_sends_none(
+    lambda_functions, dynamodb, ses, monkeypatch, parameter_overrides
+):
+    from blog import priming
+
+    built: list[EmailMessage] = []
+    monkeypatch.setattr(priming, "_serialize_only", lambda message, _settings: built.append(message))
+
+    statuses = lambda_functions["NotifyFunction"].load_module().primer.run()
+
+    assert statuses == {"notify": 200}
+    assert sorted(str(message["To"]) for message in built) == [
+        "owner@priming.invalid",
+        "reader@priming.invalid",
+    ]
+    assert sent_mails() == []
