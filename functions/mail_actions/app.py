@@ -4,30 +4,16 @@ from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from blog import action_pages, mail_actions, priming
 from blog.action_tokens import MAX_TOKEN_LENGTH, TOKEN_PATTERN, MailAction, issue_action_token
-from blog.errors import BlogError
-from blog.http_api import create_resolver, entry_point, status_of
+from blog.http_api import create_resolver, entry_point
 from blog.settings import get_action_page_settings, get_settings
 from blog.store import get_store
 from blog.telemetry import logger
 from blog.timestamps import utc_now
-
-app = create_resolver(json_api=False)
-
-
-def _html(status: HTTPStatus, body: str) -> Response[str]:
-    return Response(
-        status_code=status,
-        content_type=action_pages.HTML,
-        body=body,
-        headers=dict(action_pages.ACTION_PAGE_HEADERS),
-    )
 
 
 def _error_page(status: HTTPStatus) -> Response[str]:
@@ -35,29 +21,10 @@ def _error_page(status: HTTPStatus) -> Response[str]:
     page = action_pages.error_page(
         status, blog_language=settings.blog_language, blog_title=settings.blog_title
     )
-    return _html(status, page)
+    return action_pages.page_response(status, page)
 
 
-@app.exception_handler(BlogError)
-def _refused(error: BlogError) -> Response[str]:
-    return _error_page(status_of(error))
-
-
-@app.exception_handler(RequestValidationError)
-def _malformed(_: RequestValidationError) -> Response[str]:
-    # A token not of a token's form: as altered as one whose signature does not hold.
-    return _error_page(HTTPStatus.BAD_REQUEST)
-
-
-@app.exception_handler(NotFoundError)
-def _no_route(_: NotFoundError) -> Response[str]:
-    return _error_page(HTTPStatus.NOT_FOUND)
-
-
-@app.exception_handler(Exception)
-def _failed(_: Exception) -> Response[str]:
-    logger.exception("mail action failed unexpectedly")
-    return _error_page(HTTPStatus.INTERNAL_SERVER_ERROR)
+app = create_resolver(error_page=_error_page)
 
 
 def _pages(success: str, *more: tuple[HTTPStatus, str]) -> dict[int, OpenAPIResponse]:
@@ -103,7 +70,7 @@ def show_mail_action(token: Token) -> Response[str]:
     page = action_pages.question_page(
         action_token, blog_language=settings.blog_language, blog_title=settings.blog_title
     )
-    return _html(HTTPStatus.OK, page)
+    return action_pages.page_response(HTTPStatus.OK, page)
 
 
 @app.post(
@@ -122,17 +89,13 @@ def show_mail_action(token: Token) -> Response[str]:
 )
 def carry_out_mail_action(token: Token) -> Response[str]:
     settings = get_action_page_settings()
-    action_token = mail_actions.carry_out(get_store(), get_settings(), token, now=utc_now())
-    logger.info("mail action carried out", extra={"action": str(action_token.action)})
+    done = mail_actions.carry_out(get_store(), get_settings(), token, now=utc_now())
+    logger.info("mail action carried out", extra={"action": str(done.action)})
+    post_url = None if done.action is MailAction.UNSUBSCRIBE else settings.post_url(done.slug)
     page = action_pages.done_page(
-        action_token,
-        blog_language=settings.blog_language,
-        blog_title=settings.blog_title,
-        post_url=None
-        if action_token.action is MailAction.UNSUBSCRIBE
-        else settings.post_url(action_token.slug),
+        done, blog_language=settings.blog_language, blog_title=settings.blog_title, post_url=post_url
     )
-    return _html(HTTPStatus.OK, page)
+    return action_pages.page_response(HTTPStatus.OK, page)
 
 
 def _priming_link() -> str:
@@ -141,10 +104,6 @@ def _priming_link() -> str:
     )
 
 
-def _refused_early(status: HTTPStatus, _detail: str, _reason: str | None) -> Response[str]:
-    return _error_page(status)
-
-
 primer = priming.prime_http(app, path_values={"token": _priming_link})
-# A one-click body is a few hundred bytes; a link's page needs none.
-lambda_handler = entry_point(app, max_body_bytes=8 * 1024, json_bodies=False, refuse=_refused_early)
+# A one-click body is a few dozen bytes; a link's page needs none.
+lambda_handler = entry_point(app, max_body_bytes=8 * 1024, error_page=_error_page)

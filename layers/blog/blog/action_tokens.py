@@ -79,8 +79,10 @@ def issue_action_token(
 ) -> str:
     """A token for `action` on the comment `comment_id` of the post `slug`, signed now.
 
-    Confirm and unsubscribe name the reader (`email_hash`, from blog.keys.email_hash); the owner's
-    actions do not.
+    Approve, spam and delete name the comment the owner is mailed about. Confirm and unsubscribe
+    name the comment whose subscription it is (the reader's own comment, not the reply a mail is
+    about) and the reader (`email_hash`, from blog.keys.email_hash); the owner's actions name no
+    reader. ValueError for anything else.
     """
     if not is_slug(slug) or not is_comment_id(comment_id):
         raise ValueError("a mail action names a post's slug and one of its comment ids")
