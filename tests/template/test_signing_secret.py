@@ -14,9 +14,10 @@ SIGNING_FUNCTIONS = {
     "SubmitCommentFunction",
     "ModerateCommentsFunction",
     "MailActionsFunction",
+    "NotifyFunction",
 }
-"""The functions that sign or check cursors (the lists) or mail links (mail actions), or hash client
-and email addresses (the comments)."""
+"""The functions that sign or check cursors (the lists) or mail links (mail actions, notify), sign
+webhook calls (notify), or hash client and email addresses (the comments, notify)."""
 
 
 def functions_of(template):
@@ -70,7 +71,7 @@ def secret_statements(function):
     return [
         statement
         for statement in policy_statements(function)
-        if any(not action.startswith("dynamodb:") for action in as_set(statement["Action"]))
+        if any(action.startswith(("secretsmanager:", "kms:")) for action in as_set(statement["Action"]))
     ]
 
 

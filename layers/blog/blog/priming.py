@@ -30,7 +30,10 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from aws_lambda_powertools.utilities.batch import BatchProcessor
     from aws_lambda_powertools.utilities.typing import LambdaContext
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
@@ -186,6 +189,120 @@ def prime_job(name: str, job: Callable[[], object]) -> Primer:
     primer = Primer(run=_leaving_no_trace(run))
     _register(primer)
     return primer
+
+
+def prime_notify(processor: "BatchProcessor") -> Primer:
+    """Prime the notify function: stream records of a held comment with an email, an approved reply
+    and a new subscription go through `processor` as Lambda's batches do, every mail and webhook
+    call is built in full (MIME, signature) and sent nowhere, and the scheduled job runs, all
+    against the DynamoDB stub. Mail and webhook are primed as if configured, whatever the settings."""
+
+    def run() -> dict[str, int]:
+        from aws_lambda_powertools.utilities.batch import process_partial_response
+
+        from blog import mail, notifying
+        from blog.settings import get_notify_settings
+        from blog.store.notifications import get_notification_store
+        from blog.timestamps import utc_now
+
+        settings = get_notify_settings().model_copy(
+            update={
+                "sender_email": "snapstart@priming.invalid",
+                "owner_email": "owner@priming.invalid",
+                "webhook_url": "https://priming.invalid/webhook",
+            }
+        )
+        outbox = notifying.Outbox(
+            send_mail=_serialize_only, post_webhook=lambda _url, _body, _timestamp: None
+        )
+        mail.ses_client()  # botocore loads SES v2's service model: the client is made, never called
+
+        def notify(record: Any) -> None:
+            notifying.notify(
+                get_notification_store(), settings, record.raw_event, now=utc_now(), outbox=outbox
+            )
+
+        with answered_locally():
+            response = process_partial_response(
+                event={"Records": _stream_records()},
+                record_handler=notify,
+                processor=processor,
+                context=_priming_context(),
+            )
+            notifying.announce_scheduled_posts(
+                get_notification_store(), settings, now=utc_now(), outbox=outbox
+            )
+        failed = bool(response.get("batchItemFailures"))
+        return {"notify": HTTPStatus.INTERNAL_SERVER_ERROR if failed else HTTPStatus.OK}
+
+    primer = Primer(run=_leaving_no_trace(run))
+    _register(primer)
+    return primer
+
+
+def _serialize_only(message: "EmailMessage", _settings: object) -> None:
+    """A mail as sending makes it (its bytes, headers encoded), sent nowhere."""
+    message.as_bytes()
+
+
+def _stream_records() -> list[dict[str, Any]]:
+    """Stream records (Lambda's form) of a held comment with an email, an approved reply to it and
+    a new subscription, on the priming post."""
+    from blog.ids import new_comment_id
+    from blog.models import CommentStatus, StoredComment
+    from blog.store.keys import comment_item
+    from blog.timestamps import utc_now
+
+    now = utc_now()
+    held = StoredComment.model_validate(
+        {
+            "id": PRIMING_COMMENT_ID,
+            "post_slug": PRIMING_SLUG,
+            "author_name": "SnapStart",
+            "author_email": "reader@priming.invalid",
+            "content": "SnapStart",
+            "content_html": "<p>SnapStart</p>",
+            "created_at": now,
+            "status": CommentStatus.PENDING,
+        }
+    )
+    reply = held.model_copy(
+        update={
+            "id": new_comment_id(PRIMING_COMMENT_ID, now),
+            "status": CommentStatus.APPROVED,
+            "author_email": None,
+        }
+    )
+    subscription = {
+        "pk": {"S": f"POST#{PRIMING_SLUG}"},
+        "sk": {"S": f"SUBSCRIPTION#{PRIMING_COMMENT_ID}"},
+        "post_slug": {"S": PRIMING_SLUG},
+        "comment_id": {"S": PRIMING_COMMENT_ID},
+        "email": {"S": "reader@priming.invalid"},
+        "email_hash": {"S": "0" * 32},
+        "confirmed": {"BOOL": False},
+        "created_at": {"S": "2026-01-01T00:00:00Z"},
+    }
+    images = [comment_item(held), comment_item(reply), subscription]
+    return [
+        {
+            "eventID": f"snapstart-priming-{number}",
+            "eventName": "INSERT",
+            "eventSource": "aws:dynamodb",
+            "eventVersion": "1.1",
+            "awsRegion": "us-east-1",
+            "eventSourceARN": "arn:aws:dynamodb:us-east-1:000000000000:table/priming/stream/priming",
+            "dynamodb": {
+                "ApproximateCreationDateTime": int(now.timestamp()),
+                "Keys": {"pk": image["pk"], "sk": image["sk"]},
+                "NewImage": image,
+                "SequenceNumber": str(number),
+                "SizeBytes": 100,
+                "StreamViewType": "NEW_AND_OLD_IMAGES",
+            },
+        }
+        for number, image in enumerate(images, start=1)
+    ]
 
 
 def _leaving_no_trace(run: Callable[[], dict[str, int]]) -> Callable[[], dict[str, int]]:
