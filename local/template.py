@@ -169,7 +169,7 @@ class LocalDeployment:
                 return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{physical_id}"
             return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{physical_id}"
         if attribute == "DomainName":
-            # The one DomainName the functions read: CloudFront's (NotifyFunction's PUBLIC_API_URL).
+            # The one DomainName the functions read: CloudFront's (NotifyFunction's MAIL_LINK_BASE_URL).
             return f"{physical_id.lower()}.cloudfront.net"
         raise TemplateError(f"!GetAtt {resource}.{attribute} has no local value")
 

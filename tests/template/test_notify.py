@@ -238,8 +238,8 @@ def test_with_a_sender_the_function_names_the_configuration_set(template):
 def test_mail_links_start_with_the_public_api_url_the_cdns_or_the_apis_own(template, overrides, expected):
     environment = notify_environment(template, **overrides)
 
-    assert environment["PUBLIC_API_URL"] == expected
-    assert NotifySettings.model_validate(environment).public_api_url == expected
+    assert environment["MAIL_LINK_BASE_URL"] == expected
+    assert NotifySettings.model_validate(environment).mail_link_base_url == expected
 
 
 def test_scheduled_posts_are_checked_every_five_minutes_only_with_a_webhook(template):

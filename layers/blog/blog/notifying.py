@@ -185,7 +185,7 @@ class Notifier:
         from blog.action_tokens import action_url, issue_action_token
 
         token = issue_action_token(action, slug, comment_id, now=self.now, email_hash=email_hash)
-        return action_url(self.settings.public_api_url, token)
+        return action_url(self.settings.mail_link_base_url, token)
 
     def _claim(self, delivery: str) -> bool:
         return self.store.claim(delivery, expires_at=int((self.now + CLAIM_LIFETIME).timestamp()))

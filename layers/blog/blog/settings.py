@@ -107,7 +107,7 @@ class NotifySettings(BaseModel):
     comment_url_template: str = Field(alias="COMMENT_URL_TEMPLATE", pattern=r"^https?://[^/\s]+.*\{slug\}")
     blog_title: str = Field(alias="BLOG_TITLE", min_length=1)
     blog_language: str = Field(alias="BLOG_LANGUAGE", min_length=2)
-    public_api_url: str = Field(alias="PUBLIC_API_URL", pattern=_URL_BASE, min_length=1)
+    mail_link_base_url: str = Field(alias="MAIL_LINK_BASE_URL", pattern=_URL_BASE, min_length=1)
     """The base of mail-action links: PublicApiUrl, else the CDN's URL, else the execute-api URL."""
 
     @property
