@@ -13,6 +13,7 @@ SIGNING_FUNCTIONS = {
     "GetPostFunction",
     "SubmitCommentFunction",
     "ModerateCommentsFunction",
+    "ReviewPostsFunction",
 }
 """The functions that sign or check cursors (the lists) or hash client addresses (the comments)."""
 
@@ -65,7 +66,7 @@ def secret_statements(function):
     return [
         statement
         for statement in policy_statements(function)
-        if any(not action.startswith("dynamodb:") for action in as_set(statement["Action"]))
+        if any(action.startswith(("secretsmanager:", "kms:")) for action in as_set(statement["Action"]))
     ]
 
 

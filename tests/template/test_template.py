@@ -13,7 +13,7 @@ from tests.conftest import resources_of_type
 from tests.unit.test_expressions import RecordingClient
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
-READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction", "FeedsFunction"}
+READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction", "FeedsFunction", "ReviewPostsFunction"}
 READ_ACTIONS = {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"}
 SUMMARY_FIELDS = {"slug", "title", "excerpt", "author", "category", "tags", "updated_at", "comment_count"}
 
@@ -188,6 +188,13 @@ def test_writers_get_only_the_actions_they_use(template):
         "AutoCloseFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
         "CloseThreadFunction": {"dynamodb:UpdateItem"},
         "ManagePostsFunction": {"dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "DeletePostFunction": {
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:BatchWriteItem",
+        },
     }
     for name, actions in expected.items():
         granted = set()
@@ -207,6 +214,9 @@ def test_admin_routes_need_iam_and_public_routes_do_not(template):
         "POST /posts/{slug}/comments/{comment_id}/approve",
         "POST /posts/{slug}/comments/{comment_id}/spam",
         "DELETE /posts/{slug}/comments/{comment_id}",
+        "GET /admin/posts",
+        "GET /admin/posts/{slug}",
+        "DELETE /posts/{slug}",
     }
     assert routes["GET /openapi.json"].function_id == "GetPostFunction"
     assert routes["GET /posts/{slug}/comments"].function_id == "GetPostFunction"

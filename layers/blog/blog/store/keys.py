@@ -16,6 +16,7 @@ POST_BODY_ATTRIBUTES = ("content", "content_html")
 """What the body item holds; a head that holds them is the layout before the split (one item)."""
 COMMENT_SK_PREFIX = "COMMENT#"
 PUBLISHED_PK = "PUBLISHED"
+DRAFT_PK = "DRAFT"
 OPEN_PK = "OPEN"
 PENDING_PK = "PENDING"
 APPROVED_PK = "APPROVED"
@@ -25,13 +26,16 @@ CATEGORY_INDEX = "PostsByCategory"
 PENDING_INDEX = "PendingComments"
 OPEN_THREADS_INDEX = "OpenThreads"
 APPROVED_INDEX = "ApprovedComments"
+DRAFTS_INDEX = "Drafts"
 POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
 """What a read of many posts' heads at once projects: enough to count, name and hide them."""
 FEED_CONTENT_ATTRIBUTES = ("pk", "sk", "content_html", "created_at")
 """What a feed reads of each post beyond its summary."""
 
 POST_LIST_POSITION = frozenset({"published_at", "slug"})
-"""What a cursor of the post list holds."""
+"""What a cursor of the post list (and of the scheduled posts) holds."""
+DRAFT_LIST_POSITION = frozenset({"updated_at", "slug"})
+"""What a cursor of the drafts holds."""
 THREAD_POSITION = frozenset({"id"})
 """What a cursor of a post's comments holds."""
 PENDING_LIST_POSITION = frozenset({"created_at", "slug", "id"})
@@ -67,6 +71,20 @@ def post_body_key(slug: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": POST_BODY_SK})
 
 
+def duplicate_guard_pk(guard_key: str) -> str:
+    return f"DUPLICATE#{guard_key}"
+
+
+DUPLICATE_GUARD_SK = "DUPLICATE"
+
+
+def idempotency_pk(record_key: str) -> str:
+    return f"IDEMPOTENCY#{record_key}"
+
+
+IDEMPOTENCY_SK = "IDEMPOTENCY"
+
+
 def comment_key(slug: str, comment_id: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": comment_sk(comment_id)})
 
@@ -74,13 +92,19 @@ def comment_key(slug: str, comment_id: str) -> Item:
 def post_index_attributes(*, published: bool, category: str, comments_open: bool) -> dict[str, str | None]:
     """The sparse index keys of a post in this state; None for each it must not carry.
 
-    Only a published post is in the list indexes, and only an open thread in the auto-close one.
+    A post with a publication time (published or scheduled) is in the list indexes, which filter
+    by time; one without (a draft) in `Drafts`; only an open thread in the auto-close one.
     """
     return {
         "published_pk": PUBLISHED_PK if published else None,
         "category_pk": category_pk(category) if published else None,
+        "draft_pk": None if published else DRAFT_PK,
         "open_pk": OPEN_PK if comments_open else None,
     }
+
+
+POST_INDEX_ATTRIBUTES = ("published_pk", "category_pk", "draft_pk", "open_pk")
+"""Every index key a post's head may carry besides `visible_sk`: a post being deleted has none."""
 
 
 COMMENT_INDEX_ATTRIBUTES = ("visible_sk", "pending_pk", "approved_pk")
@@ -149,9 +173,19 @@ def stored_post(head: Mapping[str, Any], body: Mapping[str, Any] | None) -> Stor
     return StoredPost.model_validate({**head, **{name: body[name] for name in POST_BODY_ATTRIBUTES}})
 
 
-def comment_item(comment: StoredComment, *, expires_at: int | None = None) -> Item:
+def comment_item(
+    comment: StoredComment,
+    *,
+    expires_at: int | None = None,
+    guard_key: str | None = None,
+    idempotency_key: str | None = None,
+) -> Item:
     """The whole item of a comment, with its keys and index attributes, as its writes leave it;
-    `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam)."""
+    `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam).
+
+    `guard_pk` and `idempotency_pk` name the comment's duplicate guard and idempotency record (from
+    their keys, when it has them), so that deleting its post deletes them without a scan.
+    """
     return to_item(
         {
             **comment.model_dump(mode="json"),
@@ -159,6 +193,8 @@ def comment_item(comment: StoredComment, *, expires_at: int | None = None) -> It
             "sk": comment_sk(comment.id),
             **comment_index_attributes(comment.id, comment.status),
             "expires_at": expires_at,
+            "guard_pk": None if guard_key is None else duplicate_guard_pk(guard_key),
+            "idempotency_pk": None if idempotency_key is None else idempotency_pk(idempotency_key),
         }
     )
 

@@ -116,7 +116,16 @@ class CommentTransaction:
             {
                 "Put": {
                     "TableName": table,
-                    "Item": comment_item(comment, expires_at=submission.purge_at),
+                    "Item": comment_item(
+                        comment,
+                        expires_at=submission.purge_at,
+                        guard_key=None
+                        if submission.duplicate_guard is None
+                        else submission.duplicate_guard.key,
+                        idempotency_key=None
+                        if submission.idempotency is None
+                        else submission.idempotency.record_key,
+                    ),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
