@@ -36,6 +36,9 @@ EXPECTED_STATUS = {
     "posts_rss_feed_category.json": 200,
     "post_comments_atom_feed.json": 200,
     "comments_atom_feed.json": 200,
+    "list_editorial_posts.json": 200,
+    "preview_post.json": 200,
+    "delete_post.json": 204,
 }
 """The status of each HTTP API event, invoked against the demo blog."""
 SCHEDULED = {"auto_close.json"}

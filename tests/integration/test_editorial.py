@@ -10,7 +10,7 @@ from blog import editorial
 from blog.errors import ServiceUnavailable
 from blog.models import CommentStatus, PostStatus, StoredComment
 from blog.store import dynamodb_client, get_store
-from blog.store.keys import comment_item, duplicate_guard_pk, idempotency_pk, to_item
+from blog.store.keys import comment_item, duplicate_guard_pk, idempotency_record_pk, to_item
 from tests.conftest import TABLE_NAME, iso
 
 ADA = {"author_name": "Ada", "content": "Schöner Beitrag – danke!"}
@@ -236,9 +236,11 @@ def seed_comments(dynamodb, slug, count):
         )
         guard, record = f"guard-{slug}-{number}", f"record-{slug}-{number}"
         requests += [
-            comment_item(comment, guard_key=guard, idempotency_key=record),
+            comment_item(
+                comment, guard_pk=duplicate_guard_pk(guard), idempotency_pk=idempotency_record_pk(record)
+            ),
             to_item({"pk": duplicate_guard_pk(guard), "sk": "DUPLICATE", "comment_id": comment.id}),
-            to_item({"pk": idempotency_pk(record), "sk": "IDEMPOTENCY", "response_body": "{}"}),
+            to_item({"pk": idempotency_record_pk(record), "sk": "IDEMPOTENCY", "response_body": "{}"}),
         ]
     for start in range(0, len(requests), 25):
         batch = [{"PutRequest": {"Item": item}} for item in requests[start : start + 25]]

@@ -74,8 +74,13 @@ def test_the_api_writes_what_the_builders_build(api_items):
         elif kind == "body":
             assert post_body_item(slug_of(values["pk"]), StoredPostBody.model_validate(values)) == item
         else:
-            # Spam carries the time TTL deletes it.
-            built = comment_item(StoredComment.model_validate(values), expires_at=values.get("expires_at"))
+            # Spam carries the time TTL deletes it; a comment the names of its records.
+            built = comment_item(
+                StoredComment.model_validate(values),
+                expires_at=values.get("expires_at"),
+                guard_pk=values.get("guard_pk"),
+                idempotency_pk=values.get("idempotency_pk"),
+            )
             assert built == item, kind
 
 

@@ -78,7 +78,7 @@ def duplicate_guard_pk(guard_key: str) -> str:
 DUPLICATE_GUARD_SK = "DUPLICATE"
 
 
-def idempotency_pk(record_key: str) -> str:
+def idempotency_record_pk(record_key: str) -> str:
     return f"IDEMPOTENCY#{record_key}"
 
 
@@ -177,14 +177,15 @@ def comment_item(
     comment: StoredComment,
     *,
     expires_at: int | None = None,
-    guard_key: str | None = None,
-    idempotency_key: str | None = None,
+    guard_pk: str | None = None,
+    idempotency_pk: str | None = None,
 ) -> Item:
     """The whole item of a comment, with its keys and index attributes, as its writes leave it;
     `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam).
 
-    `guard_pk` and `idempotency_pk` name the comment's duplicate guard and idempotency record (from
-    their keys, when it has them), so that deleting its post deletes them without a scan.
+    `guard_pk` and `idempotency_pk` name the comment's duplicate guard and idempotency record, when
+    it has them (duplicate_guard_pk, idempotency_record_pk), so that deleting its post deletes them
+    without a scan.
     """
     return to_item(
         {
@@ -193,8 +194,8 @@ def comment_item(
             "sk": comment_sk(comment.id),
             **comment_index_attributes(comment.id, comment.status),
             "expires_at": expires_at,
-            "guard_pk": None if guard_key is None else duplicate_guard_pk(guard_key),
-            "idempotency_pk": None if idempotency_key is None else idempotency_pk(idempotency_key),
+            "guard_pk": guard_pk,
+            "idempotency_pk": idempotency_pk,
         }
     )
 

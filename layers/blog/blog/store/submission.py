@@ -17,7 +17,15 @@ from blog.errors import (
 from blog.ids import parent_of
 from blog.models import CommentStatus, StoredComment
 from blog.store.failures import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
-from blog.store.keys import comment_item, comment_key, from_item, post_key, to_item
+from blog.store.keys import (
+    comment_item,
+    comment_key,
+    duplicate_guard_pk,
+    from_item,
+    idempotency_record_pk,
+    post_key,
+    to_item,
+)
 from blog.timestamps import format_timestamp
 
 
@@ -71,6 +79,15 @@ class CommentSubmission:
     """When the comment is removed (TTL), with its email address: set for spam."""
 
 
+def _pk_of(record: DuplicateGuard | IdempotencyRecord | None) -> str | None:
+    """The key a comment keeps of its duplicate guard or idempotency record (None: it has none)."""
+    if record is None:
+        return None
+    if isinstance(record, DuplicateGuard):
+        return duplicate_guard_pk(record.key)
+    return idempotency_record_pk(record.record_key)
+
+
 @dataclass(frozen=True)
 class GuardHeld:
     """The duplicate guard of another comment refused the submission: try again, checking that one."""
@@ -119,12 +136,8 @@ class CommentTransaction:
                     "Item": comment_item(
                         comment,
                         expires_at=submission.purge_at,
-                        guard_key=None
-                        if submission.duplicate_guard is None
-                        else submission.duplicate_guard.key,
-                        idempotency_key=None
-                        if submission.idempotency is None
-                        else submission.idempotency.record_key,
+                        guard_pk=_pk_of(submission.duplicate_guard),
+                        idempotency_pk=_pk_of(submission.idempotency),
                     ),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
