@@ -35,6 +35,7 @@ from blogctl.api import ApiError, BlogApi, Unreachable
 from blogctl.approved_index import backfill_approved_comments
 from blogctl.backup import BackupError, export_items, restore_items
 from blogctl.bulk import BulkStore
+from blogctl.drafts_index import backfill_drafts
 from blogctl.migrate import migrate_posts
 from blogctl.post_files import PostFileError, read_post_file
 from blogctl.preview import html_as_text
@@ -181,7 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "migrate",
         help="rewrite the items of an older layout as this release stores them (posts as head and "
-        "body); safe to run again and while the blog serves",
+        "body, the keys of the newer indexes); safe to run again and while the blog serves",
     )
     return parser
 
@@ -436,11 +437,13 @@ def _import_jsonl(arguments: argparse.Namespace) -> tuple[Any, str]:
 def _migrate(arguments: argparse.Namespace) -> tuple[Any, str]:
     store = _bulk_store(arguments)
     summary = migrate_posts(store, sys.stderr)
-    # The release's new index, ApprovedComments: approved comments written before it get its key.
+    # The indexes of the last releases: what was written before each gets its key.
     indexed = backfill_approved_comments(store.client, store.table_name, sys.stderr)
+    drafts = backfill_drafts(store.client, store.table_name, sys.stderr)
     return (
-        {**summary.as_dict(), "approved_comments_indexed": indexed},
-        f"{summary.render()}; {indexed} approved comments added to the index of recent comments",
+        {**summary.as_dict(), "approved_comments_indexed": indexed, "drafts_indexed": drafts},
+        f"{summary.render()}; {indexed} approved comments added to the index of recent comments; "
+        f"{drafts} drafts added to the list of drafts",
     )
 
 
