@@ -333,11 +333,16 @@ def test_a_put_while_a_delete_is_unfinished_is_a_409_and_then_a_new_post(api, dy
         hand_off=lambda _: None,
     )
 
+    (marked,) = [item for item in items_of(dynamodb, "POST#neu-anfang") if item["sk"]["S"] == "#POST"]
     refused = put(api, "neu-anfang", published_at=in_days(-1))
     closing = api.post("/posts/neu-anfang/close", signed=True)
     finished = delete(api, "neu-anfang")
     created = put(api, "neu-anfang", published_at=in_days(-1))
 
+    assert "deleting_since" in marked
+    assert not {"published_at", "published_pk", "category_pk", "draft_pk", "open_pk", "visible_sk"} & set(
+        marked
+    )
     assert refused.status == 409
     assert refused.json()["type"] == "/problems/post-being-deleted"
     assert closing.status == 404

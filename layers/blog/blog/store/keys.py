@@ -104,7 +104,8 @@ def post_index_attributes(*, published: bool, category: str, comments_open: bool
 
 
 POST_INDEX_ATTRIBUTES = ("published_pk", "category_pk", "draft_pk", "open_pk")
-"""Every index key a post's head may carry besides `visible_sk`: a post being deleted has none."""
+"""Every index key a post's head may carry besides `visible_sk`: a post being deleted has none of
+them, and no `visible_sk` either."""
 
 
 COMMENT_INDEX_ATTRIBUTES = ("visible_sk", "pending_pk", "approved_pk")

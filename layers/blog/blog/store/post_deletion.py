@@ -45,13 +45,14 @@ MAX_RETRY_DELAY_SECONDS = 1.0
 
 
 def mark_deleting(client: "DynamoDBClient", table: str, slug: str, *, now: datetime) -> None:
-    """The deletion's first write: `deleting_since` set, the publication and the index keys removed.
+    """The deletion's first write: `deleting_since` set, the publication and every index key removed.
 
     Only the first DELETE writes it (a post already being deleted, or none, is left as it is), so
     the stream carries one event per deleted post. The revision moves on, so that a `PUT` that read
     the head before this write fails its condition and reads it again.
     """
-    removed = ", ".join(["published_at", *POST_INDEX_ATTRIBUTES])
+    # Out of every index, `Visible` too: the head is found by its key alone from now on.
+    removed = ", ".join(["published_at", "visible_sk", *POST_INDEX_ATTRIBUTES])
     try:
         with translated_errors():
             client.update_item(
