@@ -31,7 +31,8 @@ class _TextWriter(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
+        self.blocks: list[tuple[str, bool]] = []
+        """Each paragraph, and whether it is a list item (items follow each other without a gap)."""
         self._line: list[str] = []
         self._prefix = ""
         self._quote_depth = 0
@@ -60,7 +61,7 @@ class _TextWriter(HTMLParser):
         elif tag == "br":
             self._line.append("\n")
         elif tag == "hr":
-            self.blocks.append("-" * 20)
+            self.blocks.append(("-" * 20, False))
         elif tag == "a":
             self._links.append(dict(attrs).get("href"))
         elif tag == "img":
@@ -92,7 +93,7 @@ class _TextWriter(HTMLParser):
         if self._in_pre:
             lines = text.strip("\n").splitlines()
             if lines:
-                self.blocks.append("\n".join(f"{quote}    {line}" for line in lines))
+                self.blocks.append(("\n".join(f"{quote}    {line}" for line in lines), False))
         else:
             words = " ".join(text.split())
             if words:
@@ -105,12 +106,20 @@ class _TextWriter(HTMLParser):
                     break_long_words=False,
                     break_on_hyphens=False,
                 )
-                self.blocks.append("\n".join(quote + line for line in wrapped.splitlines()))
+                item = bool(self._prefix) and not self._prefix.startswith("#")
+                self.blocks.append(("\n".join(quote + line for line in wrapped.splitlines()), item))
         self._prefix = ""
 
     def text(self) -> str:
         self._end_block()
-        return "\n\n".join(self.blocks)
+        parts: list[str] = []
+        previous_item = False
+        for text, item in self.blocks:
+            if parts:
+                parts.append("\n" if item and previous_item else "\n\n")
+            parts.append(text)
+            previous_item = item
+        return "".join(parts)
 
 
 def html_as_text(html: str) -> str:

@@ -95,7 +95,7 @@ def test_preview_prints_a_draft_as_text(api, blogctl):
     assert out.startswith("Beitrag entwurf\n")
     assert "draft, not published" in out
     assert "Erster Absatz mit Link <https://example.org/>." in out
-    assert "- eins\n\n- zwei" in out
+    assert "- eins\n- zwei" in out
     assert "> Zitat „so“" in out
     assert "<p>" not in out
 
