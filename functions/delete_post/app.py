@@ -26,13 +26,13 @@ app = create_resolver()
     summary="Delete a post with its comments",
     description="The post is gone from every public route at once; its comments, their duplicate "
     "guards, idempotency records and subscriptions follow (a post with very many comments finishes "
-    "in the background). Deleting it again, or a post that does not exist, is 204 too. Until the "
-    "deletion is finished, a `PUT` of the slug is 409.",
+    "in the background). Deleting it again, or a post that does not exist, is 204 too; a slug no post "
+    "can have is 404. Until the deletion is finished, a `PUT` of the slug is 409.",
     security=ADMIN_SECURITY,
     responses={
         # No content: without the empty map Powertools would document the return annotation's.
         HTTPStatus.NO_CONTENT: {"description": "Deleted", "content": {}},
-        **problems(HTTPStatus.SERVICE_UNAVAILABLE),
+        **problems(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
     },
 )
 def delete_post(slug: PostSlug) -> Response[None]:
