@@ -388,3 +388,10 @@ def test_deleting_a_post_changes_only_its_head_then_removes(api, dynamodb):
     head_removals = [params for name, params in writes if name == "DeleteItem"]
     assert all(params["Key"]["sk"] == {"S": "#POST"} for params in head_removals)
     assert left_behind(dynamodb) == []
+
+
+def test_deleting_a_slug_no_post_can_have_is_a_404(api):
+    response = delete(api, "Kein%20Slug")
+
+    assert response.status == 404
+    assert response.headers["content-type"] == "application/problem+json"
