@@ -1,8 +1,10 @@
 """Editorial routes: an editor's lists of drafts, scheduled and published posts, a preview of any
 post, and deleting a post with everything of it."""
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -11,7 +13,10 @@ from blog.errors import ServiceUnavailable
 from blog.models import CommentStatus, PostStatus, StoredComment
 from blog.store import dynamodb_client, get_store
 from blog.store.keys import comment_item, duplicate_guard_pk, idempotency_record_pk, to_item
+from local.context import LocalLambdaContext
+from local.events import http_api_event
 from tests.conftest import TABLE_NAME, iso
+from tests.inprocess import OPERATOR
 
 ADA = {"author_name": "Ada", "content": "Schöner Beitrag – danke!"}
 
@@ -395,3 +400,52 @@ def test_deleting_a_slug_no_post_can_have_is_a_404(api):
 
     assert response.status == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+class RecordingLambda:
+    """Lambda's client as the deleting function uses it: the invocations it asks for, recorded."""
+
+    def __init__(self) -> None:
+        self.invocations: list[dict[str, Any]] = []
+
+    def invoke(self, **request: Any) -> dict[str, Any]:
+        self.invocations.append(request)
+        return {"StatusCode": 202}
+
+
+def test_a_request_out_of_time_hands_the_rest_to_its_own_alias_which_finishes(
+    api, dynamodb, lambda_functions, monkeypatch
+):
+    put(api, "viel-los", published_at=in_days(-1))
+    seed_comments(dynamodb, "viel-los", 30)
+    deleter = lambda_functions["DeletePostFunction"]
+    handler = deleter.load_handler()
+    route, parameters = api.route_for("DELETE", "/posts/viel-los")
+    event = http_api_event(
+        route,
+        raw_path="/posts/viel-los",
+        raw_query="",
+        headers={"host": "api.local"},
+        body=b"",
+        path_parameters=parameters,
+        source_ip="192.0.2.10",
+        iam_caller=OPERATOR,
+    )
+    lambda_client = RecordingLambda()
+    monkeypatch.setattr("boto3.client", lambda service, **_: lambda_client if service == "lambda" else None)
+    # Less time left than the run keeps for itself: nothing but the first write fits.
+    hurried = LocalLambdaContext(function_name="blog-delete-post", timeout_seconds=1)
+
+    answer = handler(event, hurried)
+
+    assert answer["statusCode"] == 204
+    assert api.get("/posts/viel-los").status == 404
+    (invocation,) = lambda_client.invocations
+    assert invocation["FunctionName"] == hurried.invoked_function_arn
+    assert invocation["InvocationType"] == "Event"
+    assert len(left_behind(dynamodb)) > 1
+
+    handler(json.loads(invocation["Payload"]), LocalLambdaContext(function_name="blog-delete-post"))
+
+    assert left_behind(dynamodb) == []
+    assert len(lambda_client.invocations) == 1
