@@ -12,6 +12,7 @@ from blog import editorial, priming
 from blog.http_api import ADMIN_SECURITY, PostSlug, create_resolver, entry_point, problems
 from blog.models import is_slug
 from blog.store import get_store
+from blog.telemetry import logger
 from blog.timestamps import utc_now
 
 CONTINUATION = "continue_post_deletion"
@@ -68,6 +69,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # Lambda retries a failed asynchronous run; a slug no post can have is dropped.
     slug = event[CONTINUATION]
     if isinstance(slug, str) and is_slug(slug):
+        # Named in the log, so that an operator whose alarm fires knows which post to DELETE again.
+        logger.info("going on with the deletion of a post", extra={"post_slug": slug})
         editorial.continue_post_deletion(
             get_store(), slug, deadline=editorial.deadline_of(context), hand_off=_hand_off(context)
         )
