@@ -100,7 +100,7 @@ def run(sizes: Sizes, say: Callable[[str], None]) -> dict[str, Any]:
         results["concurrent_reads"] = {request: asdict(reads) for request, reads in concurrent.items()}
         results["second_reads"] = {
             route: {"round_trips": counted[route], "reason": reason}
-            for route, reason in round_trips.SECOND_READ.items()
+            for route, reason in {**round_trips.SECOND_READ, **round_trips.BATCHED_WRITES}.items()
         }
 
         step("largest posts per Query page, against a post feed's entries")

@@ -196,6 +196,8 @@ class Requests:
             "moderate_comments": lambda: api.event("GET", "/comments", signed=True),
             "feeds": lambda: api.event("GET", "/feed.atom"),
             "mail_actions": lambda: api.event("POST", self._approve_link),
+            "review_posts": lambda: api.event("GET", f"/admin/posts/{self.slug}", signed=True),
+            "delete_post": lambda: api.event("DELETE", f"/posts/{self._post_to_delete(run)}", signed=True),
         }
         if folder == "auto_close":
             # Far enough back that the job reads its index (one Query) and finds nothing to close.
@@ -241,6 +243,15 @@ class Requests:
             "dynamodb": change,
         }
         return {"Records": [record]}
+
+    def _post_to_delete(self, run: int) -> str:
+        """A post with a comment for run `run` of the deleting function to delete."""
+        slug = f"bench-loeschen-{run}"
+        publish(self._api, slug, "Ein Beitrag, der gelöscht wird.", published_at=now() - timedelta(days=1))
+        comment(
+            self._api, slug, "Ein Kommentar, der mitgeht.", source_ip=f"10.1.{run // 250}.{run % 250 + 1}"
+        )
+        return slug
 
     def floor_call(self, table: str) -> dict[str, Any]:
         return {

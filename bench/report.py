@@ -128,7 +128,8 @@ class Report:
             "",
             *table(["request", "DynamoDB requests", "round trips", "why"], concurrent, "lrrl"),
             "",
-            "Routes that read a second time, after the first read told them what:",
+            "Routes that read a second time, after the first read told them what, and routes whose"
+            " requests grow with what they remove:",
             "",
             *table(["route", "round trips", "why"], second, "lrl"),
             *self.feed_page(),

@@ -2,6 +2,7 @@
 
     blogctl --stack my-blog put-post posts/sommerfest.md
     blogctl --stack my-blog pending
+    blogctl --stack my-blog drafts            # also: scheduled, preview SLUG, delete SLUG
     blogctl --local close sommerfest          # the local API of `make run`
     blogctl --stack my-blog import-wxr wordpress.xml
     blogctl --stack my-blog export backup.jsonl
@@ -18,6 +19,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
 from typing import IO, Any
@@ -27,13 +29,16 @@ from botocore.config import Config
 from botocore.credentials import ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from blog import ids
 from blog.errors import PostNotFound, ServiceUnavailable
 from blogctl.api import ApiError, BlogApi, Unreachable
 from blogctl.approved_index import backfill_approved_comments
 from blogctl.backup import BackupError, export_items, restore_items
 from blogctl.bulk import BulkStore
+from blogctl.drafts_index import backfill_drafts
 from blogctl.migrate import migrate_posts
 from blogctl.post_files import PostFileError, read_post_file
+from blogctl.preview import html_as_text
 from blogctl.wordpress import UrlRewrite, import_wxr
 from blogctl.wxr import WxrError
 
@@ -121,15 +126,25 @@ def _parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=helptext)
         command.add_argument("slug")
     commands.add_parser("pending", help="comments waiting for moderation, oldest first")
-    for name, helptext in (
-        ("approve", "publish a held comment"),
-        ("spam", "mark a comment as spam"),
-        ("delete", "delete a comment (a tombstone stays where it has replies)"),
-    ):
+    for name, helptext in (("approve", "publish a held comment"), ("spam", "mark a comment as spam")):
         command = commands.add_parser(name, help=helptext)
         command.add_argument("slug")
         command.add_argument("comment_id", metavar="ID")
+    delete = commands.add_parser(
+        "delete",
+        help="delete a post with all its comments (asks first), or with ID one comment (a tombstone "
+        "stays where it has replies)",
+    )
+    delete.add_argument("slug")
+    delete.add_argument("comment_id", metavar="ID", nargs="?")
+    delete.add_argument("--yes", action="store_true", help="delete a post without asking")
     commands.add_parser("list", help="the published posts, newest first")
+    commands.add_parser("drafts", help="the drafts, the latest changed first")
+    commands.add_parser("scheduled", help="the posts to be published later, the soonest first")
+    preview = commands.add_parser(
+        "preview", help="a post as readers will see it (drafts and scheduled posts too), as text"
+    )
+    preview.add_argument("slug")
 
     wxr = commands.add_parser(
         "import-wxr",
@@ -167,7 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "migrate",
         help="rewrite the items of an older layout as this release stores them (posts as head and "
-        "body); safe to run again and while the blog serves",
+        "body, the keys of the newer indexes); safe to run again and while the blog serves",
     )
     return parser
 
@@ -276,7 +291,13 @@ def _put_post(api: BlogApi, arguments: argparse.Namespace) -> tuple[Any, str]:
     except (OSError, PostFileError) as error:
         raise Abort(str(error)) from error
     answer = api.call("PUT", f"/posts/{slug}", body=post)
-    state = "published" if answer["published_at"] else "saved as a draft"
+    published_at = answer["published_at"]
+    if published_at is None:
+        state = "saved as a draft"
+    elif datetime.fromisoformat(published_at) > datetime.now(UTC):
+        state = f"scheduled: it appears on {published_at}"
+    else:
+        state = "published"
     return answer, f"{slug}: {state} ({'comments open' if answer['comments_open'] else 'comments closed'})"
 
 
@@ -299,8 +320,61 @@ def _moderate(action: str) -> Callable[[BlogApi, argparse.Namespace], tuple[Any,
 
 
 def _delete(api: BlogApi, arguments: argparse.Namespace) -> tuple[Any, str]:
-    api.call("DELETE", f"/posts/{arguments.slug}/comments/{arguments.comment_id}")
-    return {"deleted": arguments.comment_id}, f"{arguments.slug} {arguments.comment_id}: deleted"
+    if arguments.comment_id is not None:
+        api.call("DELETE", f"/posts/{arguments.slug}/comments/{arguments.comment_id}")
+        return {"deleted": arguments.comment_id}, f"{arguments.slug} {arguments.comment_id}: deleted"
+    if not arguments.yes:
+        _confirm(f"Delete the post {arguments.slug} and all its comments? This cannot be undone.")
+    api.call("DELETE", f"/posts/{arguments.slug}")
+    return {"deleted": arguments.slug}, f"{arguments.slug}: deleted, with its comments"
+
+
+def _confirm(question: str) -> None:
+    """Ask on the terminal; Abort unless the operator answers yes (never without a terminal)."""
+    if not sys.stdin.isatty():
+        raise Abort(f"{question} Say --yes to delete without a terminal to ask on.")
+    _say(f"{question} [y/N] ", sys.stderr)
+    if input().strip().lower() not in ("y", "yes"):
+        raise Abort("nothing deleted")
+
+
+def _posts_of(status: str, empty: str) -> Callable[[BlogApi, argparse.Namespace], tuple[Any, str]]:
+    def run(api: BlogApi, _: argparse.Namespace) -> tuple[Any, str]:
+        posts = api.all_pages("/admin/posts", query={"status": status, "limit": "50"})
+        if not posts:
+            return posts, empty
+        if status == "draft":
+            rows = [(p["updated_at"], p["slug"], p["title"]) for p in posts]
+            return posts, _table(rows, ("changed", "slug", "title"))
+        rows = [(p["published_at"], p["slug"], p["title"]) for p in posts]
+        return posts, _table(rows, ("appears" if status == "scheduled" else "published", "slug", "title"))
+
+    return run
+
+
+def _preview(api: BlogApi, arguments: argparse.Namespace) -> tuple[Any, str]:
+    post = api.call("GET", f"/admin/posts/{arguments.slug}")
+    when = {
+        "draft": "draft, not published",
+        "scheduled": f"scheduled: appears on {post['published_at']}",
+        "published": f"published on {post['published_at']}",
+    }[post["status"]]
+    lines = [
+        post["title"],
+        "=" * min(len(post["title"]), 80),
+        f"{post['author']} · {post['category']} · {when}",
+    ]
+    if post["tags"]:
+        lines.append("Tags: " + ", ".join(post["tags"]))
+    lines += ["", html_as_text(post["content_html"])]
+    if post["comments"]:
+        lines += ["", f"Comments ({post['comment_count']})", "-" * 12]
+        for comment in post["comments"]:
+            depth = "  " * comment["id"].count(ids.SEPARATOR)
+            author = comment["author_name"] or "(deleted)"
+            lines.append(f"{depth}{author}, {comment['created_at']}:")
+            lines += [f"{depth}  {line}" for line in html_as_text(comment["content_html"]).splitlines()]
+    return post, "\n".join(lines)
 
 
 def _pending(api: BlogApi, _: argparse.Namespace) -> tuple[Any, str]:
@@ -363,11 +437,13 @@ def _import_jsonl(arguments: argparse.Namespace) -> tuple[Any, str]:
 def _migrate(arguments: argparse.Namespace) -> tuple[Any, str]:
     store = _bulk_store(arguments)
     summary = migrate_posts(store, sys.stderr)
-    # The release's new index, ApprovedComments: approved comments written before it get its key.
+    # The indexes of the last releases: what was written before each gets its key.
     indexed = backfill_approved_comments(store.client, store.table_name, sys.stderr)
+    drafts = backfill_drafts(store.client, store.table_name, sys.stderr)
     return (
-        {**summary.as_dict(), "approved_comments_indexed": indexed},
-        f"{summary.render()}; {indexed} approved comments added to the index of recent comments",
+        {**summary.as_dict(), "approved_comments_indexed": indexed, "drafts_indexed": drafts},
+        f"{summary.render()}; {indexed} approved comments added to the index of recent comments; "
+        f"{drafts} drafts added to the list of drafts",
     )
 
 
@@ -397,6 +473,9 @@ COMMANDS: dict[str, Callable[[BlogApi, argparse.Namespace], tuple[Any, str]]] = 
     "spam": _moderate("spam"),
     "delete": _delete,
     "list": _list,
+    "drafts": _posts_of("draft", "No drafts."),
+    "scheduled": _posts_of("scheduled", "No posts are scheduled."),
+    "preview": _preview,
 }
 
 

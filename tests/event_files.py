@@ -39,6 +39,9 @@ EXPECTED_STATUS = {
     # Signed with another secret than the one a local run generates: a mail's real link is a 200.
     "mail_action_page.json": 400,
     "mail_action_one_click.json": 400,
+    "list_editorial_posts.json": 200,
+    "preview_post.json": 200,
+    "delete_post.json": 204,
 }
 """The status of each HTTP API event, invoked against the demo blog."""
 SCHEDULED = {"auto_close.json"}

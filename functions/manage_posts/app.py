@@ -23,13 +23,15 @@ app = create_resolver()
     tags=["Admin"],
     summary="Create or update a post",
     description="Stores the post under `slug`: 201 when it is new, 200 when it replaced one. Without "
-    "`published_at` it is a draft, which no public route shows.",
+    "`published_at` it is a draft, which no public route shows; with one in the future it is scheduled, "
+    "public from then on. 409 while a deletion of the slug is unfinished.",
     security=ADMIN_SECURITY,
     responses={
         **documented(HTTPStatus.CREATED, Post, "Created (the answer holds no comments)"),
         **documented(HTTPStatus.OK, Post, "Updated (the answer holds no comments)"),
         **problems(
             HTTPStatus.BAD_REQUEST,
+            HTTPStatus.CONFLICT,
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
             HTTPStatus.UNPROCESSABLE_ENTITY,

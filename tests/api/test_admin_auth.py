@@ -27,6 +27,9 @@ ADMIN_ROUTES = [
     ("POST", "/posts/test-auth/comments/01M8AH5B3QH1RACN/approve"),
     ("POST", "/posts/test-auth/comments/01M8AH5B3QH1RACN/spam"),
     ("DELETE", "/posts/test-auth/comments/01M8AH5B3QH1RACN"),
+    ("GET", "/admin/posts?status=draft"),
+    ("GET", "/admin/posts/test-auth"),
+    ("DELETE", "/posts/test-auth"),
 ]
 
 

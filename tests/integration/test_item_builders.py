@@ -74,8 +74,13 @@ def test_the_api_writes_what_the_builders_build(api_items):
         elif kind == "body":
             assert post_body_item(slug_of(values["pk"]), StoredPostBody.model_validate(values)) == item
         else:
-            # Spam carries the time TTL deletes it.
-            built = comment_item(StoredComment.model_validate(values), expires_at=values.get("expires_at"))
+            # Spam carries the time TTL deletes it; a comment the names of its records.
+            built = comment_item(
+                StoredComment.model_validate(values),
+                expires_at=values.get("expires_at"),
+                guard_pk=values.get("guard_pk"),
+                idempotency_pk=values.get("idempotency_pk"),
+            )
             assert built == item, kind
 
 
@@ -100,5 +105,6 @@ def test_imported_items_have_the_attributes_and_index_keys_of_the_apis(api_items
         expected = set(api_items[kind])
         # An email and a URL are kept when given; the API's comments here differ in which they have.
         # Spam the API caught is deleted after SpamRetentionDays; imported spam is history, kept.
-        optional = {"author_email", "author_url", "expires_at"}
+        # An imported comment has no duplicate guard or idempotency record to name.
+        optional = {"author_email", "author_url", "expires_at", "guard_pk", "idempotency_pk"}
         assert names - optional == expected - optional, kind

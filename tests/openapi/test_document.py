@@ -34,6 +34,9 @@ OPERATION_IDS = {
     "getCommentsAtomFeed",
     "showMailAction",
     "carryOutMailAction",
+    "listEditorialPosts",
+    "previewPost",
+    "deletePost",
 }
 """What generated clients name their functions after: renaming one breaks every client."""
 CAMEL_CASE = re.compile(r"^[a-z]+(?:[A-Z][a-z]+)*$")

@@ -15,6 +15,7 @@ SIGNING_FUNCTIONS = {
     "ModerateCommentsFunction",
     "MailActionsFunction",
     "NotifyFunction",
+    "ReviewPostsFunction",
 }
 """The functions that sign or check cursors (the lists) or mail links (mail actions, notify), sign
 webhook calls (notify), or hash client and email addresses (the comments, notify)."""

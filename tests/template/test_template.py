@@ -13,7 +13,7 @@ from tests.conftest import resources_of_type
 from tests.unit.test_expressions import RecordingClient
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
-READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction", "FeedsFunction"}
+READ_ONLY_FUNCTIONS = {"ListPostsFunction", "GetPostFunction", "FeedsFunction", "ReviewPostsFunction"}
 READ_ACTIONS = {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"}
 SUMMARY_FIELDS = {"slug", "title", "excerpt", "author", "category", "tags", "updated_at", "comment_count"}
 
@@ -198,6 +198,34 @@ def test_the_approved_comments_index_is_sparse_and_never_projects_an_email(templ
     assert not {"author_email", "content", "client"} & set(index["Projection"]["NonKeyAttributes"])
 
 
+def test_the_drafts_index_lists_summaries_by_their_last_change(template):
+    (index,) = [
+        i
+        for i in template["Resources"]["BlogTable"]["Properties"]["GlobalSecondaryIndexes"]
+        if i["IndexName"] == "Drafts"
+    ]
+    (published,) = [
+        i
+        for i in template["Resources"]["BlogTable"]["Properties"]["GlobalSecondaryIndexes"]
+        if i["IndexName"] == "PublishedPosts"
+    ]
+
+    assert [key["AttributeName"] for key in index["KeySchema"]] == ["draft_pk", "updated_at"]
+    # What the list shows of a post is what the public list projects (a draft has no published_at).
+    assert set(index["Projection"]["NonKeyAttributes"]) == set(
+        published["Projection"]["NonKeyAttributes"]
+    ) - {"updated_at"}
+
+
+def test_the_post_deleter_may_invoke_only_itself(template):
+    function = template["Resources"]["DeletePostFunction"]
+    (invoke,) = [s for s in policy_statements(function) if s["Action"] == "lambda:InvokeFunction"]
+    name = function["Properties"]["FunctionName"]["Fn::Sub"]
+
+    assert invoke["Resource"]["Fn::Sub"].endswith(f":function:{name}:live")
+    assert function["Properties"]["Timeout"] < 30  # the HTTP API waits 30 s at most
+
+
 def test_only_the_feeds_function_has_the_feed_layer_and_its_settings(lambda_functions):
     feed_variables = {field.alias for field in FeedSettings.model_fields.values()}
 
@@ -216,6 +244,13 @@ def test_writers_get_only_the_actions_they_use(template):
         "CloseThreadFunction": {"dynamodb:UpdateItem"},
         "ManagePostsFunction": {"dynamodb:PutItem", "dynamodb:UpdateItem"},
         "MailActionsFunction": {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "DeletePostFunction": {
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:BatchWriteItem",
+        },
     }
     for name, actions in expected.items():
         granted = set()
@@ -235,6 +270,9 @@ def test_admin_routes_need_iam_and_public_routes_do_not(template):
         "POST /posts/{slug}/comments/{comment_id}/approve",
         "POST /posts/{slug}/comments/{comment_id}/spam",
         "DELETE /posts/{slug}/comments/{comment_id}",
+        "GET /admin/posts",
+        "GET /admin/posts/{slug}",
+        "DELETE /posts/{slug}",
     }
     assert routes["GET /openapi.json"].function_id == "GetPostFunction"
     assert routes["GET /posts/{slug}/comments"].function_id == "GetPostFunction"

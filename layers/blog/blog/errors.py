@@ -18,6 +18,11 @@ class PostNotFound(BlogError):
     detail = "No published post has this slug."
 
 
+class PostBeingDeleted(BlogError):
+    reason = "post-being-deleted"
+    detail = "A deletion of the post with this slug is unfinished; DELETE it again to finish it."
+
+
 class CommentNotFound(BlogError):
     reason = "comment-not-found"
     detail = "This post has no comment with this id."

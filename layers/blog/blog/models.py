@@ -222,6 +222,14 @@ class CommentStatus(StrEnum):
     DELETED = "deleted"
 
 
+class PostStatus(StrEnum):
+    """Where a post stands, worked out from `published_at` when it is read (never stored)."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+
+
 class ModerationAction(StrEnum):
     """What an operator does with a comment."""
 
@@ -327,6 +335,25 @@ class PostPage(_Model):
     next_cursor: str | None
 
 
+class EditorialPostSummary(PostSummary):
+    """A post in an editor's list: a summary and where the post stands."""
+
+    status: PostStatus
+
+
+class EditorialPostPage(_Model):
+    """One page of an editor's list of drafts, scheduled or published posts."""
+
+    items: list[EditorialPostSummary]
+    next_cursor: str | None
+
+
+class PostPreview(Post):
+    """A post as the public will see it once published, with where it stands now."""
+
+    status: PostStatus
+
+
 class CommentPage(_Model):
     """One page of a post's comments in thread order."""
 
@@ -413,6 +440,8 @@ class StoredPostHead(StoredPostSummary):
     created_at: Timestamp
     closed_at: Timestamp | None = None
     revision: int
+    deleting_since: Timestamp | None = None
+    """Set by the first write of the post's deletion, which removes its head last."""
 
 
 class StoredPostBody(_Model):

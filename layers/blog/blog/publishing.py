@@ -27,7 +27,8 @@ def put_post(
     Content is rendered and sanitized here, once, so reads return stored HTML. The answer holds no
     comments: a write reads none (GET /posts/{slug} does). ContentTooLarge when the content, or
     the content with its rendering, is over the caps that keep the post's body within DynamoDB's
-    item limit (blog.models.POST_BODY_MAX_BYTES).
+    item limit (blog.models.POST_BODY_MAX_BYTES). PostBeingDeleted while a deletion of the slug is
+    unfinished, so that a new post never inherits the old one's comments.
     """
     if len(post.content.encode()) > POST_CONTENT_MAX_BYTES:
         raise ContentTooLarge(f"The content is over {POST_CONTENT_MAX_BYTES:,} bytes in UTF-8.")

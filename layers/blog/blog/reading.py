@@ -27,7 +27,8 @@ def _post_list_id(category: str | None) -> str:
     return "posts" if category is None else f"posts:category:{category}"
 
 
-def _thread_list_id(slug: str) -> str:
+def thread_list_id(slug: str) -> str:
+    """The list a cursor of a post's comments belongs to."""
     return f"comments:{slug}"
 
 
@@ -83,7 +84,7 @@ def get_post(store: BlogStore, settings: Settings, slug: str, *, now: datetime) 
     next_cursor = (
         None
         if page.next_position is None
-        else encode_cursor(page.next_position, list_id=_thread_list_id(slug))
+        else encode_cursor(page.next_position, list_id=thread_list_id(slug))
     )
     return post_of(page.post, settings, [public_comment(comment) for comment in page.comments], next_cursor)
 
@@ -109,7 +110,7 @@ def list_comments(store: BlogStore, slug: str, *, cursor: str | None, now: datet
     one alongside them): a cursor handed out while it was public does not outlive its publication.
     A later page also needs a cursor signed for this post's list.
     """
-    list_id = _thread_list_id(slug)
+    list_id = thread_list_id(slug)
     after = None if cursor is None else decode_cursor(cursor, list_id=list_id, fields=THREAD_POSITION)
     page = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=after)
     if not _is_public(page.published_at, now):

@@ -5,7 +5,7 @@ It owns the key design (blog.store.keys) and turns DynamoDB's errors into domain
 
 | item | pk | sk | index attributes |
 | --- | --- | --- | --- |
-| post head | `POST#<slug>` | `#POST` | `visible_sk`; `published_pk`, `category_pk`, `open_pk` (sparse) |
+| post head | `POST#<slug>` | `#POST` | `visible_sk`; `published_pk`, `category_pk`, `draft_pk`, `open_pk` |
 | post body | `POST#<slug>` | `#POST#BODY` | `visible_sk` |
 | comment | `POST#<slug>` | `COMMENT#<id>` | `visible_sk` if public; `pending_pk`, `created_at` if held |
 | rate-limit counter | `RATE#<client hash>#<window>` | `RATE` | `expires_at` (TTL) |
@@ -20,12 +20,20 @@ post's read and its writes touch; so what a comment writes does not grow with th
 layout a post was one item, the head holding the body: the code reads both for one release, and
 `blogctl migrate` rewrites the old ones.
 
+A comment's `guard_pk` and `idempotency_pk` name its duplicate guard and idempotency record, so that
+deleting its post deletes them without a scan (comments written before carry neither; their records
+expire by TTL within a day).
+
 Spam is deleted by TTL (`expires_at`), and a duplicate guard refuses nothing once its comment
 (`comment_id`) is deleted or marked as spam. A reply subscription (its reader's address) is written
 with its comment and removed with it, or when it is marked as spam (blog.store.subscriptions).
 
-A post's head carries `published_pk` and `category_pk` (with `published_at`) only while published, and
-`open_pk` only while its thread is open: the list indexes and the auto-close index stay sparse.
+A post's head carries `published_pk` and `category_pk` (with `published_at`) while it has a
+publication time (published or scheduled: the lists filter by time), `draft_pk` (with `updated_at`)
+while it has none, and `open_pk` only while its thread is open: the list indexes, `Drafts` and the
+auto-close index stay sparse. A post being deleted (`deleting_since`) carries none of them, and no
+`published_at` (blog.store.post_deletion). Drafts written before `Drafts` existed lack `draft_pk`
+until `blogctl migrate` adds it.
 
 Comment ids carry their thread path (blog.ids), so `COMMENT#<id>` sorts in thread order, and the
 sparse `Visible` index (the post's head and body and its public comments) reads a post with its
@@ -33,10 +41,16 @@ first page of comments in one Query.
 """
 
 from blog.store.client import dynamodb_client, get_store
-from blog.store.keys import PENDING_LIST_POSITION, POST_LIST_POSITION, THREAD_POSITION
+from blog.store.keys import (
+    DRAFT_LIST_POSITION,
+    PENDING_LIST_POSITION,
+    POST_LIST_POSITION,
+    THREAD_POSITION,
+)
 from blog.store.table import BlogStore
 
 __all__ = [
+    "DRAFT_LIST_POSITION",
     "PENDING_LIST_POSITION",
     "POST_LIST_POSITION",
     "THREAD_POSITION",

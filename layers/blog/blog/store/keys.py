@@ -19,6 +19,7 @@ SUBSCRIPTION_SK_PREFIX = "SUBSCRIPTION#"
 SUPPRESSED_PK_PREFIX = "SUPPRESSED#"
 SUPPRESSED_SK = "SUPPRESSED"
 PUBLISHED_PK = "PUBLISHED"
+DRAFT_PK = "DRAFT"
 OPEN_PK = "OPEN"
 PENDING_PK = "PENDING"
 APPROVED_PK = "APPROVED"
@@ -28,6 +29,7 @@ CATEGORY_INDEX = "PostsByCategory"
 PENDING_INDEX = "PendingComments"
 OPEN_THREADS_INDEX = "OpenThreads"
 APPROVED_INDEX = "ApprovedComments"
+DRAFTS_INDEX = "Drafts"
 POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
 """What a read of many posts' heads at once projects: enough to count, name and hide them."""
 FEED_CONTENT_ATTRIBUTES = ("pk", "sk", "content_html", "created_at")
@@ -38,7 +40,9 @@ FEED_COMMENT_ATTRIBUTES = ("id", "status", "author_name", "content_html", "creat
 """What a post's comment feed reads of each comment: never the email or the Markdown source."""
 
 POST_LIST_POSITION = frozenset({"published_at", "slug"})
-"""What a cursor of the post list holds."""
+"""What a cursor of the post list (and of the scheduled posts) holds."""
+DRAFT_LIST_POSITION = frozenset({"updated_at", "slug"})
+"""What a cursor of the drafts holds."""
 THREAD_POSITION = frozenset({"id"})
 """What a cursor of a post's comments holds."""
 PENDING_LIST_POSITION = frozenset({"created_at", "slug", "id"})
@@ -72,6 +76,20 @@ def post_key(slug: str) -> Item:
 
 def post_body_key(slug: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": POST_BODY_SK})
+
+
+def duplicate_guard_pk(guard_key: str) -> str:
+    return f"DUPLICATE#{guard_key}"
+
+
+DUPLICATE_GUARD_SK = "DUPLICATE"
+
+
+def idempotency_record_pk(record_key: str) -> str:
+    return f"IDEMPOTENCY#{record_key}"
+
+
+IDEMPOTENCY_SK = "IDEMPOTENCY"
 
 
 def comment_key(slug: str, comment_id: str) -> Item:
@@ -110,13 +128,20 @@ def suppression_key(email_hash: str) -> Item:
 def post_index_attributes(*, published: bool, category: str, comments_open: bool) -> dict[str, str | None]:
     """The sparse index keys of a post in this state; None for each it must not carry.
 
-    Only a published post is in the list indexes, and only an open thread in the auto-close one.
+    A post with a publication time (published or scheduled) is in the list indexes, which filter
+    by time; one without (a draft) in `Drafts`; only an open thread in the auto-close one.
     """
     return {
         "published_pk": PUBLISHED_PK if published else None,
         "category_pk": category_pk(category) if published else None,
+        "draft_pk": None if published else DRAFT_PK,
         "open_pk": OPEN_PK if comments_open else None,
     }
+
+
+POST_INDEX_ATTRIBUTES = ("published_pk", "category_pk", "draft_pk", "open_pk")
+"""Every index key a post's head may carry besides `visible_sk`: a post being deleted has none of
+them, and no `visible_sk` either."""
 
 
 COMMENT_INDEX_ATTRIBUTES = ("visible_sk", "pending_pk", "approved_pk")
@@ -185,9 +210,20 @@ def stored_post(head: Mapping[str, Any], body: Mapping[str, Any] | None) -> Stor
     return StoredPost.model_validate({**head, **{name: body[name] for name in POST_BODY_ATTRIBUTES}})
 
 
-def comment_item(comment: StoredComment, *, expires_at: int | None = None) -> Item:
+def comment_item(
+    comment: StoredComment,
+    *,
+    expires_at: int | None = None,
+    guard_pk: str | None = None,
+    idempotency_pk: str | None = None,
+) -> Item:
     """The whole item of a comment, with its keys and index attributes, as its writes leave it;
-    `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam)."""
+    `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam).
+
+    `guard_pk` and `idempotency_pk` name the comment's duplicate guard and idempotency record, when
+    it has them (duplicate_guard_pk, idempotency_record_pk), so that deleting its post deletes them
+    without a scan.
+    """
     return to_item(
         {
             **comment.model_dump(mode="json"),
@@ -195,6 +231,8 @@ def comment_item(comment: StoredComment, *, expires_at: int | None = None) -> It
             "sk": comment_sk(comment.id),
             **comment_index_attributes(comment.id, comment.status),
             "expires_at": expires_at,
+            "guard_pk": guard_pk,
+            "idempotency_pk": idempotency_pk,
         }
     )
 

@@ -20,7 +20,9 @@ from blog.store.failures import CONDITION_FAILED, TRANSACTION_CONFLICT, cancella
 from blog.store.keys import (
     comment_item,
     comment_key,
+    duplicate_guard_pk,
     from_item,
+    idempotency_record_pk,
     post_key,
     subscription_item,
     to_item,
@@ -88,6 +90,15 @@ class CommentSubmission:
     """None for spam, and when the author did not ask to be told of replies."""
 
 
+def _pk_of(record: DuplicateGuard | IdempotencyRecord | None) -> str | None:
+    """The key a comment keeps of its duplicate guard or idempotency record (None: it has none)."""
+    if record is None:
+        return None
+    if isinstance(record, DuplicateGuard):
+        return duplicate_guard_pk(record.key)
+    return idempotency_record_pk(record.record_key)
+
+
 @dataclass(frozen=True)
 class GuardHeld:
     """The duplicate guard of another comment refused the submission: try again, checking that one."""
@@ -133,7 +144,12 @@ class CommentTransaction:
             {
                 "Put": {
                     "TableName": table,
-                    "Item": comment_item(comment, expires_at=submission.purge_at),
+                    "Item": comment_item(
+                        comment,
+                        expires_at=submission.purge_at,
+                        guard_pk=_pk_of(submission.duplicate_guard),
+                        idempotency_pk=_pk_of(submission.idempotency),
+                    ),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }

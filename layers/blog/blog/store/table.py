@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from blog.cursor import Position
-from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable
+from blog.errors import CommentNotFound, PostBeingDeleted, PostNotFound, ServiceUnavailable
 from blog.ids import SEPARATOR
 from blog.models import (
     CommentStatus,
@@ -40,6 +40,8 @@ from blog.store.keys import (
     APPROVED_PK,
     CATEGORY_INDEX,
     COMMENT_SK_PREFIX,
+    DRAFT_PK,
+    DRAFTS_INDEX,
     FEED_COMMENT_ATTRIBUTES,
     FEED_CONTENT_ATTRIBUTES,
     FEED_HEAD_ATTRIBUTES,
@@ -127,6 +129,66 @@ class BlogStore:
                     "pk": post_pk(after["slug"]),
                     "sk": POST_SK,
                     partition_name: partition,
+                    "published_at": after["published_at"],
+                }
+            )
+        with translated_errors():
+            response = self._client.query(**request)
+        posts = [StoredPostSummary.model_validate(from_item(item)) for item in response["Items"]]
+        if len(posts) <= limit:
+            return posts, None
+        last = posts[limit - 1]
+        assert last.published_at is not None
+        return posts[:limit], {"published_at": format_timestamp(last.published_at), "slug": last.slug}
+
+    def list_drafts(
+        self, *, limit: int, after: Position | None
+    ) -> tuple[list[StoredPostSummary], Position | None]:
+        """Drafts, the latest changed first, from the sparse `Drafts` summaries index."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": DRAFTS_INDEX,
+            "KeyConditionExpression": "draft_pk = :draft",
+            "ExpressionAttributeValues": to_item({":draft": DRAFT_PK}),
+            "ScanIndexForward": False,
+            "Limit": limit + 1,
+        }
+        if after is not None:
+            request["ExclusiveStartKey"] = to_item(
+                {
+                    "pk": post_pk(after["slug"]),
+                    "sk": POST_SK,
+                    "draft_pk": DRAFT_PK,
+                    "updated_at": after["updated_at"],
+                }
+            )
+        with translated_errors():
+            response = self._client.query(**request)
+        posts = [StoredPostSummary.model_validate(from_item(item)) for item in response["Items"]]
+        if len(posts) <= limit:
+            return posts, None
+        last = posts[limit - 1]
+        return posts[:limit], {"updated_at": format_timestamp(last.updated_at), "slug": last.slug}
+
+    def list_scheduled(
+        self, *, limit: int, after: Position | None, now: datetime
+    ) -> tuple[list[StoredPostSummary], Position | None]:
+        """Posts whose publication is still ahead, the soonest first: the part of the
+        `PublishedPosts` index after `now`, which the public list leaves out by its key condition."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": PUBLISHED_INDEX,
+            "KeyConditionExpression": "published_pk = :published AND published_at > :now",
+            "ExpressionAttributeValues": to_item({":published": PUBLISHED_PK, ":now": format_timestamp(now)}),
+            "ScanIndexForward": True,
+            "Limit": limit + 1,
+        }
+        if after is not None:
+            request["ExclusiveStartKey"] = to_item(
+                {
+                    "pk": post_pk(after["slug"]),
+                    "sk": POST_SK,
+                    "published_pk": PUBLISHED_PK,
                     "published_at": after["published_at"],
                 }
             )
@@ -272,6 +334,9 @@ class BlogStore:
             if cancellation_codes(reasons)[0] != CONDITION_FAILED:
                 continue  # another write on the post won the race
             old = StoredPostHead.model_validate(from_item(reasons[0].get("Item", {})))
+            if old.deleting_since is not None:
+                # A new post must not inherit the comments a deletion has yet to remove.
+                raise PostBeingDeleted
             update, head = self._post_update(slug, head_fields, old, published_at=published_at, now=now)
             if run_transaction(self._client, [update, body_put]) is None:
                 return StoredPost.model_validate({**head.model_dump(), **body.model_dump()}), False
@@ -342,6 +407,37 @@ class BlogStore:
         )
         return update, head
 
+    def delete_post(self, slug: str, *, now: datetime, deadline: float) -> bool:
+        """Delete a post and everything of it (blog.store.post_deletion); False when `deadline`
+        (time.monotonic()) came first: the post is gone for every reader, the rest is left for
+        `continue_post_deletion`. Deleting a post that does not exist changes nothing."""
+        from blog.store import post_deletion
+
+        post_deletion.mark_deleting(self._client, self._table, slug, now=now)
+        return self._finish_post_deletion(slug, deadline=deadline)
+
+    def continue_post_deletion(self, slug: str, *, deadline: float) -> bool:
+        """Go on with a deletion `delete_post` left unfinished; False when `deadline` came first
+        again. Does nothing unless the post is still being deleted (a post made since is kept)."""
+        with translated_errors():
+            response = self._client.get_item(
+                TableName=self._table,
+                Key=post_key(slug),
+                ProjectionExpression="deleting_since",
+                ConsistentRead=True,
+            )
+        if "deleting_since" not in response.get("Item", {}):
+            return True
+        return self._finish_post_deletion(slug, deadline=deadline)
+
+    def _finish_post_deletion(self, slug: str, *, deadline: float) -> bool:
+        from blog.store import post_deletion
+
+        if not post_deletion.remove_collection(self._client, self._table, slug, deadline=deadline):
+            return False
+        post_deletion.remove_head(self._client, self._table, slug)
+        return True
+
     def set_comments_open(
         self, slug: str, *, comments_open: bool, now: datetime, only_if_open: bool = False
     ) -> ThreadState:
@@ -357,7 +453,8 @@ class BlogStore:
                 "SET comments_open = :open, closed_at = if_not_exists(closed_at, :now) REMOVE open_pk"
             )
             values = {":open": False, ":now": format_timestamp(now)}
-        condition = "attribute_exists(pk)"
+        # A post being deleted is gone for every route but its deletion.
+        condition = "attribute_exists(pk) AND attribute_not_exists(deleting_since)"
         if only_if_open:
             condition += " AND comments_open = :was_open"
             values[":was_open"] = True
