@@ -8,9 +8,9 @@ operator verifies it once in SES. The sent mail is read from moto's backend in t
 embedded server runs here) and written byte for byte as the function built it: moto keeps a raw
 message as the text its UTF-8 decodes to, so encoding it again gives back the same bytes.
 
-Locally SenderEmail and OwnerEmail default to addresses of the reserved domain example.org, so
-`make run` mails out of the box; `--parameter-overrides SenderEmail=` (empty) turns mail off as on
-AWS.
+Locally SenderEmail, SenderIdentity and OwnerEmail default to the reserved domain example.org,
+so `make run` mails out of the box; `--parameter-overrides SenderEmail=` (empty) turns mail off as
+on AWS.
 """
 
 import re
@@ -32,6 +32,7 @@ from local.template import parameter_declarations
 
 LOCAL_PARAMETER_DEFAULTS = {
     "SenderEmail": "blog@example.org",
+    "SenderIdentity": "example.org",
     "OwnerEmail": "owner@example.org",
 }
 """What the local runtime takes for these parameters, when the template declares them and the
