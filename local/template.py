@@ -183,6 +183,9 @@ class LocalDeployment:
             if resource == TABLE_RESOURCE:
                 return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{physical_id}"
             return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{physical_id}"
+        if attribute == "DomainName":
+            # The one DomainName the functions read: CloudFront's (NotifyFunction's PUBLIC_API_URL).
+            return f"{physical_id.lower()}.cloudfront.net"
         raise TemplateError(f"!GetAtt {resource}.{attribute} has no local value")
 
 

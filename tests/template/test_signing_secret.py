@@ -13,8 +13,11 @@ SIGNING_FUNCTIONS = {
     "GetPostFunction",
     "SubmitCommentFunction",
     "ModerateCommentsFunction",
+    "MailActionsFunction",
+    "NotifyFunction",
 }
-"""The functions that sign or check cursors (the lists) or hash client addresses (the comments)."""
+"""The functions that sign or check cursors (the lists) or mail links (mail actions, notify), sign
+webhook calls (notify), or hash client and email addresses (the comments, notify)."""
 
 
 def functions_of(template):
@@ -54,7 +57,12 @@ def test_no_function_gets_a_key_in_its_environment(template):
     for name, function in functions_of(template).items():
         own = function["Properties"].get("Environment", {}).get("Variables", {})
         if name in SIGNING_FUNCTIONS:
-            assert own == {"SIGNING_SECRET_ARN": {"Ref": SECRET}}, name
+            assert own["SIGNING_SECRET_ARN"] == {"Ref": SECRET}, name
+            # Settings of their own (the mail pages' blog title) are no keys.
+            settings = {
+                variable: value for variable, value in own.items() if variable != "SIGNING_SECRET_ARN"
+            }
+            assert SECRET not in json.dumps(settings), name
         else:
             # Settings of their own (the feeds' addresses and title) are no keys.
             assert SECRET not in json.dumps(own), name
@@ -65,7 +73,7 @@ def secret_statements(function):
     return [
         statement
         for statement in policy_statements(function)
-        if any(not action.startswith("dynamodb:") for action in as_set(statement["Action"]))
+        if any(action.startswith(("secretsmanager:", "kms:")) for action in as_set(statement["Action"]))
     ]
 
 

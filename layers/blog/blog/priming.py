@@ -22,7 +22,7 @@ import random
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from http import HTTPStatus
 from types import SimpleNamespace
@@ -30,7 +30,10 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from aws_lambda_powertools.utilities.batch import BatchProcessor
     from aws_lambda_powertools.utilities.typing import LambdaContext
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
@@ -64,6 +67,8 @@ class SyntheticRequest:
     body: Mapping[str, Any] | None = None
     query: Mapping[str, str] | None = None
     """Query parameters, for a route that requires some."""
+    path_values: Mapping[str, str] = field(default_factory=dict)
+    """Values of path parameters that PATH_SAMPLES has none for (a signed token)."""
 
     @property
     def route_key(self) -> str:
@@ -72,10 +77,11 @@ class SyntheticRequest:
     def event(self) -> dict[str, Any]:
         """The HTTP API (payload 2.0) event API Gateway would send for this request."""
         names = _PATH_PARAMETER.findall(self.route)
-        unknown = set(names) - set(PATH_SAMPLES)
+        samples = {**PATH_SAMPLES, **self.path_values}
+        unknown = set(names) - set(samples)
         if unknown:
             raise ValueError(f"no sample value for the path parameters {sorted(unknown)} of {self.route_key}")
-        values = {name: PATH_SAMPLES[name] for name in names}
+        values = {name: samples[name] for name in names}
         path = _PATH_PARAMETER.sub(lambda match: values[match.group(1)], self.route)
         headers = {"host": "priming.invalid", "user-agent": "snapstart-priming"}
         if self.body is not None:
@@ -134,12 +140,15 @@ def prime_http(
     *,
     bodies: Mapping[str, Mapping[str, Any]] | None = None,
     queries: Mapping[str, Mapping[str, str]] | None = None,
+    path_values: Mapping[str, Callable[[], str]] | None = None,
 ) -> Primer:
     """Prime `app` before a snapshot with one synthetic request per route; the primer.
 
     `bodies`: the JSON body of each route that takes one, by route key (`POST /posts/{slug}/comments`);
     a route without one is sent no body. `queries`: the query parameters of each route that requires
-    some (`GET /comments/counts`), by route key.
+    some (`GET /comments/counts`), by route key. `path_values`: what makes the value of a path
+    parameter PATH_SAMPLES has none for, by name, called when the primer runs (after the signing
+    secret is read: a token signed with it).
     """
     bodies = dict(bodies or {})
     queries = dict(queries or {})
@@ -156,10 +165,11 @@ def prime_http(
 
     def run() -> dict[str, int]:
         context = _priming_context()
+        values = {name: make() for name, make in (path_values or {}).items()}
         statuses = {}
         with answered_locally():
             for request in requests:
-                response = app.resolve(request.event(), context)
+                response = app.resolve(replace(request, path_values=values).event(), context)
                 statuses[request.route_key] = int(response["statusCode"])
         return statuses
 
@@ -179,6 +189,120 @@ def prime_job(name: str, job: Callable[[], object]) -> Primer:
     primer = Primer(run=_leaving_no_trace(run))
     _register(primer)
     return primer
+
+
+def prime_notify(processor: "BatchProcessor") -> Primer:
+    """Prime the notify function: stream records of a held comment with an email, an approved reply
+    and a new subscription go through `processor` as Lambda's batches do, every mail and webhook
+    call is built in full (MIME, signature) and sent nowhere, and the scheduled job runs, all
+    against the DynamoDB stub. Mail and webhook are primed as if configured, whatever the settings."""
+
+    def run() -> dict[str, int]:
+        from aws_lambda_powertools.utilities.batch import process_partial_response
+
+        from blog import mail, notifying
+        from blog.settings import get_notify_settings
+        from blog.store.notifications import get_notification_store
+        from blog.timestamps import utc_now
+
+        settings = get_notify_settings().model_copy(
+            update={
+                "sender_email": "snapstart@priming.invalid",
+                "owner_email": "owner@priming.invalid",
+                "webhook_url": "https://priming.invalid/webhook",
+            }
+        )
+        outbox = notifying.Outbox(
+            send_mail=_serialize_only, post_webhook=lambda _url, _body, _timestamp: None
+        )
+        mail.ses_client()  # botocore loads SES v2's service model: the client is made, never called
+
+        def notify(record: Any) -> None:
+            notifying.notify(
+                get_notification_store(), settings, record.raw_event, now=utc_now(), outbox=outbox
+            )
+
+        with answered_locally():
+            response = process_partial_response(
+                event={"Records": _stream_records()},
+                record_handler=notify,
+                processor=processor,
+                context=_priming_context(),
+            )
+            notifying.announce_scheduled_posts(
+                get_notification_store(), settings, now=utc_now(), outbox=outbox
+            )
+        failed = bool(response.get("batchItemFailures"))
+        return {"notify": HTTPStatus.INTERNAL_SERVER_ERROR if failed else HTTPStatus.OK}
+
+    primer = Primer(run=_leaving_no_trace(run))
+    _register(primer)
+    return primer
+
+
+def _serialize_only(message: "EmailMessage", _settings: object) -> None:
+    """A mail as sending makes it (its bytes, headers encoded), sent nowhere."""
+    message.as_bytes()
+
+
+def _stream_records() -> list[dict[str, Any]]:
+    """Stream records (Lambda's form) of a held comment with an email, an approved reply to it and
+    a new subscription, on the priming post."""
+    from blog.ids import new_comment_id
+    from blog.models import CommentStatus, StoredComment
+    from blog.store.keys import comment_item
+    from blog.timestamps import utc_now
+
+    now = utc_now()
+    held = StoredComment.model_validate(
+        {
+            "id": PRIMING_COMMENT_ID,
+            "post_slug": PRIMING_SLUG,
+            "author_name": "SnapStart",
+            "author_email": "reader@priming.invalid",
+            "content": "SnapStart",
+            "content_html": "<p>SnapStart</p>",
+            "created_at": now,
+            "status": CommentStatus.PENDING,
+        }
+    )
+    reply = held.model_copy(
+        update={
+            "id": new_comment_id(PRIMING_COMMENT_ID, now),
+            "status": CommentStatus.APPROVED,
+            "author_email": None,
+        }
+    )
+    subscription = {
+        "pk": {"S": f"POST#{PRIMING_SLUG}"},
+        "sk": {"S": f"SUBSCRIPTION#{PRIMING_COMMENT_ID}"},
+        "post_slug": {"S": PRIMING_SLUG},
+        "comment_id": {"S": PRIMING_COMMENT_ID},
+        "email": {"S": "reader@priming.invalid"},
+        "email_hash": {"S": "0" * 32},
+        "confirmed": {"BOOL": False},
+        "created_at": {"S": "2026-01-01T00:00:00Z"},
+    }
+    images = [comment_item(held), comment_item(reply), subscription]
+    return [
+        {
+            "eventID": f"snapstart-priming-{number}",
+            "eventName": "INSERT",
+            "eventSource": "aws:dynamodb",
+            "eventVersion": "1.1",
+            "awsRegion": "us-east-1",
+            "eventSourceARN": "arn:aws:dynamodb:us-east-1:000000000000:table/priming/stream/priming",
+            "dynamodb": {
+                "ApproximateCreationDateTime": int(now.timestamp()),
+                "Keys": {"pk": image["pk"], "sk": image["sk"]},
+                "NewImage": image,
+                "SequenceNumber": str(number),
+                "SizeBytes": 100,
+                "StreamViewType": "NEW_AND_OLD_IMAGES",
+            },
+        }
+        for number, image in enumerate(images, start=1)
+    ]
 
 
 def _leaving_no_trace(run: Callable[[], dict[str, int]]) -> Callable[[], dict[str, int]]:

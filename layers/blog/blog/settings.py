@@ -77,6 +77,91 @@ class FeedSettings(BaseModel):
         return self.comment_url_template.replace("{slug}", slug).replace("{id}", comment_id)
 
 
+class OwnerNotify(StrEnum):
+    """Which new comments the owner is mailed about: held ones (default), all, or none."""
+
+    HELD = "held"
+    ALL = "all"
+    NONE = "none"
+
+
+_URL_BASE = r"^(https?://[^/\s?#]+(/[^\s?#]*[^/\s?#])?)?$"
+
+
+class NotifySettings(BaseModel):
+    """What the notify function reads beyond `Settings` (template.yaml, NotifyFunction): who mails
+    whom, where links point, and the webhook."""
+
+    # Built on first use: only the notify function validates it.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
+
+    sender_email: str = Field(alias="SENDER_EMAIL", default="", pattern=r"^([^@\s]+@[^@\s]+)?$")
+    """The From address; empty: nothing is mailed."""
+    owner_email: str = Field(alias="OWNER_EMAIL", default="", pattern=r"^([^@\s]+@[^@\s]+)?$")
+    owner_notify: OwnerNotify = Field(alias="OWNER_NOTIFY", default=OwnerNotify.HELD)
+    ses_configuration_set: str = Field(alias="SES_CONFIGURATION_SET", default="")
+    """The SES configuration set every mail names (bounces and complaints); empty when nothing is mailed."""
+    webhook_url: str = Field(alias="WEBHOOK_URL", default="", pattern=r"^(https?://\S+)?$")
+    """Where events are posted; empty: no webhook."""
+    post_url_template: str = Field(alias="POST_URL_TEMPLATE", pattern=r"^https?://[^/\s]+.*\{slug\}")
+    comment_url_template: str = Field(alias="COMMENT_URL_TEMPLATE", pattern=r"^https?://[^/\s]+.*\{slug\}")
+    blog_title: str = Field(alias="BLOG_TITLE", min_length=1)
+    blog_language: str = Field(alias="BLOG_LANGUAGE", min_length=2)
+    public_api_url: str = Field(alias="PUBLIC_API_URL", pattern=_URL_BASE, min_length=1)
+    """The base of mail-action links: PublicApiUrl, else the CDN's URL, else the execute-api URL."""
+
+    @property
+    def mails(self) -> bool:
+        """Whether anything is mailed at all."""
+        return bool(self.sender_email)
+
+    @property
+    def mails_owner(self) -> bool:
+        """Whether the owner is mailed about new comments."""
+        return self.mails and bool(self.owner_email) and self.owner_notify is not OwnerNotify.NONE
+
+    @property
+    def german(self) -> bool:
+        """Whether mails are in German (BlogLanguage `de`, `de-AT`, ...); else in English."""
+        return self.blog_language.lower().split("-")[0] == "de"
+
+    def post_url(self, slug: str) -> str:
+        """Where the static site shows a post."""
+        return self.post_url_template.replace("{slug}", slug)
+
+    def comment_url(self, slug: str, comment_id: str) -> str:
+        """Where the static site shows a comment."""
+        return self.comment_url_template.replace("{slug}", slug).replace("{id}", comment_id)
+
+
+@cache
+def get_notify_settings() -> NotifySettings:
+    """The notify settings of this process, validated on first use (the notify function only)."""
+    return NotifySettings.model_validate(dict(os.environ))
+
+
+class ActionPageSettings(BaseModel):
+    """What the pages of mail links (/actions) read beyond `Settings`: the blog's name and language,
+    and where the static site shows a post."""
+
+    # Built on first use: only the mail-actions function validates it.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
+
+    blog_title: str = Field(alias="BLOG_TITLE", min_length=1)
+    blog_language: str = Field(alias="BLOG_LANGUAGE", min_length=2)
+    post_url_template: str = Field(alias="POST_URL_TEMPLATE", pattern=r"^https?://[^/\s]+.*\{slug\}")
+
+    def post_url(self, slug: str) -> str:
+        """Where the static site shows a post."""
+        return self.post_url_template.replace("{slug}", slug)
+
+
+@cache
+def get_action_page_settings() -> ActionPageSettings:
+    """The mail-action page settings of this process, validated on first use."""
+    return ActionPageSettings.model_validate(dict(os.environ))
+
+
 @cache
 def get_feed_settings() -> FeedSettings:
     """The feed settings of this process, validated on first use (the feeds function only)."""
