@@ -51,14 +51,15 @@ def _failed(_: Exception) -> Response[str]:
     return _error_page(HTTPStatus.INTERNAL_SERVER_ERROR)
 
 
-def _pages(success: str) -> dict[int, OpenAPIResponse]:
+def _pages(success: str, *more: tuple[HTTPStatus, str]) -> dict[int, OpenAPIResponse]:
     statuses = {
         HTTPStatus.OK: success,
         HTTPStatus.BAD_REQUEST: "The link is malformed or was altered",
-        HTTPStatus.NOT_FOUND: "The comment or the subscription no longer exists",
         HTTPStatus.GONE: "The link has expired (after 7 days; an unsubscribe link never does)",
-        HTTPStatus.UNPROCESSABLE_ENTITY: "Never: every token is answered with one of the pages above",
+        # In place of Powertools' default 422, which a path parameter of any string never causes.
+        HTTPStatus.UNPROCESSABLE_ENTITY: "Not sent: a malformed link is a 400 page",
         HTTPStatus.SERVICE_UNAVAILABLE: "The service is busy; try again shortly",
+        **dict(more),
     }
     return {
         status: {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
@@ -92,7 +93,11 @@ def show_mail_action(token: str) -> Response[str]:
     description="Acts once; again, it changes nothing and answers the same. Any body is ignored, so "
     "RFC 8058's one-click unsubscribe (`List-Unsubscribe=One-Click`, form-urlencoded or multipart) "
     "works as the page's button does.",
-    responses=_pages("Done (or done before)"),
+    responses=_pages(
+        "Done (or done before)",
+        (HTTPStatus.NOT_FOUND, "The comment, its post or the subscription no longer exists"),
+        (HTTPStatus.CONFLICT, "The comment was deleted: it can no longer be approved or marked as spam"),
+    ),
 )
 def carry_out_mail_action(token: str) -> Response[str]:
     settings = get_action_page_settings()
