@@ -41,8 +41,8 @@ EXPECTED_STATUS = {
     "mail_action_one_click.json": 400,
 }
 """The status of each HTTP API event, invoked against the demo blog."""
-SCHEDULED = {"auto_close.json"}
-"""Events that are not HTTP requests."""
+SCHEDULED = {"auto_close.json", "notify.json"}
+"""Events that are not HTTP requests (a schedule's, the table stream's)."""
 
 
 @functools.cache
