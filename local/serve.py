@@ -143,9 +143,9 @@ def _start_table_stream(
     names = ", ".join(source.name for source in sources)
     if database.stream_arn is None:
         console.line(
-            f"Stream: none: {database.stream_missing or 'the table has no stream'}; "
-            f"the DynamoDB at {database.endpoint} gives no stream, so {names} do(es) not run "
-            "(the embedded DynamoDB has streams; DynamoDB Local and LocalStack have them too)"
+            f"Stream: none, so {names} not run (no mail, no webhook): the DynamoDB at "
+            f"{database.endpoint} gives the table no stream ({database.stream_missing}). The embedded "
+            "DynamoDB, DynamoDB Local and LocalStack have streams."
         )
         return
     running.enter_context(

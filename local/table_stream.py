@@ -65,6 +65,7 @@ MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 """Lambda's limit on a synchronous invocation's payload: a batch stays below it."""
 POLL_INTERVAL_SECONDS = 0.25
 """Lambda polls each shard of a DynamoDB stream four times a second."""
+SHARD_REFRESH_SECONDS = 10.0
 MAX_BATCH_SIZE = 10_000
 DEFAULT_BATCH_SIZE = 100
 _SUPPORTED_PROPERTIES = frozenset(
@@ -290,8 +291,14 @@ class ShardReader:
         self._records_of = records_of
         self._forget = forget_iterators
         self._shards: dict[str, _Shard] = {}
+        self._described_at = -math.inf
 
     def _refresh_shards(self) -> None:
+        # A stream's shards change every few hours: DescribeStream now and then, and whenever a
+        # shard has been read to its end, is enough.
+        if time.monotonic() - self._described_at < SHARD_REFRESH_SECONDS:
+            return
+        self._described_at = time.monotonic()
         description = self._client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
         for shard in description.get("Shards", []):
             if shard["ShardId"] not in self._shards:
@@ -329,6 +336,7 @@ class ShardReader:
             shard.last_sequence = records[-1]["dynamodb"]["SequenceNumber"]
         elif next_iterator is None:
             shard.finished = True
+            self._described_at = -math.inf
         return records
 
 
@@ -400,6 +408,7 @@ class StreamMapping:
         destination_log: DestinationLog,
         retry_delay_seconds: float = 1.0,
         clock: Callable[[], float] = time.time,
+        stopping: threading.Event | None = None,
     ) -> None:
         self.source = source
         self._shards = shards
@@ -410,6 +419,8 @@ class StreamMapping:
         self._destination_log = destination_log
         self._retry_delay = retry_delay_seconds
         self._clock = clock
+        self._stopping = stopping or threading.Event()
+        """Set when the runtime stops: a batch being retried is left where it is."""
         self._pending: deque[tuple[str, dict[str, Any]]] = deque()
         """Records the filters passed, not yet invoked, each with its shard's id."""
         self._first_pending_at: float | None = None
@@ -458,7 +469,7 @@ class StreamMapping:
         """Invoke the function until every record of `batch` is processed or handed to the
         destination: partial failures, bisection and bounded retries as Lambda does them."""
         work: deque[tuple[list[dict[str, Any]], int]] = deque([(batch, 0)])
-        while work:
+        while work and not self._stopping.is_set():
             records, retries = work.popleft()
             records = self._drop_expired(records, retries, shard_id)
             if not records:
@@ -478,7 +489,7 @@ class StreamMapping:
                 work.extendleft([(remaining[middle:], 0), (remaining[:middle], 0)])
             else:
                 work.appendleft((remaining, retries + 1))
-            time.sleep(min(self._retry_delay * 2**retries, 30.0))
+            self._stopping.wait(min(self._retry_delay * 2**retries, 30.0))
 
     def _drop_expired(
         self, records: list[dict[str, Any]], retries: int, shard_id: str
@@ -579,10 +590,10 @@ class StreamPoller:
     """Runs a mapping on a thread of its own until stopped; a read that fails is logged and tried
     again on the next poll, so a hiccup of the local DynamoDB loses nothing."""
 
-    def __init__(self, mapping: StreamMapping, log: Callable[[str], None]) -> None:
+    def __init__(self, mapping: StreamMapping, log: Callable[[str], None], stop: threading.Event) -> None:
         self.mapping = mapping
         self._log = log
-        self._stop = threading.Event()
+        self._stop = stop
         self._thread = threading.Thread(target=self._run, name=f"stream {mapping.source.name}", daemon=True)
 
     def start(self) -> None:
@@ -604,7 +615,8 @@ class StreamPoller:
     def stop(self) -> None:
         self._stop.set()
         if self._thread.is_alive():
-            self._thread.join(timeout=35)
+            # An invocation under way ends first (the thread is a daemon should it not).
+            self._thread.join(timeout=10)
 
 
 @contextmanager
@@ -660,6 +672,7 @@ def reading_table_stream(
     poller with a DynamoDB Streams client of its own (`new_client`), as RawRecords keeps the last
     answer of its client."""
     pollers = []
+    stop = threading.Event()
     for source in sources:
         if not source.enabled:
             continue
@@ -676,7 +689,8 @@ def reading_table_stream(
             timeout_seconds=function.timeout_seconds,
             log=log,
             destination_log=destination_log,
+            stopping=stop,
         )
-        pollers.append(StreamPoller(mapping, log))
+        pollers.append(StreamPoller(mapping, log, stop))
     with running_pollers(pollers):
         yield pollers

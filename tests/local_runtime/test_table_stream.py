@@ -9,7 +9,7 @@ Lambda's shows on its own; test_stream_serve.py runs the whole chain with `serve
 import copy
 import json
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from botocore.exceptions import ClientError
@@ -19,6 +19,7 @@ from local.embedded_dynamodb import (
     forget_shard_iterators,
     local_client,
     local_dynamodb,
+    table_stream,
 )
 from local.event_filter import parse_filter_criteria
 from local.table_stream import (
@@ -29,11 +30,18 @@ from local.table_stream import (
     StreamMapping,
     stream_event_sources,
 )
-from local.template import LocalDeployment, TemplateError, load_template
+from local.template import (
+    LocalDeployment,
+    TemplateError,
+    create_table_arguments,
+    load_template,
+    parameter_defaults,
+)
 from local.workers import FunctionThrottled, Invocation
 
 STREAM = {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 DLQ = OnFailureDestination(name="NotifyDeadLetterQueue", kind="SQS")
+STACK = LocalDeployment(parameters=parameter_defaults(load_template()))
 NOTIFY_EVENT: dict[str, Any] = {
     "Type": "DynamoDB",
     "Properties": {
@@ -434,9 +442,22 @@ def test_latest_starts_after_the_records_already_in_the_stream(table: Table) -> 
     assert function.batches() == [["NEW"]]
 
 
+def test_the_notify_functions_stream_event_is_read_from_the_template() -> None:
+    (source,) = stream_event_sources(load_template(), STACK)
+    assert source.name == "NotifyFunction TableStream"
+    assert source.report_batch_item_failures
+    assert source.bisect_on_error
+    assert source.on_failure == DLQ
+    assert len(source.filters.sources) == len(
+        load_template()["Resources"]["NotifyFunction"]["Properties"]["Events"]["TableStream"]["Properties"][
+            "FilterCriteria"
+        ]["Filters"]
+    )
+
+
 def test_every_dynamodb_event_on_the_tables_stream_is_read_from_the_template() -> None:
-    (source,) = stream_event_sources(template_with_stream(), LocalDeployment(parameters={}))
-    assert source.name == "StreamProbeFunction TableStream"
+    sources = {source.name: source for source in stream_event_sources(template_with_stream(), STACK)}
+    source = sources["StreamProbeFunction TableStream"]
     assert (source.batch_size, source.maximum_retry_attempts, source.bisect_on_error) == (10, 2, True)
     assert source.report_batch_item_failures
     assert source.starting_position == "TRIM_HORIZON"
@@ -465,7 +486,7 @@ def test_an_event_the_local_runtime_cannot_run_as_lambda_would_is_an_error(
     properties: dict[str, Any], complaint: str
 ) -> None:
     with pytest.raises(TemplateError, match=complaint):
-        stream_event_sources(template_with_stream(**properties), LocalDeployment(parameters={}))
+        stream_event_sources(template_with_stream(**properties), STACK)
 
 
 def test_the_embedded_table_is_created_with_the_templates_stream(database: LocalDynamoDB) -> None:
@@ -473,3 +494,33 @@ def test_the_embedded_table_is_created_with_the_templates_stream(database: Local
     description = local_client("dynamodb", database.endpoint).describe_table(TableName="stream-test")["Table"]
     assert description["StreamSpecification"] == {"StreamEnabled": True, **STREAM}
     assert description["LatestStreamArn"] == database.stream_arn
+
+
+def test_a_table_there_without_its_stream_gets_it(database: LocalDynamoDB) -> None:
+    client = local_client("dynamodb", database.endpoint)
+    client.create_table(
+        **{
+            **create_table_arguments(template_with_stream(), "no-stream-yet"),
+            "StreamSpecification": {"StreamEnabled": False},
+        }
+    )
+    arn, missing = table_stream(client, template_with_stream(), "no-stream-yet")
+    assert missing is None
+    assert arn == client.describe_table(TableName="no-stream-yet")["Table"]["LatestStreamArn"]
+
+
+def test_a_dynamodb_without_streams_is_named_with_its_reason() -> None:
+    class NoStreams:
+        def describe_table(self, **_: Any) -> dict[str, Any]:
+            return {"Table": {}}
+
+        def update_table(self, **_: Any) -> dict[str, Any]:
+            raise ClientError(
+                {"Error": {"Code": "ValidationException", "Message": "streams are not supported"}},
+                "UpdateTable",
+            )
+
+    arn, missing = table_stream(cast("Any", NoStreams()), template_with_stream(), "blog-local")
+    assert arn is None
+    assert missing is not None
+    assert "streams are not supported" in missing
