@@ -522,6 +522,12 @@ class StreamMapping:
                 return Invocation(
                     None, {"errorType": "Runtime.ExitError", "errorMessage": str(exited)}, None, 0.0
                 )
+            except Exception as error:
+                # The batch never reached the function (its worker could not start): as Lambda does
+                # on a service error, try again and count no retry; the records stay.
+                self._log(f"STREAM {self.source.name}: invoking {self.source.function_id} failed: {error}")
+                if self._stopping.wait(self._retry_delay or 0.1):
+                    raise
 
     def _log_invocation(
         self, records: Sequence[Mapping[str, Any]], invocation: Invocation, outcome: _Outcome, retries: int

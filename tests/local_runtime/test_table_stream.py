@@ -524,3 +524,27 @@ def test_a_dynamodb_without_streams_is_named_with_its_reason() -> None:
     assert arn is None
     assert missing is not None
     assert "streams are not supported" in missing
+
+
+def test_an_invocation_that_never_reached_the_function_is_tried_again_and_loses_nothing(table: Table) -> None:
+    class Unstartable(ScriptedFunction):
+        failures = 1
+
+        def invoke(
+            self,
+            function_id: str,
+            event: Mapping[str, Any],
+            timeout_seconds: float,
+            wait_seconds: float = 0.0,
+        ) -> Invocation:
+            if self.failures:
+                self.failures -= 1
+                raise OSError("cannot start the worker")
+            return super().invoke(function_id, event, timeout_seconds, wait_seconds)
+
+    function = Unstartable()
+    table.put("A", "B")
+    drain(table.mapping(function, maximum_retry_attempts=0, on_failure=DLQ))
+    assert function.batches() == [["A", "B"]]
+    assert table.destination == []
+    assert any("cannot start the worker" in line for line in table.log)
