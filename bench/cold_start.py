@@ -30,8 +30,11 @@ from typing import Any
 from bench.data import check, comment, now, publish
 from bench.environment import BenchEnvironment
 from blog.action_tokens import MailAction, action_url, issue_action_token
-from blog.store.keys import post_pk, to_item
+from blog.ids import new_comment_id
+from blog.models import CommentStatus, StoredComment
+from blog.store.keys import comment_item, post_pk, to_item
 from local.demo import read_posts, read_threads
+from local.embedded_dynamodb import local_client
 from local.template import PROJECT_ROOT, FunctionDefinition
 
 CHILD = Path(__file__).with_name("cold_start_child.py")
@@ -74,6 +77,7 @@ CLOSE_SLUG = "bench-kaltstart-schliessen"
 COMMENTED_SLUG = "bench-kaltstart-kommentare"
 """Where the cold starts of submit_comment write, so that the post get_post reads stays as it is."""
 MANAGED_SLUG = "bench-kaltstart-beitrag"
+BENCH_SENDER = "blog@bench.example"
 TIMEOUT_SECONDS = 120
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
 
@@ -163,6 +167,15 @@ class Requests:
         self._approve_link = action_url(
             "", issue_action_token(MailAction.APPROVE, self.slug, to_approve, now=now())
         )
+        # The notify function mails the owner through moto's SES v2, on the bench's moto server.
+        endpoint = bench.database.endpoint
+        local_client("sesv2", endpoint).create_email_identity(EmailIdentity=BENCH_SENDER.split("@")[1])
+        self._mail_environment = {
+            "SENDER_EMAIL": BENCH_SENDER,
+            "OWNER_EMAIL": "owner@bench.example",
+            "SES_CONFIGURATION_SET": "",
+            "AWS_ENDPOINT_URL_SESV2": endpoint,
+        }
 
     def event(self, folder: str, run: int) -> tuple[dict[str, Any], dict[str, str]]:
         """The event of function `folder` for run number `run`, and environment variables it needs."""
@@ -187,10 +200,47 @@ class Requests:
         if folder == "auto_close":
             # Far enough back that the job reads its index (one Query) and finds nothing to close.
             return _scheduled_event(), {"CLOSE_COMMENTS_AFTER_DAYS": "36500"}
+        if folder == "notify":
+            return self._held_comment_record(run), self._mail_environment
         if folder not in builders:
             raise RuntimeError(f"the bench has no representative request for the function {folder}")
         _, event = builders[folder]()
         return event, {}
+
+    def _held_comment_record(self, run: int) -> dict[str, Any]:
+        """A stream batch of one new held comment with an email (a new one each run, so that no
+        claim of an earlier run holds it): the owner's mail, built and sent through SES v2."""
+        held = StoredComment.model_validate(
+            {
+                "id": new_comment_id(None, now() + timedelta(milliseconds=run)),
+                "post_slug": self.slug,
+                "author_name": f"Leserin {run}",
+                "author_email": f"leserin{run}@bench.example",
+                "content": "Eine Frage, die auf Freigabe wartet.",
+                "content_html": "<p>Eine Frage, die auf Freigabe wartet.</p>",
+                "created_at": now(),
+                "status": CommentStatus.PENDING,
+            }
+        )
+        image = comment_item(held)
+        change = {
+            "ApproximateCreationDateTime": now().timestamp(),
+            "Keys": {"pk": image["pk"], "sk": image["sk"]},
+            "NewImage": image,
+            "SequenceNumber": str(run + 1),
+            "SizeBytes": 512,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        }
+        record = {
+            "eventID": f"bench-{run}",
+            "eventName": "INSERT",
+            "eventSource": "aws:dynamodb",
+            "eventVersion": "1.1",
+            "awsRegion": "us-east-1",
+            "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/bench/stream/bench",
+            "dynamodb": change,
+        }
+        return {"Records": [record]}
 
     def floor_call(self, table: str) -> dict[str, Any]:
         return {

@@ -1,30 +1,19 @@
 """GET and POST /actions/{token}: the links of owner and reader mails, as small HTML pages."""
 
 from http import HTTPStatus
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from blog import action_pages, mail_actions, priming
-from blog.action_tokens import MailAction, issue_action_token
-from blog.errors import BlogError
-from blog.http_api import create_resolver, entry_point, status_of
+from blog.action_tokens import MAX_TOKEN_LENGTH, TOKEN_PATTERN, MailAction, issue_action_token
+from blog.http_api import create_resolver, entry_point
 from blog.settings import get_action_page_settings, get_settings
 from blog.store import get_store
 from blog.telemetry import logger
 from blog.timestamps import utc_now
-
-app = create_resolver(json_api=False)
-
-
-def _html(status: HTTPStatus, body: str) -> Response[str]:
-    return Response(
-        status_code=status,
-        content_type=action_pages.HTML,
-        body=body,
-        headers=dict(action_pages.ACTION_PAGE_HEADERS),
-    )
 
 
 def _error_page(status: HTTPStatus) -> Response[str]:
@@ -32,23 +21,10 @@ def _error_page(status: HTTPStatus) -> Response[str]:
     page = action_pages.error_page(
         status, blog_language=settings.blog_language, blog_title=settings.blog_title
     )
-    return _html(status, page)
+    return action_pages.page_response(status, page)
 
 
-@app.exception_handler(BlogError)
-def _refused(error: BlogError) -> Response[str]:
-    return _error_page(status_of(error))
-
-
-@app.exception_handler(NotFoundError)
-def _no_route(_: NotFoundError) -> Response[str]:
-    return _error_page(HTTPStatus.NOT_FOUND)
-
-
-@app.exception_handler(Exception)
-def _failed(_: Exception) -> Response[str]:
-    logger.exception("mail action failed unexpectedly")
-    return _error_page(HTTPStatus.INTERNAL_SERVER_ERROR)
+app = create_resolver(error_page=_error_page)
 
 
 def _pages(success: str, *more: tuple[HTTPStatus, str]) -> dict[int, OpenAPIResponse]:
@@ -56,7 +32,8 @@ def _pages(success: str, *more: tuple[HTTPStatus, str]) -> dict[int, OpenAPIResp
         HTTPStatus.OK: success,
         HTTPStatus.BAD_REQUEST: "The link is malformed or was altered",
         HTTPStatus.GONE: "The link has expired (after 7 days; an unsubscribe link never does)",
-        # In place of Powertools' default 422, which a path parameter of any string never causes.
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "A body over 8 KB (a one-click body has a few dozen bytes)",
+        # In place of Powertools' default 422: a token not of a token's form is a 400 page too.
         HTTPStatus.UNPROCESSABLE_ENTITY: "Not sent: a malformed link is a 400 page",
         HTTPStatus.SERVICE_UNAVAILABLE: "The service is busy; try again shortly",
         **dict(more),
@@ -65,6 +42,17 @@ def _pages(success: str, *more: tuple[HTTPStatus, str]) -> dict[int, OpenAPIResp
         status: {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
         for status, description in statuses.items()
     }
+
+
+Token = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=MAX_TOKEN_LENGTH,
+        pattern=TOKEN_PATTERN,
+        description="The signed token of a mail link: opaque, as the mail gives it",
+    ),
+]
 
 
 @app.get(
@@ -76,13 +64,13 @@ def _pages(success: str, *more: tuple[HTTPStatus, str]) -> dict[int, OpenAPIResp
     "has one button, which POSTs to the same address.",
     responses=_pages("The page naming the action"),
 )
-def show_mail_action(token: str) -> Response[str]:
+def show_mail_action(token: Token) -> Response[str]:
     settings = get_action_page_settings()
     action_token = mail_actions.look_at(token, now=utc_now())
     page = action_pages.question_page(
         action_token, blog_language=settings.blog_language, blog_title=settings.blog_title
     )
-    return _html(HTTPStatus.OK, page)
+    return action_pages.page_response(HTTPStatus.OK, page)
 
 
 @app.post(
@@ -99,19 +87,15 @@ def show_mail_action(token: str) -> Response[str]:
         (HTTPStatus.CONFLICT, "The comment was deleted: it can no longer be approved or marked as spam"),
     ),
 )
-def carry_out_mail_action(token: str) -> Response[str]:
+def carry_out_mail_action(token: Token) -> Response[str]:
     settings = get_action_page_settings()
-    action_token = mail_actions.carry_out(get_store(), get_settings(), token, now=utc_now())
-    logger.info("mail action carried out", extra={"action": str(action_token.action)})
+    done = mail_actions.carry_out(get_store(), get_settings(), token, now=utc_now())
+    logger.info("mail action carried out", extra={"action": str(done.action)})
+    post_url = None if done.action is MailAction.UNSUBSCRIBE else settings.post_url(done.slug)
     page = action_pages.done_page(
-        action_token,
-        blog_language=settings.blog_language,
-        blog_title=settings.blog_title,
-        post_url=None
-        if action_token.action is MailAction.UNSUBSCRIBE
-        else settings.post_url(action_token.slug),
+        done, blog_language=settings.blog_language, blog_title=settings.blog_title, post_url=post_url
     )
-    return _html(HTTPStatus.OK, page)
+    return action_pages.page_response(HTTPStatus.OK, page)
 
 
 def _priming_link() -> str:
@@ -120,10 +104,6 @@ def _priming_link() -> str:
     )
 
 
-def _refused_early(status: HTTPStatus, _detail: str, _reason: str | None) -> Response[str]:
-    return _error_page(status)
-
-
 primer = priming.prime_http(app, path_values={"token": _priming_link})
-# A one-click body is a few hundred bytes; a link's page needs none.
-lambda_handler = entry_point(app, max_body_bytes=8 * 1024, json_bodies=False, refuse=_refused_early)
+# A one-click body is a few dozen bytes; a link's page needs none.
+lambda_handler = entry_point(app, max_body_bytes=8 * 1024, error_page=_error_page)

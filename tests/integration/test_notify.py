@@ -7,6 +7,7 @@ import hmac
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -48,12 +49,14 @@ class Receiver:
     def __init__(self) -> None:
         self.deliveries: list[tuple[dict[str, str], bytes]] = []
         self.status = 204
+        self.delay_seconds = 0.0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.deliveries.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                time.sleep(receiver.delay_seconds)
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -83,6 +86,7 @@ def receiver() -> Iterator[Receiver]:
 def hook(receiver: Receiver) -> Receiver:
     receiver.deliveries.clear()
     receiver.status = 204
+    receiver.delay_seconds = 0.0
     return receiver
 
 
@@ -101,6 +105,11 @@ def ses(dynamodb: Any, function_environment: dict[str, str]) -> Any:
     client.create_email_identity(EmailIdentity="beispiel.example")
     client.create_configuration_set(ConfigurationSetName=function_environment["SES_CONFIGURATION_SET"])
     return client
+
+
+def raw_mails() -> list[str]:
+    """Every mail moto's SES took, as sent (raw MIME)."""
+    return [message.raw_data for message in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages]
 
 
 def sent_mails() -> list[EmailMessage]:
@@ -221,6 +230,10 @@ def test_a_held_comment_mails_the_owner_with_signed_moderation_links(
     assert "http://127.0.0.1:8080/#/posts/hochbeet" in text
     links = [line for line in text.splitlines() if line.startswith(f"{API_URL}/actions/")]
     assert len(links) == 3  # approve, spam, delete
+    # RFC 5322 headers are ASCII: the German subject and names travel as RFC 2047 encoded words.
+    (raw,) = raw_mails()
+    assert raw.split("\r\n\r\n", 1)[0].isascii()
+    assert "=?utf-8?" in raw.split("\r\n\r\n", 1)[0]
     assert "&lt;b&gt;Nicht fett&lt;/b&gt;" in html_of(mail)
     assert "<b>" not in html_of(mail)
     assert held["status"] == "pending"
@@ -544,3 +557,45 @@ def test_opt_in_confirm_hear_of_a_reply_and_unsubscribe_with_one_click(
     comment(api, "laube", author_name="Noch jemand", parent_id=asked["id"])
     assert notify(stream.records()) == []
     assert len(sent_mails()) == 2
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_a_failure_retried_later(
+    api, publish, dynamodb, stream, notify, hook, monkeypatch
+):
+    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.2)  # 5 s in production
+    publish("langsam")
+    records = stream.records()
+
+    hook.delay_seconds = 1.0
+    assert notify(records) != []
+    hook.delay_seconds = 0.0
+    assert notify(records) == []
+    assert hook.types() == ["post.published", "post.published"]
+
+
+@pytest.mark.parametrize("parameter_overrides", [{**MAIL, "OwnerNotify": "all", "CommentModeration": "auto"}])
+def test_the_owner_hears_of_no_spam(api, publish, ses, stream, notify, parameter_overrides):
+    publish("honig")
+    comment(api, "honig", website="https://spam.example")
+
+    assert notify(stream.records()) == []
+    assert sent_mails() == []
+
+
+@pytest.mark.parametrize("parameter_overrides", [MAIL])
+def test_the_primer_builds_every_kind_of_delivery_and_sends_none(
+    lambda_functions, dynamodb, ses, monkeypatch, parameter_overrides
+):
+    from blog import priming
+
+    built: list[EmailMessage] = []
+    monkeypatch.setattr(priming, "_serialize_only", lambda message, _settings: built.append(message))
+
+    statuses = lambda_functions["NotifyFunction"].load_module().primer.run()
+
+    assert statuses == {"notify": 200}
+    assert sorted(str(message["To"]) for message in built) == [
+        "owner@priming.invalid",
+        "reader@priming.invalid",
+    ]
+    assert sent_mails() == []

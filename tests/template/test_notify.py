@@ -2,20 +2,17 @@
 retries and dead-letter queue, its IAM (SES as SenderIdentity only), and a stack without mail."""
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from boto3.dynamodb.types import TypeSerializer
 
 from blog.settings import NotifySettings
 from blog.stream_events import events_of
 from local.event_filter import parse_filter_criteria
 from local.template import LocalDeployment, functions, parameter_defaults, resolve
 from tests.conftest import resources_of_type
+from tests.stream_records import COMMENT, HEAD, SUBSCRIPTION, TTL, approved, record
 from tests.template.test_template import as_set, policy_statements
-
-_serializer = TypeSerializer()
 
 
 def notify_function(template: dict[str, Any]) -> dict[str, Any]:
@@ -86,64 +83,6 @@ def passes(template: dict[str, Any], record: dict[str, Any]) -> bool:
     applies them (local/event_filter.py), so the template and `make run` agree."""
     return parse_filter_criteria(stream_event(template)["FilterCriteria"]).matches(record)
 
-
-def record(old: dict[str, Any] | None, new: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
-    """A stream record (Lambda's form) of an item's change from `old` to `new`."""
-    image = new or old
-    assert image is not None
-    change: dict[str, Any] = {
-        "ApproximateCreationDateTime": datetime.now(UTC).timestamp(),
-        "Keys": {"pk": _serializer.serialize(image["pk"]), "sk": _serializer.serialize(image["sk"])},
-        "SequenceNumber": "1",
-        "StreamViewType": "NEW_AND_OLD_IMAGES",
-    }
-    if old is not None:
-        change["OldImage"] = {name: _serializer.serialize(value) for name, value in old.items()}
-    if new is not None:
-        change["NewImage"] = {name: _serializer.serialize(value) for name, value in new.items()}
-    name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
-    return {"eventID": "1", "eventName": name, "eventSource": "aws:dynamodb", "dynamodb": change, **extra}
-
-
-COMMENT = {
-    "pk": "POST#beet",
-    "sk": "COMMENT#01KBN0000000TEST",
-    "id": "01KBN0000000TEST",
-    "post_slug": "beet",
-    "author_name": "Jürgen",
-    "content": "Text",
-    "content_html": "<p>Text</p>",
-    "created_at": "2026-01-01T00:00:00Z",
-    "status": "pending",
-}
-HEAD = {
-    "pk": "POST#beet",
-    "sk": "#POST",
-    "slug": "beet",
-    "title": "Beet",
-    "excerpt": "Beet",
-    "author": "A",
-    "category": "K",
-    "tags": [],
-    "published_at": "2026-01-01T00:00:00Z",
-    "updated_at": "2026-01-01T00:00:00Z",
-    "created_at": "2026-01-01T00:00:00Z",
-    "comment_count": 0,
-    "comments_open": True,
-    "revision": 1,
-}
-SUBSCRIPTION = {
-    "pk": "POST#beet",
-    "sk": "SUBSCRIPTION#01KBN0000000TEST",
-    "post_slug": "beet",
-    "comment_id": "01KBN0000000TEST",
-    "email": "a@example.org",
-    "email_hash": "0" * 32,
-    "confirmed": False,
-    "created_at": "2026-01-01T00:00:00Z",
-}
-approved = {**COMMENT, "status": "approved"}
-TTL = {"userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"}}
 
 MEANINGFUL = {
     "a comment stored": record(None, COMMENT),

@@ -117,5 +117,8 @@ def send(message: EmailMessage, settings: NotifySettings) -> None:
         request["ConfigurationSetName"] = settings.ses_configuration_set
     try:
         ses_client().send_email(**request)
-    except (ClientError, BotoCoreError) as error:
-        raise MailFailed(str(error)) from error
+    except ClientError as error:
+        # The code only: SES's message may name the recipient, and this ends in the logs.
+        raise MailFailed(str(error.response.get("Error", {}).get("Code", "ClientError"))) from error
+    except BotoCoreError as error:
+        raise MailFailed(type(error).__name__) from error

@@ -1,5 +1,5 @@
 """What the notify function reads and writes: claims on deliveries, subscriptions, suppressions,
-the posts and comments a mail names, and the scheduled-publication mark.
+the posts a mail names, and the scheduled-publication mark.
 
 | item | pk | sk | attributes |
 | --- | --- | --- | --- |
@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from blog.models import StoredComment, StoredPostSummary
+from blog.models import StoredPostSummary
 from blog.store.failures import error_code, translated_errors
 from blog.store.keys import (
     PUBLISHED_INDEX,
     PUBLISHED_PK,
-    comment_key,
     from_item,
     post_key,
     subscription_key,
@@ -131,13 +130,6 @@ class NotificationStore:
             response = self._client.get_item(TableName=self._table, Key=post_key(slug), ConsistentRead=True)
         item = response.get("Item")
         return None if item is None else from_item(item)
-
-    def comment(self, slug: str, comment_id: str) -> StoredComment | None:
-        """A comment as stored, or None when it is gone."""
-        with translated_errors():
-            response = self._client.get_item(TableName=self._table, Key=comment_key(slug, comment_id))
-        item = response.get("Item")
-        return None if item is None else StoredComment.model_validate(from_item(item))
 
     def published_between(self, start: datetime, end: datetime) -> list[StoredPostSummary]:
         """Posts whose publication time lies in [start, end], from the sparse list index (summaries)."""
