@@ -58,7 +58,7 @@ Token = Annotated[
 @app.get(
     "/actions/<token>",
     operation_id="showMailAction",
-    tags=["Mail actions"],
+    tags=["Mail"],
     summary="The page of a mail link: what it will do, and one button",
     description="Changes nothing (mail scanners open links): an HTML page that names the action and "
     "has one button, which POSTs to the same address.",
@@ -76,7 +76,7 @@ def show_mail_action(token: Token) -> Response[str]:
 @app.post(
     "/actions/<token>",
     operation_id="carryOutMailAction",
-    tags=["Mail actions"],
+    tags=["Mail"],
     summary="Do what a mail link says: approve, spam, delete, confirm, unsubscribe",
     description="Acts once; again, it changes nothing and answers the same. Any body is ignored, so "
     "RFC 8058's one-click unsubscribe (`List-Unsubscribe=One-Click`, form-urlencoded or multipart) "

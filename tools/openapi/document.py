@@ -47,7 +47,7 @@ TAGS: list[Tag | str] = [
     ),
     Tag(name="Admin", description="Signed requests only: creating and updating posts."),
     Tag(
-        name="Mail actions",
+        name="Mail",
         description="The signed links of owner and reader mails, answered with small HTML pages: GET "
         "shows what a link will do and changes nothing, POST does it once.",
     ),
