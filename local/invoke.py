@@ -3,7 +3,7 @@
 The function runs in a worker of its own, as under `serve`. Its log goes to stderr, its response (or
 Lambda's error payload) to stdout. Its data is the demo blog on the embedded DynamoDB, loaded
 through the API first, unless DYNAMODB_ENDPOINT names another DynamoDB. The mail it sends goes to
-moto's SES and is logged and saved as under `serve`, in a new folder that stderr names.
+moto's SES and is logged and saved as under `serve`, in a new folder that stderr names at the end.
 """
 
 import json
@@ -129,10 +129,16 @@ def _load_demo(
 
 @contextmanager
 def _mail(parameters: Mapping[str, str], database: LocalDynamoDB, log: Console) -> Iterator[None]:
+    # Named once the function has mailed: most invocations send none and leave no folder behind.
     folder = default_mail_folder()
-    with local_mail(parameters, database.moto_endpoint, folder, log.line):
-        log.line(f"Mail {folder}")
-        yield
+    try:
+        with local_mail(parameters, database.moto_endpoint, folder, log.line):
+            yield
+    finally:
+        if any(folder.iterdir()):
+            log.line(f"Mail {folder}")
+        else:
+            folder.rmdir()
 
 
 def _timeout_error(function: FunctionDefinition) -> dict[str, Any]:
