@@ -116,6 +116,9 @@ def _start_mail(
     options: ServeOptions, api: RunningApi, database: LocalDynamoDB, console: Console, running: ExitStack
 ) -> None:
     folder = options.mail_dir or default_mail_folder()
+    if options.mail_dir is None:
+        # A temporary folder that got no mail is not left behind.
+        running.callback(lambda: None if any(folder.iterdir()) else folder.rmdir())
     parameters = api.stack.parameters
     running.enter_context(local_mail(parameters, database.moto_endpoint, folder, console.line))
     console.line(f"Mail {folder}")
