@@ -254,3 +254,13 @@ def test_each_request_is_one_line_of_the_log(server: LocalServer) -> None:
     line = next(line for line in server.log().splitlines() if "line=log" in line)
     assert line.startswith("GET /posts?limit=1&line=log 200 ")
     assert " ms ListPostsFunction" in line
+
+
+def test_a_mail_link_is_logged_as_its_route_never_with_its_token(server: LocalServer) -> None:
+    token = "k1.bG9nZ2VkLW5ldmVy.c2lnbmF0dXJl"
+
+    answer = server.request("GET", f"/actions/{token}")
+
+    assert answer.status == 400  # signed with no key of this server's ring
+    assert token not in server.log()
+    assert any(line.startswith("GET /actions/{token} 400 ") for line in server.log().splitlines())

@@ -11,6 +11,8 @@ It owns the key design (blog.store.keys) and turns DynamoDB's errors into domain
 | rate-limit counter | `RATE#<client hash>#<window>` | `RATE` | `expires_at` (TTL) |
 | duplicate guard | `DUPLICATE#<hash of post, author, text>` | `DUPLICATE` | `expires_at` (TTL) |
 | idempotency record | `IDEMPOTENCY#<hash of post, key>` | `IDEMPOTENCY` | `expires_at` (TTL) |
+| reply subscription | `POST#<slug>` | `SUBSCRIPTION#<comment id>` | |
+| suppressed address | `SUPPRESSED#<email hash>` | `SUPPRESSED` | |
 
 A post is two items: a small head (the summary, `comment_count`, the thread's state, the revision)
 that every count, condition and index uses, and a body (`content`, `content_html`) that only the
@@ -19,7 +21,8 @@ layout a post was one item, the head holding the body: the code reads both for o
 `blogctl migrate` rewrites the old ones.
 
 Spam is deleted by TTL (`expires_at`), and a duplicate guard refuses nothing once its comment
-(`comment_id`) is deleted or marked as spam.
+(`comment_id`) is deleted or marked as spam. A reply subscription (its reader's address) is written
+with its comment and removed with it, or when it is marked as spam (blog.store.subscriptions).
 
 A post's head carries `published_pk` and `category_pk` (with `published_at`) only while published, and
 `open_pk` only while its thread is open: the list indexes and the auto-close index stay sparse.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from blog.cursor import Position
-from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable, SubscriptionNotFound
+from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable
 from blog.models import (
     CommentStatus,
     ModerationAction,
@@ -455,6 +455,7 @@ class BlogStore:
     def confirm_subscription(self, slug: str, comment_id: str, email_hash: str) -> None:
         """Confirm the reply subscription of a comment (double opt-in); doing it again changes
         nothing. SubscriptionNotFound when there is none for this address."""
+        from blog.errors import SubscriptionNotFound
         from blog.store import subscriptions
 
         try:
