@@ -7,6 +7,7 @@ from pathlib import Path
 from local.console import Console
 from local.embedded_dynamodb import DynamoDBUnreachable
 from local.invoke import InvokeError, InvokeOptions, invoke
+from local.mail import local_parameter_defaults
 from local.parameters import ParameterError, parse_overrides, resolve_parameters
 from local.serve import PortInUse, ServeOptions, serve
 from local.template import TemplateError, load_template
@@ -46,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve_command.add_argument("--no-demo", action="store_true", help="start with an empty table")
     serve_command.add_argument(
+        "--mail-dir",
+        type=Path,
+        metavar="DIR",
+        help="where each mail the functions send is saved as an .eml file (default: a new temporary folder)",
+    )
+    serve_command.add_argument(
         "--max-concurrency",
         type=_positive,
         default=DEFAULT_MAX_CONCURRENCY,
@@ -76,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     template = load_template()
     try:
-        parameters = resolve_parameters(template, parse_overrides(arguments.parameter_overrides))
+        overrides = parse_overrides(arguments.parameter_overrides)
+        parameters = resolve_parameters(template, {**local_parameter_defaults(template), **overrides})
     except ParameterError as error:
         parser.error(f"--parameter-overrides: {error}")
     try:
@@ -87,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                 parameters=parameters,
                 demo=not arguments.no_demo,
                 max_concurrency=arguments.max_concurrency,
+                mail_dir=arguments.mail_dir,
             )
             serve(template, options, Console())
             return 0

@@ -14,8 +14,9 @@ from local.cors import CorsPolicy
 from local.demo import DEMO_CALLS, DemoSummary, HttpDemoClient, load_demo, read_posts, read_threads
 from local.embedded_dynamodb import LocalDynamoDB
 from local.gateway import ApiGateway
-from local.server import ApiServer, serving
+from local.server import ApiServer, server_url, serving
 from local.template import (
+    FunctionDefinition,
     HttpRoute,
     LocalDeployment,
     cors_configuration,
@@ -25,10 +26,22 @@ from local.template import (
 )
 from local.workers import DEFAULT_MAX_CONCURRENCY, WorkerPool, lambda_environment
 
+PUBLIC_API_URL_PARAMETER = "PublicApiUrl"
+"""The base of mail-action links; empty, the template points them at the execute-api URL, which is
+the local API here."""
+
 
 def local_deployment(parameters: Mapping[str, str], database: LocalDynamoDB) -> LocalDeployment:
     """What the template's intrinsic functions resolve to locally."""
     return LocalDeployment(parameters=dict(parameters), physical_ids=database.physical_ids)
+
+
+def with_local_api_url(parameters: Mapping[str, str], api_url: str) -> dict[str, str]:
+    """The parameters with PublicApiUrl, where the template declares it and it is empty, set to
+    the local API's URL: on AWS an empty one stands for the API's own (execute-api) URL."""
+    if parameters.get(PUBLIC_API_URL_PARAMETER, None) == "":
+        return {**parameters, PUBLIC_API_URL_PARAMETER: api_url}
+    return dict(parameters)
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,9 @@ class RunningApi:
     routes: list[HttpRoute]
     pool: WorkerPool
     cors: CorsPolicy | None
+    functions: Mapping[str, FunctionDefinition]
+    stack: LocalDeployment
+    """What the template resolved to: the parameters (PublicApiUrl included) and resources."""
 
     def start_functions_for(self, calls: Iterable[tuple[str, str]]) -> None:
         """Start the workers of the functions that serve these calls (method, path), side by side."""
@@ -65,6 +81,35 @@ def running_api(
 ) -> Iterator[RunningApi]:
     """Serve the template's HTTP API on `host:port` (0: any free port) while the block runs; a
     function without reserved concurrency runs up to `max_concurrency` invocations at once."""
+    # Bound first: the functions' environment may name the API's URL (PublicApiUrl).
+    server = ApiServer((host, port), None, console)
+    try:
+        api = _api_behind(
+            server,
+            template,
+            with_local_api_url(parameters, server_url(server)),
+            database,
+            console,
+            max_concurrency,
+        )
+    except BaseException:
+        server.server_close()
+        raise
+    try:
+        with serving(server):
+            yield api
+    finally:
+        api.pool.stop()
+
+
+def _api_behind(
+    server: ApiServer,
+    template: Mapping[str, Any],
+    parameters: Mapping[str, str],
+    database: LocalDynamoDB,
+    console: Console,
+    max_concurrency: int,
+) -> RunningApi:
     stack = local_deployment(parameters, database)
     lambda_functions = functions(template, stack)
     environments = {
@@ -78,14 +123,12 @@ def running_api(
     configuration = cors_configuration(template, stack)
     cors = None if configuration is None else CorsPolicy.from_configuration(configuration)
     routes = http_routes(template)
-    gateway = ApiGateway(
+    server.gateway = ApiGateway(
         routes, lambda_functions, pool, cors=cors, throttling=stage_throttling(template, stack)
     )
-    try:
-        with serving(ApiServer((host, port), gateway, console)) as url:
-            yield RunningApi(url=url, routes=routes, pool=pool, cors=cors)
-    finally:
-        pool.stop()
+    return RunningApi(
+        url=server_url(server), routes=routes, pool=pool, cors=cors, functions=lambda_functions, stack=stack
+    )
 
 
 def load_demo_content(api: RunningApi, console: Console, *, verbose: bool) -> DemoSummary:

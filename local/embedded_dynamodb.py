@@ -1,9 +1,10 @@
 """The DynamoDB the local runtime uses: moto's server on a free loopback port, or another one.
 
 `DYNAMODB_ENDPOINT=http://...` names another DynamoDB (DynamoDB Local, LocalStack); the table is
-created there when it is missing. Either way the table has the keys, indexes and TTL of
+created there when it is missing. Either way the table has the keys, indexes, TTL and stream of
 template.yaml. moto's server runs either way: it is the Secrets Manager that holds the template's
-secrets (local/secrets_manager.py), and with another DynamoDB it serves nothing else.
+secrets (local/secrets_manager.py) and the SES that takes the functions' mail (local/mail.py), and
+with another DynamoDB it serves nothing else.
 """
 
 import hashlib
@@ -13,10 +14,10 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.config import Config
@@ -26,7 +27,7 @@ from local.secrets_manager import ENDPOINT_VARIABLE as SECRETS_MANAGER_ENDPOINT_
 from local.secrets_manager import create_secrets
 from local.server import LOOPBACK, serving
 from local.sigv4 import ACCESS_KEY, REGION, SECRET_KEY
-from local.template import TABLE_RESOURCE, create_table_arguments, ttl_attribute
+from local.template import TABLE_RESOURCE, create_table_arguments, stream_specification, ttl_attribute
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
 TABLE_NAME = "blog-local"
+SES_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_SESV2"
+"""Where botocore finds SES (v2): moto's server, with no branch in the functions' code."""
 
 
 class DynamoDBUnreachable(Exception):
@@ -53,6 +56,15 @@ class LocalDynamoDB:
     """moto's server, which holds the template's secrets."""
     secret_arns: dict[str, str]
     """Each secret's ARN, by logical id."""
+    stream_arn: str | None = None
+    """The table's stream, when the template declares one and the DynamoDB has it."""
+    stream_missing: str | None = None
+    """Why the table has no stream although the template declares one (a DynamoDB without streams)."""
+
+    @property
+    def moto_endpoint(self) -> str:
+        """moto's server (Secrets Manager, SES), whichever DynamoDB the table is on."""
+        return self.secrets_manager_endpoint
 
     @property
     def physical_ids(self) -> dict[str, str]:
@@ -62,7 +74,10 @@ class LocalDynamoDB:
     @property
     def endpoint_variables(self) -> dict[str, str]:
         """The environment variables that point the functions' AWS clients here, besides DynamoDB's."""
-        return {SECRETS_MANAGER_ENDPOINT_VARIABLE: self.secrets_manager_endpoint}
+        return {
+            SECRETS_MANAGER_ENDPOINT_VARIABLE: self.secrets_manager_endpoint,
+            SES_ENDPOINT_VARIABLE: self.secrets_manager_endpoint,
+        }
 
 
 def dynamodb_client(endpoint: str) -> "DynamoDBClient":
@@ -91,6 +106,7 @@ def ensure_table(client: "DynamoDBClient", template: Mapping[str, Any], table_na
             raise
     else:
         return False
+    # Created with its stream, as CloudFormation creates it: no write goes unrecorded.
     client.create_table(**create_table_arguments(template, table_name))
     client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     attribute = ttl_attribute(template)
@@ -101,6 +117,36 @@ def ensure_table(client: "DynamoDBClient", template: Mapping[str, Any], table_na
     return True
 
 
+def table_stream(
+    client: "DynamoDBClient", template: Mapping[str, Any], table_name: str
+) -> tuple[str | None, str | None]:
+    """The table's stream ARN, enabling the stream the template declares on a table that was there
+    without it; or None and the reason the DynamoDB cannot give it one."""
+    wanted = stream_specification(template)
+    if wanted is None:
+        return None, None
+    try:
+        arn = client.describe_table(TableName=table_name)["Table"].get("LatestStreamArn")
+        if arn is None:
+            arn = client.update_table(TableName=table_name, StreamSpecification=cast("Any", wanted))[
+                "TableDescription"
+            ].get("LatestStreamArn")
+    except (BotoCoreError, ClientError) as error:
+        return None, " ".join(str(error).split())
+    return (arn, None) if arn else (None, "the table has no stream after UpdateTable")
+
+
+def forget_shard_iterators(iterators: Iterable[str]) -> None:
+    """Drop shard iterators from the embedded moto: it keeps every one it hands out (about 2 KB
+    each) for as long as it runs, and a stream read four times a second takes two a read."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    kept = dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][REGION].shard_iterators
+    for iterator in iterators:
+        kept.pop(iterator, None)
+
+
 @contextmanager
 def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) -> Iterator[LocalDynamoDB]:
     """The DynamoDB named by DYNAMODB_ENDPOINT, or moto's server, for as long as the block runs; and
@@ -109,8 +155,9 @@ def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) ->
     with embedded_dynamodb() as moto_endpoint:
         secret_arns = create_secrets(local_client("secretsmanager", moto_endpoint), template)
         endpoint = external_endpoint or moto_endpoint
+        client = dynamodb_client(endpoint)
         try:
-            created = ensure_table(dynamodb_client(endpoint), template, table_name)
+            created = ensure_table(client, template, table_name)
         except (BotoCoreError, ClientError, ValueError) as error:
             if not external_endpoint:
                 raise
@@ -118,6 +165,7 @@ def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) ->
             raise DynamoDBUnreachable(
                 f"cannot use the DynamoDB {ENDPOINT_VARIABLE}={endpoint}: {reason}"
             ) from None
+        stream_arn, stream_missing = table_stream(client, template, table_name)
         yield LocalDynamoDB(
             endpoint=endpoint,
             table_name=table_name,
@@ -125,6 +173,8 @@ def local_dynamodb(template: Mapping[str, Any], table_name: str = TABLE_NAME) ->
             created_table=created,
             secrets_manager_endpoint=moto_endpoint,
             secret_arns=secret_arns,
+            stream_arn=stream_arn,
+            stream_missing=stream_missing,
         )
 
 

@@ -2,12 +2,14 @@
 
 The function runs in a worker of its own, as under `serve`. Its log goes to stderr, its response (or
 Lambda's error payload) to stdout. Its data is the demo blog on the embedded DynamoDB, loaded
-through the API first, unless DYNAMODB_ENDPOINT names another DynamoDB.
+through the API first, unless DYNAMODB_ENDPOINT names another DynamoDB. The mail it sends goes to
+moto's SES and is logged and saved as under `serve`, in a new folder that stderr names at the end.
 """
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from local.console import Console
 from local.demo import DemoLoadError
 from local.embedded_dynamodb import LocalDynamoDB, local_dynamodb
 from local.lambda_runtime import error_payload
+from local.mail import default_mail_folder, local_mail
 from local.server import LOOPBACK
 from local.template import FunctionDefinition, LocalDeployment, functions
 from local.workers import FunctionTimedOut, FunctionWorker, WorkerExited, lambda_environment
@@ -81,7 +84,7 @@ def invoke(template: Mapping[str, Any], options: InvokeOptions) -> int:
         functions(template, LocalDeployment(dict(options.parameters))), options.function
     ).logical_id
     log = Console(sys.stderr)
-    with local_dynamodb(template) as database:
+    with local_dynamodb(template) as database, _mail(options.parameters, database, log):
         function = functions(template, local_deployment(options.parameters, database))[logical_id]
         environment = {
             **lambda_environment(
@@ -122,6 +125,20 @@ def _load_demo(
             load_demo_content(api, log, verbose=False)
         except DemoLoadError as error:
             log.line(f"The demo content did not load completely: {error}")
+
+
+@contextmanager
+def _mail(parameters: Mapping[str, str], database: LocalDynamoDB, log: Console) -> Iterator[None]:
+    # Named once the function has mailed: most invocations send none and leave no folder behind.
+    folder = default_mail_folder()
+    try:
+        with local_mail(parameters, database.moto_endpoint, folder, log.line):
+            yield
+    finally:
+        if any(folder.iterdir()):
+            log.line(f"Mail {folder}")
+        else:
+            folder.rmdir()
 
 
 def _timeout_error(function: FunctionDefinition) -> dict[str, Any]:

@@ -6,14 +6,23 @@ import threading
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from local.api import load_demo_content, local_deployment, running_api
+from local.api import RunningApi, load_demo_content, running_api
 from local.console import Console
 from local.demo import DemoLoadError
-from local.embedded_dynamodb import ENDPOINT_VARIABLE, local_dynamodb
+from local.embedded_dynamodb import (
+    ENDPOINT_VARIABLE,
+    LocalDynamoDB,
+    forget_shard_iterators,
+    local_client,
+    local_dynamodb,
+)
+from local.mail import default_mail_folder, local_mail
 from local.server import LOOPBACK, SiteServer, serving
+from local.table_stream import describe_event_source, reading_table_stream, stream_event_sources
 from local.template import PROJECT_ROOT, stage_throttling
 from local.workers import DEFAULT_MAX_CONCURRENCY
 
@@ -30,6 +39,8 @@ class ServeOptions:
     demo: bool
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     """How many invocations a function without reserved concurrency runs at once."""
+    mail_dir: Path | None = None
+    """Where each mail sent is saved; None: a new temporary folder."""
 
 
 class PortInUse(Exception):
@@ -70,7 +81,7 @@ def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, r
         raise _port_in_use(error, options.site_port, "--site-port") from None
     site_url = running.enter_context(serving(site_server))
     console.line(f"API  {api.url}")
-    throttling = stage_throttling(template, local_deployment(options.parameters, database))
+    throttling = stage_throttling(template, api.stack)
     if throttling is not None:
         console.line(
             f"     each route {throttling.rate_per_second:g} requests/s, burst {throttling.burst} "
@@ -78,6 +89,8 @@ def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, r
             "workers at once (--max-concurrency) unless it reserves concurrency"
         )
     console.line(f"Site {site_url}")
+    _start_mail(options, api, database, console, running)
+    _start_table_stream(template, api, database, console, running)
     if api.cors is not None and not api.cors.response_headers(site_url):
         console.line(
             f"  (the site's origin {site_url} is not among the API's allowed origins, so the browser will "
@@ -97,6 +110,62 @@ def _run(template: Mapping[str, Any], options: ServeOptions, console: Console, r
         )
     console.line(f"Ready: open {site_url} in a browser. Ctrl-C stops.")
     threading.Event().wait()
+
+
+def _start_mail(
+    options: ServeOptions, api: RunningApi, database: LocalDynamoDB, console: Console, running: ExitStack
+) -> None:
+    folder = options.mail_dir or default_mail_folder()
+    if options.mail_dir is None:
+        # A temporary folder that got no mail is not left behind.
+        running.callback(lambda: None if any(folder.iterdir()) else folder.rmdir())
+    parameters = api.stack.parameters
+    running.enter_context(local_mail(parameters, database.moto_endpoint, folder, console.line))
+    console.line(f"Mail {folder}")
+    sender = parameters.get("SenderEmail")
+    if sender:
+        owner = parameters.get("OwnerEmail") or "nobody (OwnerEmail is empty)"
+        console.line(
+            f"     from {sender} (SenderEmail), owner mail to {owner} (OwnerEmail): SES is moto's, "
+            "each mail is logged (MAIL to subject) and saved here as an .eml file"
+        )
+    elif sender is not None:
+        console.line("     SenderEmail is empty: the functions send no mail")
+
+
+def _start_table_stream(
+    template: Mapping[str, Any],
+    api: RunningApi,
+    database: LocalDynamoDB,
+    console: Console,
+    running: ExitStack,
+) -> None:
+    sources = stream_event_sources(template, api.stack)
+    if not sources:
+        return
+    names = ", ".join(source.name for source in sources)
+    if database.stream_arn is None:
+        console.line(
+            f"Stream: none, so {names} not run (no mail, no webhook): the DynamoDB at "
+            f"{database.endpoint} gives the table no stream ({database.stream_missing}). The embedded "
+            "DynamoDB, DynamoDB Local and LocalStack have streams."
+        )
+        return
+    running.enter_context(
+        reading_table_stream(
+            sources,
+            new_client=lambda: local_client("dynamodbstreams", database.endpoint),
+            stream_arn=database.stream_arn,
+            invoker=api.pool,
+            functions=api.functions,
+            log=console.log,
+            destination_log=console.line,
+            forget_iterators=forget_shard_iterators if database.embedded else lambda _: None,
+        )
+    )
+    for source in sources:
+        state = "" if source.enabled else " (Enabled: false, not read)"
+        console.line(f"Stream {describe_event_source(source)}{state}")
 
 
 def serve(template: Mapping[str, Any], options: ServeOptions, console: Console) -> None:

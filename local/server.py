@@ -63,13 +63,19 @@ def misdirected(host: str | None, hosts: frozenset[str]) -> str | None:
 
 
 class ApiServer(ThreadingHTTPServer):
-    """The local API: each request goes through the gateway."""
+    """The local API: each request goes through the gateway.
+
+    The gateway may be set after the port is bound (`gateway=None`), so that what the functions
+    are told can name the API's own URL; it must be set before the server serves.
+    """
 
     daemon_threads = True
     request_queue_size = LISTEN_BACKLOG
+    gateway: ApiGateway
 
-    def __init__(self, address: tuple[str, int], gateway: ApiGateway, console: Console) -> None:
-        self.gateway = gateway
+    def __init__(self, address: tuple[str, int], gateway: ApiGateway | None, console: Console) -> None:
+        if gateway is not None:
+            self.gateway = gateway
         self.console = console
         super().__init__(address, ApiRequestHandler)
         self.hosts = served_hosts(self.server_port)
@@ -259,14 +265,19 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
         """Errors are logged by log_request."""
 
 
+def server_url(server: HTTPServer) -> str:
+    """The base URL a bound server answers at."""
+    host, port = server.server_address[:2]
+    return f"http://{host!s}:{port}"
+
+
 @contextmanager
 def serving(server: HTTPServer) -> Iterator[str]:
     """Serve on a thread of its own while the block runs; yields the server's base URL."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
-    host, port = server.server_address[:2]
     try:
-        yield f"http://{host!s}:{port}"
+        yield server_url(server)
     finally:
         server.shutdown()
         server.server_close()

@@ -107,10 +107,25 @@ def table_properties(template: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_table_arguments(template: Mapping[str, Any], table_name: str) -> dict[str, Any]:
-    """`create_table` arguments for a table with the template's keys and indexes."""
+    """`create_table` arguments for a table with the template's keys, indexes and stream."""
     properties = table_properties(template)
     arguments = {name: properties[name] for name in _CREATE_TABLE_PROPERTIES if name in properties}
+    stream = stream_specification(template)
+    if stream is not None:
+        arguments["StreamSpecification"] = stream
     return {"TableName": table_name, **arguments}
+
+
+def stream_specification(template: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The table's stream as the DynamoDB API takes it, or None when the template declares none.
+
+    CloudFormation's StreamSpecification names only the StreamViewType; the API also wants
+    StreamEnabled.
+    """
+    declared = table_properties(template).get("StreamSpecification")
+    if not declared:
+        return None
+    return {"StreamEnabled": True, "StreamViewType": declared["StreamViewType"]}
 
 
 def ttl_attribute(template: Mapping[str, Any]) -> str | None:

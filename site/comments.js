@@ -9,7 +9,10 @@ const FIELD_LABELS = {
   author_url: "Website",
   content: "Kommentar",
   parent_id: "Antwort auf",
+  notify_replies: "Bei Antworten benachrichtigen",
 };
+const EMAIL_HINT = "Optional, wird nicht veröffentlicht.";
+const EMAIL_HINT_FOR_NOTIFICATIONS = "Für die Benachrichtigung nötig, wird nicht veröffentlicht.";
 
 /** Whether the post takes comments now (closes_at may have passed before the daily close job ran). */
 export function commentsAreOpen(post) {
@@ -169,6 +172,17 @@ function field(id, label, control, hint) {
     hint ? el("p", { class: "field-hint", id: hintId }, hint) : null);
 }
 
+/** A checkbox with its label after it and a hint below, wired for screen readers. */
+function checkboxField(id, label, control, hint) {
+  const hintId = `${id}-hint`;
+  control.id = id;
+  control.setAttribute("aria-describedby", hintId);
+  return el("div", { class: "field field-checkbox" },
+    control,
+    el("label", { for: id }, label),
+    el("p", { class: "field-hint", id: hintId }, hint));
+}
+
 function commentForm(slug, thread, home, { onPublished }) {
   const title = el("h3", { class: "comment-form-title", id: "comment-form-title" }, "Kommentar schreiben");
   const cancel = el("button", { type: "button", class: "cancel-reply", hidden: true }, "Abbrechen");
@@ -180,13 +194,16 @@ function commentForm(slug, thread, home, { onPublished }) {
       el("input", { name: "author_name", required: true, maxlength: 80, autocomplete: "name" })),
     field("comment-author-email", "E-Mail",
       el("input", { name: "author_email", type: "email", autocomplete: "email" }),
-      "Optional, wird nicht veröffentlicht."),
+      EMAIL_HINT),
     field("comment-author-url", "Website",
       el("input", { name: "author_url", type: "url", autocomplete: "url", placeholder: "https://" }),
       "Optional."),
     field("comment-content", "Kommentar",
       el("textarea", { name: "content", required: true, maxlength: 5000, rows: 6 }),
       "Markdown ist erlaubt, höchstens 5000 Zeichen."),
+    checkboxField("comment-notify-replies", "Bei Antworten benachrichtigen",
+      el("input", { name: "notify_replies", type: "checkbox", value: "true" }),
+      "Sie erhalten zuerst eine E-Mail zur Bestätigung. Jede Benachrichtigung lässt sich mit einem Klick abbestellen."),
     // The honeypot: hidden from people and from screen readers, filled in by bots.
     el("div", { class: "honeypot", "aria-hidden": "true" },
       el("label", {}, "Homepage (bitte leer lassen) ",
@@ -194,6 +211,16 @@ function commentForm(slug, thread, home, { onPublished }) {
     el("div", { class: "form-actions" }, submit),
     status);
   home.append(form);
+
+  const email = form.elements.author_email;
+  const notify = form.elements.notify_replies;
+  // Notifications go to the email address: with the box ticked it is required.
+  function syncNotify() {
+    email.required = notify.checked;
+    form.querySelector("#comment-author-email-hint").textContent =
+      notify.checked ? EMAIL_HINT_FOR_NOTIFICATIONS : EMAIL_HINT;
+  }
+  notify.addEventListener("change", syncNotify);
 
   let parentItem = null; // the <li> replied to, or null for a top-level comment
   let attempt = null; // {key, body} of a submission whose outcome is unknown (network failure)
@@ -231,6 +258,7 @@ function commentForm(slug, thread, home, { onPublished }) {
       if (value) comment[name] = value; // optional fields are left out, never sent empty
     }
     comment.content = data.get("content");
+    if (data.get("notify_replies")) comment.notify_replies = true; // never sent when unticked
     if (data.get("website")) comment.website = data.get("website");
     if (parentItem) comment.parent_id = parentItem.dataset.commentId;
     return comment;
@@ -291,16 +319,20 @@ function commentForm(slug, thread, home, { onPublished }) {
       const saved = await submitComment(slug, comment, attempt.key);
       attempt = null;
       form.reset();
+      syncNotify();
       replyTo(null);
+      const confirmation = comment.notify_replies
+        ? " Bitte bestätigen Sie die Benachrichtigung über den Link in der E-Mail, die wir Ihnen gesendet haben."
+        : "";
       if (saved.status === "approved") {
         const item = thread.add(saved);
         item.classList.add("comment-new");
         onPublished();
-        setStatus("success", "Danke! Ihr Kommentar ist veröffentlicht.");
+        setStatus("success", `Danke! Ihr Kommentar ist veröffentlicht.${confirmation}`);
         item.tabIndex = -1;
         item.focus(); // keyboard and screen reader users land on their comment
       } else {
-        setStatus("success", "Danke! Ihr Kommentar wartet auf Freigabe.");
+        setStatus("success", `Danke! Ihr Kommentar wartet auf Freigabe.${confirmation}`);
         if (!form.contains(document.activeElement)) submit.focus(); // moving the form dropped focus
       }
     } catch (error) {

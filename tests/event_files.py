@@ -44,8 +44,8 @@ EXPECTED_STATUS = {
     "delete_post.json": 204,
 }
 """The status of each HTTP API event, invoked against the demo blog."""
-SCHEDULED = {"auto_close.json"}
-"""Events that are not HTTP requests."""
+SCHEDULED = {"auto_close.json", "notify.json"}
+"""Events that are not HTTP requests (a schedule's, the table stream's)."""
 
 
 @functools.cache

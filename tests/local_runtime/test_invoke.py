@@ -5,6 +5,7 @@ import json
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,11 @@ def test_each_event_works_against_the_demo_blog(
 
     assert status == 0, log
     assert response["statusCode"] == EXPECTED_STATUS[name], response
-    if response["statusCode"] >= 400:
+    if response["statusCode"] >= 400 and response["headers"]["Content-Type"].startswith("text/html"):
+        # A mail link's page: its error is a page too, headed by the status.
+        phrase = HTTPStatus(response["statusCode"]).phrase
+        assert f"<h1>{response['statusCode']} {phrase}</h1>" in response["body"]
+    elif response["statusCode"] >= 400:
         assert json.loads(response["body"])["status"] == response["statusCode"]
 
 
@@ -70,6 +75,18 @@ def test_the_scheduled_job_closes_nothing_without_an_age_limit(shared_dynamodb: 
     )
 
     assert (status, response) == (0, {"closed": []})
+
+
+def test_the_stream_event_mails_the_owner_and_asks_the_reader_to_confirm() -> None:
+    status, response, log = invoke("notify", EVENTS_DIR / "notify.json")
+
+    assert (status, response) == (0, {"batchItemFailures": []}), log
+    subjects = dict(re.findall(r"^MAIL (\S+) (.+)$", log, re.MULTILINE))
+    assert subjects["owner@example.org"].startswith("[Blog] Neuer Kommentar wartet auf Freigabe")
+    assert subjects["jana@example.org"].startswith("[Blog] Bitte bestätigen")
+    folder = re.search(r"^Mail (\S+)$", log, re.MULTILINE)
+    assert folder is not None
+    assert len(list(Path(folder[1]).glob("*.eml"))) == 2
 
 
 def test_a_parameter_override_reaches_the_function() -> None:

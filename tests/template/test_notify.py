@@ -8,6 +8,7 @@ import pytest
 
 from blog.settings import NotifySettings
 from blog.stream_events import events_of
+from local.event_filter import parse_filter_criteria
 from local.template import LocalDeployment, functions, parameter_defaults, resolve
 from tests.conftest import resources_of_type
 from tests.stream_records import COMMENT, HEAD, SUBSCRIPTION, TTL, approved, record
@@ -77,30 +78,10 @@ def test_the_filter_fits_lambdas_limits_and_reads_only_the_records_dynamodb_key(
     assert all(len(item["Pattern"]) <= 4096 for item in stream_event(template)["FilterCriteria"]["Filters"])
 
 
-def _matches(pattern: Any, value: Any, present: bool) -> bool:
-    """Lambda's (EventBridge's) content filtering, the operators the template uses: exact values,
-    `prefix`, `exists`, `$or`, nested objects."""
-    if isinstance(pattern, dict):
-        alternatives = pattern.get("$or")
-        fields = {name: sub for name, sub in pattern.items() if name != "$or"}
-        if alternatives is not None and not any(_matches(alt, value, present) for alt in alternatives):
-            return False
-        value = value if isinstance(value, dict) else {}
-        return all(_matches(sub, value.get(name), name in value) for name, sub in fields.items())
-    for rule in pattern:
-        if isinstance(rule, dict) and "exists" in rule:
-            if rule["exists"] is (present and not isinstance(value, dict)):
-                return True
-        elif isinstance(rule, dict) and "prefix" in rule:
-            if isinstance(value, str) and value.startswith(rule["prefix"]):
-                return True
-        elif present and value == rule:
-            return True
-    return False
-
-
 def passes(template: dict[str, Any], record: dict[str, Any]) -> bool:
-    return any(_matches(pattern, record, True) for pattern in filters(template))
+    """Whether Lambda hands the record to the function: the filter rules as the local runtime
+    applies them (local/event_filter.py), so the template and `make run` agree."""
+    return parse_filter_criteria(stream_event(template)["FilterCriteria"]).matches(record)
 
 
 MEANINGFUL = {
