@@ -24,7 +24,6 @@ from moto.ses.models import ses_backends
 from blog import keys, webhooks
 from blog.store.keys import to_item
 from blog.timestamps import format_timestamp
-from local.template import create_table_arguments, table_properties
 from tests.conftest import REGION, TABLE_NAME
 from tests.inprocess import invoke
 
@@ -88,15 +87,6 @@ def hook(receiver: Receiver) -> Receiver:
     receiver.status = 204
     receiver.delay_seconds = 0.0
     return receiver
-
-
-@pytest.fixture
-def dynamodb(function_environment: dict[str, str], template: dict[str, Any]) -> Any:
-    """The template's table with its stream (StreamSpecification), in moto."""
-    client: Any = boto3.client("dynamodb", region_name=REGION)
-    stream = {"StreamEnabled": True, **table_properties(template)["StreamSpecification"]}
-    client.create_table(**create_table_arguments(template, TABLE_NAME), StreamSpecification=stream)
-    return client
 
 
 @pytest.fixture
