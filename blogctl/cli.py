@@ -14,6 +14,7 @@ export, import-jsonl, migrate) read and write the stack's DynamoDB table directl
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -130,6 +131,24 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("slug")
         command.add_argument("comment_id", metavar="ID")
     commands.add_parser("list", help="the published posts, newest first")
+    reader_data = commands.add_parser(
+        "reader-data",
+        help="everything stored under a reader's email address, as JSON (GDPR Art. 15)",
+        description="Export a reader's comments (with their post and status), subscriptions and "
+        "suppression state. Changes nothing. The file is readable by you alone (mode 0600).",
+    )
+    reader_data.add_argument("email", metavar="EMAIL")
+    reader_data.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the JSON to FILE (mode 0600) instead of printing it"
+    )
+    forget = commands.add_parser(
+        "forget",
+        help="erase what is stored under a reader's email address (GDPR Art. 17); safe to run again",
+        description="Comments lose name, email, URL and text (removed, or a tombstone where others "
+        "replied); subscriptions, duplicate guards and idempotency records go; the address is "
+        "suppressed (a keyed hash), so it is never mailed again.",
+    )
+    forget.add_argument("email", metavar="EMAIL")
 
     wxr = commands.add_parser(
         "import-wxr",
@@ -331,6 +350,44 @@ def _list(api: BlogApi, _: argparse.Namespace) -> tuple[Any, str]:
     return posts, _table(rows, ("published", "slug", "comments", "thread", "title"))
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path`, readable and writable by the owner alone (mode 0600), also when the
+    file was there before with wider permissions."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        os.fchmod(file.fileno(), 0o600)
+        file.write(text)
+
+
+def _reader_data(api: BlogApi, arguments: argparse.Namespace) -> tuple[Any, str]:
+    answer = api.call("POST", "/admin/readers/data", body={"email": arguments.email})
+    found = f"{len(answer['comments'])} comments, {len(answer['subscriptions'])} subscriptions, " + (
+        "suppressed" if answer["suppression"] else "not suppressed"
+    )
+    if arguments.out is None:
+        return answer, json.dumps(answer, ensure_ascii=False, indent=2)
+    write_private(arguments.out, json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
+    return {"file": str(arguments.out)}, f"{arguments.email}: {found}; written to {arguments.out} (mode 0600)"
+
+
+def _forget(api: BlogApi, arguments: argparse.Namespace) -> tuple[Any, str]:
+    answer = api.call("POST", "/admin/readers/forget", body={"email": arguments.email})
+    lines = [
+        f"{arguments.email}: {answer['comments_removed']} comments removed, "
+        f"{answer['comments_tombstoned']} kept as tombstones (others replied), "
+        f"{answer['subscriptions_removed']} subscriptions removed, "
+        f"{answer['duplicate_guards_removed']} duplicate guards and "
+        f"{answer['idempotency_records_removed']} idempotency records removed; "
+        + ("suppressed now: never mailed again" if answer["suppressed_now"] else "was suppressed already")
+    ]
+    lines += [
+        f"  {record['record']} of {record['post_slug']} {record['comment_id']} may remain until "
+        f"{record['expires_at']} (deleted by TTL)"
+        for record in answer["expiring"]
+    ]
+    return answer, "\n".join(lines)
+
+
 def _import_wxr(arguments: argparse.Namespace) -> tuple[Any, str]:
     path: Path = arguments.file
     store = None if arguments.dry_run else _bulk_store(arguments)
@@ -397,6 +454,8 @@ COMMANDS: dict[str, Callable[[BlogApi, argparse.Namespace], tuple[Any, str]]] = 
     "spam": _moderate("spam"),
     "delete": _delete,
     "list": _list,
+    "reader-data": _reader_data,
+    "forget": _forget,
 }
 
 

@@ -46,6 +46,11 @@ TAGS: list[Tag | str] = [
         "or reopening a thread.",
     ),
     Tag(name="Admin", description="Signed requests only: creating and updating posts."),
+    Tag(
+        name="Readers",
+        description="Signed requests only: a reader's data by email address, exported (GDPR Art. 15) "
+        "or erased (Art. 17).",
+    ),
     Tag(name="Documentation", description="This document."),
 ]
 CONTACT = Contact(name="The serverless blog's maintainers (issues and pull requests of this repository)")

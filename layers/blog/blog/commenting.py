@@ -6,10 +6,12 @@ from datetime import datetime
 from blog import rules
 from blog.content import render_comment
 from blog.ids import new_comment_id
+from blog.keys import email_hash
 from blog.models import Comment, CommentStatus, NewComment, StoredComment
 from blog.reading import public_comment
 from blog.settings import Settings
 from blog.store import BlogStore
+from blog.store.keys import reader_pk
 from blog.store.submission import CommentSubmission, DuplicateGuard, IdempotencyRecord, RateLimit
 
 
@@ -79,7 +81,8 @@ def submit_comment(
                 expires_at=int((now + rules.DUPLICATE_GUARD_RETENTION).timestamp()),
             ),
             idempotency=idempotency,
-            purge_at=rules.spam_purged_at(now, settings) if stored.status is CommentStatus.SPAM else None,
+            purge_at=rules.purged_at(stored.status, now, settings),
+            reader=None if stored.author_email is None else reader_pk(email_hash(stored.author_email)),
         )
     )
     if replay is not None:

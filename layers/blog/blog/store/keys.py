@@ -25,6 +25,13 @@ CATEGORY_INDEX = "PostsByCategory"
 PENDING_INDEX = "PendingComments"
 OPEN_THREADS_INDEX = "OpenThreads"
 APPROVED_INDEX = "ApprovedComments"
+READER_DATA_INDEX = "ReaderData"
+READER_PK_PREFIX = "READER#"
+SUBSCRIPTION_SK_PREFIX = "SUBSCRIPTION#"
+SUPPRESSED_PK_PREFIX = "SUPPRESSED#"
+SUPPRESSED_SK = "SUPPRESSED"
+DUPLICATE_SK = "DUPLICATE"
+IDEMPOTENCY_SK = "IDEMPOTENCY"
 POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
 """What a read of many posts' heads at once projects: enough to count, name and hide them."""
 FEED_CONTENT_ATTRIBUTES = ("pk", "sk", "content_html", "created_at")
@@ -57,6 +64,17 @@ def comment_sk(comment_id: str) -> str:
 
 def category_pk(category: str) -> str:
     return f"CATEGORY#{category}"
+
+
+def reader_pk(email_hash: str) -> str:
+    """The `ReaderData` partition of everything stored under one email address (its keyed hash,
+    blog.keys.email_hash): comments with that address, subscriptions, the suppression entry."""
+    return f"{READER_PK_PREFIX}{email_hash}"
+
+
+def suppression_key(email_hash: str) -> Item:
+    """The key of the entry that keeps an address (its keyed hash) from being mailed again."""
+    return to_item({"pk": f"{SUPPRESSED_PK_PREFIX}{email_hash}", "sk": SUPPRESSED_SK})
 
 
 def post_key(slug: str) -> Item:
@@ -149,9 +167,10 @@ def stored_post(head: Mapping[str, Any], body: Mapping[str, Any] | None) -> Stor
     return StoredPost.model_validate({**head, **{name: body[name] for name in POST_BODY_ATTRIBUTES}})
 
 
-def comment_item(comment: StoredComment, *, expires_at: int | None = None) -> Item:
+def comment_item(comment: StoredComment, *, expires_at: int | None = None, reader: str | None = None) -> Item:
     """The whole item of a comment, with its keys and index attributes, as its writes leave it;
-    `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam)."""
+    `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam, held comments); `reader`
+    its `ReaderData` partition (reader_pk) when it has an email address."""
     return to_item(
         {
             **comment.model_dump(mode="json"),
@@ -159,6 +178,7 @@ def comment_item(comment: StoredComment, *, expires_at: int | None = None) -> It
             "sk": comment_sk(comment.id),
             **comment_index_attributes(comment.id, comment.status),
             "expires_at": expires_at,
+            "reader_pk": reader,
         }
     )
 

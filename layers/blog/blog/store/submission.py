@@ -68,7 +68,9 @@ class CommentSubmission:
     """None for spam: a bot must not block a person's comment by sending it first."""
     idempotency: IdempotencyRecord | None
     purge_at: int | None = None
-    """When the comment is removed (TTL), with its email address: set for spam."""
+    """When the comment is removed (TTL), with its email address: set for spam and held comments."""
+    reader: str | None = None
+    """The comment's `ReaderData` partition (blog.store.keys.reader_pk): set when it has an email."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ class CommentTransaction:
             {
                 "Put": {
                     "TableName": table,
-                    "Item": comment_item(comment, expires_at=submission.purge_at),
+                    "Item": comment_item(comment, expires_at=submission.purge_at, reader=submission.reader),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
