@@ -29,12 +29,14 @@ from botocore.credentials import ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from blog.errors import PostNotFound, ServiceUnavailable
+from blog.keys import KeyRing, MalformedKeyRing, email_hash
 from blogctl.api import ApiError, BlogApi, Unreachable
 from blogctl.approved_index import backfill_approved_comments
 from blogctl.backup import BackupError, export_items, restore_items
 from blogctl.bulk import BulkStore
 from blogctl.migrate import migrate_posts
 from blogctl.post_files import PostFileError, read_post_file
+from blogctl.reader_index import backfill_reader_index
 from blogctl.wordpress import UrlRewrite, import_wxr
 from blogctl.wxr import WxrError
 
@@ -42,6 +44,7 @@ LOCAL_API_URL = "http://127.0.0.1:3000"
 LOCAL_CREDENTIALS = ReadOnlyCredentials("local", "local", None)
 LOCAL_REGION = "us-east-1"
 LOCAL_TABLE = "blog-local"
+LOCAL_SIGNING_SECRET = "SigningSecret"  # noqa: S105 (the secret's name in the local runtime, not a value)
 """The table of the local runtime (`make run`), in its embedded DynamoDB."""
 # The operator's tools write thousands of items: more patience with a throttling table than the
 # functions, whose retries must end inside a request.
@@ -183,10 +186,16 @@ def _parser() -> argparse.ArgumentParser:
         help="restore a backup made by export: writes what the table lacks, leaves the rest as it is",
     )
     restore.add_argument("file", type=Path, metavar="FILE.jsonl")
-    commands.add_parser(
+    migrate = commands.add_parser(
         "migrate",
         help="rewrite the items of an older layout as this release stores them (posts as head and "
-        "body); safe to run again and while the blog serves",
+        "body, the indexes' keys); safe to run again and while the blog serves",
+    )
+    migrate.add_argument(
+        "--signing-secret",
+        metavar="ARN",
+        help="the signing secret (the stack output SigningSecretArn), to index comments by the keyed "
+        "hash of their email address; found by --stack, needed with --table",
     )
     return parser
 
@@ -417,14 +426,56 @@ def _import_jsonl(arguments: argparse.Namespace) -> tuple[Any, str]:
     return summary.as_dict(), summary.render()
 
 
+def _address_hasher(arguments: argparse.Namespace) -> Callable[[str], str]:
+    """blog.keys.email_hash with the blog's key ring, read from Secrets Manager on first use (a
+    table whose comments are all indexed never needs it)."""
+    rings: list[KeyRing] = []
+
+    def read_secret() -> Any:
+        if arguments.local:
+            client = boto3.client(
+                "secretsmanager",
+                endpoint_url=arguments.endpoint_url,
+                region_name=LOCAL_REGION,
+                aws_access_key_id=LOCAL_CREDENTIALS.access_key,
+                aws_secret_access_key=LOCAL_CREDENTIALS.secret_key,
+            )
+            # The local runtime names each secret by its logical id (local/secrets_manager.py).
+            secret_id = arguments.signing_secret or LOCAL_SIGNING_SECRET
+        else:
+            session = _session(arguments)
+            client = session.client("secretsmanager")
+            secret_id = arguments.signing_secret
+            if secret_id is None and arguments.stack:
+                secret_id = _stack_output(session, arguments.stack, "SigningSecretArn")
+            if secret_id is None:
+                raise Abort(
+                    "comments need the signing secret to be indexed by email address: name it with "
+                    "--signing-secret ARN (the stack output SigningSecretArn) or use --stack"
+                )
+        try:
+            return json.loads(client.get_secret_value(SecretId=secret_id)["SecretString"])
+        except (ClientError, BotoCoreError, ValueError) as error:
+            raise Abort(f"cannot read the signing secret {secret_id}: {error}") from error
+
+    def hash_address(address: str) -> str:
+        if not rings:
+            rings.append(KeyRing(read_secret))
+        return email_hash(address, rings[0])
+
+    return hash_address
+
+
 def _migrate(arguments: argparse.Namespace) -> tuple[Any, str]:
     store = _bulk_store(arguments)
     summary = migrate_posts(store, sys.stderr)
-    # The release's new index, ApprovedComments: approved comments written before it get its key.
+    # The indexes of earlier releases: items written before each get its key.
     indexed = backfill_approved_comments(store.client, store.table_name, sys.stderr)
+    readers = backfill_reader_index(store.client, store.table_name, _address_hasher(arguments), sys.stderr)
     return (
-        {**summary.as_dict(), "approved_comments_indexed": indexed},
-        f"{summary.render()}; {indexed} approved comments added to the index of recent comments",
+        {**summary.as_dict(), "approved_comments_indexed": indexed, "reader_items_indexed": readers},
+        f"{summary.render()}; {indexed} approved comments added to the index of recent comments; "
+        f"{readers} comments, subscriptions and suppressions added to the index of readers' data",
     )
 
 
@@ -484,7 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ApiError as error:
         _say(f"blogctl: {_explain(error)}", sys.stderr)
         return 1
-    except (Abort, Unreachable, WxrError, BackupError) as error:
+    except (Abort, Unreachable, WxrError, BackupError, MalformedKeyRing) as error:
         _say(f"blogctl: {error}", sys.stderr)
         return 1
     except OSError as error:

@@ -13,6 +13,7 @@ SIGNING_FUNCTIONS = {
     "GetPostFunction",
     "SubmitCommentFunction",
     "ModerateCommentsFunction",
+    "ReaderDataFunction",
 }
 """The functions that sign or check cursors (the lists) or hash client addresses (the comments)."""
 

@@ -188,6 +188,7 @@ def test_writers_get_only_the_actions_they_use(template):
         "AutoCloseFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
         "CloseThreadFunction": {"dynamodb:UpdateItem"},
         "ManagePostsFunction": {"dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "ReaderDataFunction": {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
     }
     for name, actions in expected.items():
         granted = set()
@@ -207,6 +208,8 @@ def test_admin_routes_need_iam_and_public_routes_do_not(template):
         "POST /posts/{slug}/comments/{comment_id}/approve",
         "POST /posts/{slug}/comments/{comment_id}/spam",
         "DELETE /posts/{slug}/comments/{comment_id}",
+        "POST /admin/readers/data",
+        "POST /admin/readers/forget",
     }
     assert routes["GET /openapi.json"].function_id == "GetPostFunction"
     assert routes["GET /posts/{slug}/comments"].function_id == "GetPostFunction"
