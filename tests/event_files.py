@@ -36,6 +36,8 @@ EXPECTED_STATUS = {
     "posts_rss_feed_category.json": 200,
     "post_comments_atom_feed.json": 200,
     "comments_atom_feed.json": 200,
+    "export_reader_data.json": 200,
+    "forget_reader.json": 200,
 }
 """The status of each HTTP API event, invoked against the demo blog."""
 SCHEDULED = {"auto_close.json"}

@@ -32,6 +32,8 @@ OPERATION_IDS = {
     "getPostsRssFeed",
     "getPostCommentsAtomFeed",
     "getCommentsAtomFeed",
+    "exportReaderData",
+    "forgetReader",
 }
 """What generated clients name their functions after: renaming one breaks every client."""
 CAMEL_CASE = re.compile(r"^[a-z]+(?:[A-Z][a-z]+)*$")
