@@ -215,12 +215,12 @@ def measure(template: Mapping[str, Any], requests: int, progress: Callable[[str]
             def new_comment() -> dict[str, str]:
                 number = next(counter)
                 body = {"author_name": f"Leser {number}", "content": f"Ein Kommentar, Nummer {number}."}
-                sent.append(NewComment(**body))
+                sent.append(NewComment.model_validate(body))
                 return body
 
             def direct_comment() -> SubmittedComment:
                 return commenting.submit_comment(
-                    store, settings, written, NewComment(**new_comment()),
+                    store, settings, written, NewComment.model_validate(new_comment()),
                     client_address="198.51.100.250", idempotency_key=None, now=utc_now(),
                 )  # fmt: skip
 
@@ -382,7 +382,7 @@ def measure_concurrency(
             status, answer, ms = client.request("POST", f"/posts/{written}/comments", body)
             if status == 201:
                 with sent_lock:
-                    sent[json.loads(answer)["id"]] = NewComment(**body)
+                    sent[json.loads(answer)["id"]] = NewComment.model_validate(body)
             return status, answer, ms
 
         measured: dict[str, dict[int, UnderLoad]] = {READ_ROUTE: {}, COMMENT_ROUTE: {}}

@@ -84,6 +84,7 @@ def forget_cached_configuration() -> None:
     """Make this process read its settings, clients and key ring again, as a new container would."""
     blog_settings.get_settings.cache_clear()
     blog_settings.get_feed_settings.cache_clear()
+    blog_settings.get_action_page_settings.cache_clear()
     blog_store.dynamodb_client.cache_clear()
     blog_keys.key_ring.cache_clear()
     blog_keys.secrets_provider.cache_clear()

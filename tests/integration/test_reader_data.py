@@ -2,12 +2,11 @@
 keeping their shape and counts exact, and no one else's data touched."""
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 
 from blog.keys import email_hash
-from blog.store.keys import comment_key, post_pk, reader_pk, suppression_key, to_item
+from blog.store.keys import comment_key, suppression_key, to_item
 from tests.conftest import TABLE_NAME
 from tests.tables import table_items
 
@@ -16,8 +15,8 @@ TOM = "tom.becker@example.org"
 POSTS = ("gartenfest", "repair-cafe", "lesekreis")
 
 
-def comment(api, slug, name, email, content, *, parent_id=None, ip="192.0.2.1", headers=None):
-    body = {"author_name": name, "author_email": email, "content": content}
+def comment(api, slug, name, email, content, *, parent_id=None, ip="192.0.2.1", headers=None, notify=False):
+    body = {"author_name": name, "author_email": email, "content": content, "notify_replies": notify}
     if parent_id:
         body["parent_id"] = parent_id
     response = api.post(f"/posts/{slug}/comments", json_body=body, source_ip=ip, headers=headers)
@@ -53,35 +52,16 @@ def name_their_records(dynamodb, slug, comment_id):
     )
 
 
-def subscribe(dynamodb, slug, comment_id, address):
-    """A subscription to the replies to a comment, in the shape the mail-actions work writes it."""
-    hashed = email_hash(address)
-    dynamodb.put_item(
-        TableName=TABLE_NAME,
-        Item=to_item(
-            {
-                "pk": post_pk(slug),
-                "sk": f"SUBSCRIPTION#{comment_id}",
-                "post_slug": slug,
-                "comment_id": comment_id,
-                "email": address,
-                "email_hash": hashed,
-                "confirmed": True,
-                "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-                "reader_pk": reader_pk(hashed),
-            }
-        ),
-    )
-
-
 @pytest.fixture
 def blog(api, publish, dynamodb):
-    """Lena's comments on three posts (Tom replied to the second), her own reply to Tom, her
-    subscription; Tom's comments."""
+    """Lena's comments on three posts (Tom replied to the second; she asked to hear of replies to the
+    first), her own reply to Tom; Tom's comments."""
     for slug in POSTS:
         publish(slug)
     lena = {
-        "first": comment(api, "gartenfest", "Lena Fischer", LENA, "Wann geht es los?", ip="192.0.2.1"),
+        "first": comment(
+            api, "gartenfest", "Lena Fischer", LENA, "Wann geht es los?", ip="192.0.2.1", notify=True
+        ),
         "second": comment(api, "repair-cafe", "Lena Fischer", LENA, "Toller „Nachmittag“!", ip="192.0.2.2"),
         "third": comment(
             api,
@@ -109,7 +89,6 @@ def blog(api, publish, dynamodb):
         api, "gartenfest", "Lena Fischer", LENA, "Danke, Tom.", parent_id=tom["own"]["id"], ip="192.0.2.6"
     )
     name_their_records(dynamodb, "lesekreis", lena["third"]["id"])
-    subscribe(dynamodb, "gartenfest", lena["first"]["id"], LENA)
     return lena, tom
 
 
@@ -158,7 +137,7 @@ def test_the_export_holds_every_comment_the_subscription_and_the_suppression_sta
         "status": "approved",
     }
     assert [(s["post_slug"], s["comment_id"], s["confirmed"]) for s in data["subscriptions"]] == [
-        ("gartenfest", lena["first"]["id"], True)
+        ("gartenfest", lena["first"]["id"], False)
     ]
     assert data["suppression"] is None
 

@@ -31,6 +31,8 @@ PUBLIC_GET_CACHE_KEYS = {
 }
 """The query strings each public GET route reads (tests/integration/test_cdn.py checks them against
 the OpenAPI document the handlers declare)."""
+UNCACHED_GET_ROUTES = {"GET /actions/{token}"}
+"""Public GET routes CloudFront never caches: a mail link's page is the link's alone."""
 ONE_DAY = 86400
 
 
@@ -112,7 +114,11 @@ def test_exactly_the_functions_of_public_routes_may_read_the_origin_secret(templ
 
 
 def test_each_public_get_route_is_cached_on_exactly_what_it_reads_and_origin(template):
-    public_gets = {r.route_key: r for r in http_routes(template) if r.method == "GET" and not r.iam_auth}
+    public_gets = {
+        r.route_key: r
+        for r in http_routes(template)
+        if r.method == "GET" and not r.iam_auth and r.route_key not in UNCACHED_GET_ROUTES
+    }
 
     assert set(public_gets) == set(PUBLIC_GET_CACHE_KEYS), "a new public GET route needs its cache key here"
     for route_key, route in public_gets.items():
@@ -155,11 +161,16 @@ def test_a_comment_passes_through_uncached_with_what_the_function_reads(template
 
 
 def test_mail_actions_pass_through_uncached_with_their_query_string(template):
-    behavior = behavior_for(template, "/actions/approve")
+    routes = [r for r in http_routes(template) if r.path == "/actions/{token}"]
+    behavior = behavior_for(template, "/actions/k1.payload.signature")
 
+    assert {r.method for r in routes} == {"GET", "POST"}
+    assert {f"GET {routes[0].path}"} == UNCACHED_GET_ROUTES
     assert behavior["CachePolicyId"] == CACHING_DISABLED
+    assert {"GET", "POST"} <= set(behavior["AllowedMethods"])
     assert forwarded_query_strings(template, behavior) == "all"
-    assert VIEWER_ADDRESS_HEADER in forwarded_headers(template, behavior)
+    # The one-click unsubscribe's form body is read by its Content-Type.
+    assert {VIEWER_ADDRESS_HEADER, "content-type"} <= forwarded_headers(template, behavior)
 
 
 def test_no_admin_route_is_forwarded_through_the_cdn(template):
@@ -291,7 +302,7 @@ def test_a_domain_or_web_acl_without_what_it_needs_fails_before_deploying(templa
 def test_the_comment_and_admin_routes_have_throttles_of_their_own(template):
     settings = http_api(template)["RouteSettings"]
     routes = {route.route_key: route for route in http_routes(template)}
-    # Every admin route, and every public one that writes (a comment today).
+    # Every admin route, and every public one that writes (a comment, a mail action).
     throttled = {key for key, route in routes.items() if route.iam_auth or route.method != "GET"}
 
     assert set(settings) <= set(routes), "a route setting for a route the API does not have"

@@ -189,6 +189,7 @@ def test_writers_get_only_the_actions_they_use(template):
         "CloseThreadFunction": {"dynamodb:UpdateItem"},
         "ManagePostsFunction": {"dynamodb:PutItem", "dynamodb:UpdateItem"},
         "ReaderDataFunction": {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "MailActionsFunction": {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
     }
     for name, actions in expected.items():
         granted = set()

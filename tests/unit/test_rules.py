@@ -59,7 +59,7 @@ def test_replies_may_nest_down_to_the_maximum_depth():
 
 
 def said(content: str, **fields: str) -> NewComment:
-    return NewComment(author_name="Ada", content=content, **fields)
+    return NewComment.model_validate({"author_name": "Ada", "content": content, **fields})
 
 
 def status_of(content: str, chosen: Settings, **fields: str) -> CommentStatus:

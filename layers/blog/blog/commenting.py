@@ -3,16 +3,21 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from blog import rules
+from blog import keys, rules
 from blog.content import render_comment
 from blog.ids import new_comment_id
-from blog.keys import email_hash
 from blog.models import Comment, CommentStatus, NewComment, StoredComment
 from blog.reading import public_comment
 from blog.settings import Settings
 from blog.store import BlogStore
 from blog.store.keys import reader_pk
-from blog.store.submission import CommentSubmission, DuplicateGuard, IdempotencyRecord, RateLimit
+from blog.store.submission import (
+    CommentSubmission,
+    DuplicateGuard,
+    IdempotencyRecord,
+    RateLimit,
+    ReplySubscription,
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,15 @@ class SubmittedComment:
     comment: Comment
     replayed: bool
     stored_status: CommentStatus
+
+
+def _reply_subscription(new_comment: NewComment, status: CommentStatus) -> ReplySubscription | None:
+    # Spam gets none: a bot must not sign someone's address up (and nothing would mail it).
+    if not new_comment.notify_replies or new_comment.author_email is None or status is CommentStatus.SPAM:
+        return None
+    return ReplySubscription(
+        email=new_comment.author_email, email_hash=keys.email_hash(new_comment.author_email)
+    )
 
 
 def submit_comment(
@@ -82,7 +96,8 @@ def submit_comment(
             ),
             idempotency=idempotency,
             purge_at=rules.purged_at(stored.status, now, settings),
-            reader=None if stored.author_email is None else reader_pk(email_hash(stored.author_email)),
+            reader=None if stored.author_email is None else reader_pk(keys.email_hash(stored.author_email)),
+            subscription=_reply_subscription(new_comment, stored.status),
         )
     )
     if replay is not None:

@@ -33,6 +33,21 @@ class InvalidCursor(BlogError):
     detail = "The cursor is malformed, altered, or belongs to another list."
 
 
+class SubscriptionNotFound(BlogError):
+    reason = "subscription-not-found"
+    detail = "There is no such subscription: its comment was deleted, or it was ended."
+
+
+class InvalidActionToken(BlogError):
+    reason = "invalid-action-token"
+    detail = "This link is incomplete or was altered; open the link of the mail once more."
+
+
+class ActionTokenExpired(BlogError):
+    reason = "action-token-expired"
+    detail = "This link has expired."
+
+
 class CommentRejected(BlogError):
     """A comment that the rules refuse."""
 

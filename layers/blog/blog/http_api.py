@@ -28,6 +28,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from blog.errors import (
+    ActionTokenExpired,
     BlogError,
     CommentDeleted,
     CommentNotFound,
@@ -35,11 +36,13 @@ from blog.errors import (
     ContentTooLarge,
     DuplicateComment,
     IdempotencyKeyReused,
+    InvalidActionToken,
     InvalidCursor,
     ParentNotFound,
     PostNotFound,
     RateLimited,
     ServiceUnavailable,
+    SubscriptionNotFound,
     ThreadTooDeep,
 )
 from blog.models import is_slug
@@ -68,9 +71,12 @@ PROBLEM_TYPE_BASE = "/problems/"
 
 _STATUS_OF: dict[type[BlogError], HTTPStatus] = {
     InvalidCursor: HTTPStatus.BAD_REQUEST,
+    InvalidActionToken: HTTPStatus.BAD_REQUEST,
+    ActionTokenExpired: HTTPStatus.GONE,
     CommentsClosed: HTTPStatus.FORBIDDEN,
     PostNotFound: HTTPStatus.NOT_FOUND,
     CommentNotFound: HTTPStatus.NOT_FOUND,
+    SubscriptionNotFound: HTTPStatus.NOT_FOUND,
     CommentDeleted: HTTPStatus.CONFLICT,
     DuplicateComment: HTTPStatus.CONFLICT,
     ContentTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -386,11 +392,14 @@ def feed_response(
     )
 
 
-def create_resolver(*, on_refused: Callable[[str], None] | None = None) -> APIGatewayHttpResolver:
+def create_resolver(
+    *, on_refused: Callable[[str], None] | None = None, json_api: bool = True
+) -> APIGatewayHttpResolver:
     """The HTTP API resolver every function uses: validation on, problems for every failure.
 
     `on_refused`, if given, hears why each domain error or invalid request was answered (the
-    error's reason, or "validation-error"), so that a function can count its refusals.
+    error's reason, or "validation-error"), so that a function can count its refusals. Without
+    `json_api` (the HTML pages of mail links) a body is not read as JSON and GET answers get no ETag.
     """
     app = BlogResolver(enable_validation=True, serializer=_dumps, json_body_deserializer=_read_json_body)
 
@@ -411,7 +420,8 @@ def create_resolver(*, on_refused: Callable[[str], None] | None = None) -> APIGa
     app.exception_handler(NotFoundError)(_no_route)
     app.exception_handler(ServiceError)(_service_error)
     app.exception_handler(Exception)(_unexpected)
-    app.use(middlewares=[_require_json_object, _conditional_get])
+    if json_api:
+        app.use(middlewares=[_require_json_object, _conditional_get])
     return app
 
 
@@ -420,20 +430,36 @@ def _body_bytes(event: dict[str, Any]) -> int:
     return len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
 
 
-def _refusal(event: dict[str, Any], max_body_bytes: int) -> Response[str] | None:
+Refusal = Callable[[HTTPStatus, str, str | None], Response[str]]
+"""How a function answers a request it refuses before routing: status, detail, reason."""
+
+
+def _problem_refusal(status: HTTPStatus, detail: str, reason: str | None) -> Response[str]:
+    return problem_response(status, detail, reason=reason)
+
+
+def _refusal(
+    event: dict[str, Any], max_body_bytes: int, json_bodies: bool, refuse: Refusal
+) -> Response[str] | None:
     if _body_bytes(event) > max_body_bytes:
-        return problem_response(
+        return refuse(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             f"The request body is larger than {max_body_bytes // 1024} KB.",
-            reason="request-too-large",
+            "request-too-large",
         )
     media_type = (event.get("headers") or {}).get("content-type", "").split(";")[0].strip().lower()
-    if event.get("body") and media_type and media_type != JSON and not media_type.endswith("+json"):
-        return _unsupported_media_type()
+    if (
+        json_bodies
+        and event.get("body")
+        and media_type
+        and media_type != JSON
+        and not media_type.endswith("+json")
+    ):
+        return refuse(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.", None)
     return None
 
 
-def _not_through_the_cdn(event: dict[str, Any]) -> Response[str] | None:
+def _not_through_the_cdn(event: dict[str, Any], refuse: Refusal) -> Response[str] | None:
     """With the CDN on, a public request that did not come through CloudFront is refused (403).
 
     Admin routes are exempt: API Gateway has checked their SigV4 signature, and they are reached on
@@ -452,23 +478,29 @@ def _not_through_the_cdn(event: dict[str, Any]) -> Response[str] | None:
     except Exception:
         # Secrets Manager unreachable, or the secret denied: a 503 the client may retry, never a 500.
         logger.exception("the CDN's origin secret could not be read")
-        return blog_error_response(ServiceUnavailable())
-    return problem_response(
-        HTTPStatus.FORBIDDEN, "Requests reach this API through its CDN.", reason="not-through-cdn"
-    )
+        unavailable = ServiceUnavailable()
+        response = refuse(HTTPStatus.SERVICE_UNAVAILABLE, unavailable.detail, unavailable.reason)
+        response.headers["Retry-After"] = str(unavailable.retry_after_seconds)
+        return response
+    return refuse(HTTPStatus.FORBIDDEN, "Requests reach this API through its CDN.", "not-through-cdn")
 
 
 def entry_point(
-    app: APIGatewayHttpResolver, *, max_body_bytes: int = DEFAULT_BODY_LIMIT
+    app: APIGatewayHttpResolver,
+    *,
+    max_body_bytes: int = DEFAULT_BODY_LIMIT,
+    json_bodies: bool = True,
+    refuse: Refusal = _problem_refusal,
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The Lambda handler of a function: structured logs with the request id, metrics flushed.
 
-    A body over `max_body_bytes`, or in another format than JSON, is refused before anything parses
-    it (Powertools would also read form data, which the API does not take).
+    A body over `max_body_bytes`, or (with `json_bodies`) in another format than JSON, is refused
+    before anything parses it (Powertools would also read form data, which the JSON routes do not
+    take). `refuse` answers such a request, and one that bypassed the CDN: a problem by default.
     """
 
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = _not_through_the_cdn(event) or _refusal(event, max_body_bytes)
+        refused = _not_through_the_cdn(event, refuse) or _refusal(event, max_body_bytes, json_bodies, refuse)
         if refused is not None:
             return {"statusCode": refused.status_code, "headers": refused.headers, "body": refused.body}
         return app.resolve(event, context)

@@ -35,6 +35,8 @@ CLIENT_ADDRESS = "client-address"
 EMAIL_ADDRESS = "email-address"
 """The use of the hash that names a reader's email address in the table (subscriptions, the
 suppression list, a reader's data)."""
+MAIL_ACTION = "mail-action"
+"""The use of the signatures of mail-action links (blog.action_tokens)."""
 STABLE_KEY_ID = "k1"
 """The key of hashes that must stay comparable: generated with the secret, never rotated away."""
 CURRENT = "current"

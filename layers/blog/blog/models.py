@@ -11,7 +11,15 @@ import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
 from blog.content import BIDI_CONTROLS, has_bidi_control_outside_code
 from blog.ids import COMMENT_ID_MAX_LENGTH, COMMENT_ID_PATTERN
@@ -244,6 +252,17 @@ class NewComment(_Input):
         max_length=300,
         description="Leave empty: a field people never see and bots fill in (a honeypot).",
     )
+    notify_replies: StrictBool = Field(
+        default=False,
+        description="Mail the author about each approved reply to this comment, once they have "
+        "confirmed the address through the link of a first mail. Needs `author_email`.",
+    )
+
+    @model_validator(mode="after")
+    def _replies_are_mailed_to_the_author(self) -> "NewComment":
+        if self.notify_replies and self.author_email is None:
+            raise ValueError("notify_replies needs author_email: replies are mailed to it")
+        return self
 
 
 class PostInput(_Input):

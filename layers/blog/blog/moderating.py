@@ -6,7 +6,7 @@ from blog import rules
 from blog.cursor import decode_cursor, encode_cursor
 from blog.errors import CommentNotFound
 from blog.ids import is_comment_id, parent_of
-from blog.models import ModeratedComment, ModerationAction, PendingComment, PendingPage
+from blog.models import CommentStatus, ModeratedComment, ModerationAction, PendingComment, PendingPage
 from blog.reading import public_comment
 from blog.settings import Settings
 from blog.store import PENDING_LIST_POSITION, BlogStore
@@ -51,7 +51,13 @@ def moderate(
     return ModeratedComment(post_slug=slug, id=comment_id, parent_id=parent_of(comment_id), status=status)
 
 
-def delete_comment(store: BlogStore, slug: str, comment_id: str) -> None:
-    """Delete a comment; one with replies stays as a tombstone so that its thread keeps its shape."""
+def delete_comment(
+    store: BlogStore, slug: str, comment_id: str, *, expected_status: CommentStatus | None = None
+) -> None:
+    """Delete a comment; one with replies stays as a tombstone so that its thread keeps its shape.
+
+    `expected_status` is the status the caller expects it in (else: published), which saves a
+    second round trip when it is right.
+    """
     _check_comment_id(comment_id)
-    store.moderate(slug, comment_id, ModerationAction.DELETE)
+    store.moderate(slug, comment_id, ModerationAction.DELETE, expected_status=expected_status)

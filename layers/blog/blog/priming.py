@@ -22,7 +22,7 @@ import random
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from http import HTTPStatus
 from types import SimpleNamespace
@@ -64,6 +64,8 @@ class SyntheticRequest:
     body: Mapping[str, Any] | None = None
     query: Mapping[str, str] | None = None
     """Query parameters, for a route that requires some."""
+    path_values: Mapping[str, str] = field(default_factory=dict)
+    """Values of path parameters that PATH_SAMPLES has none for (a signed token)."""
 
     @property
     def route_key(self) -> str:
@@ -72,10 +74,11 @@ class SyntheticRequest:
     def event(self) -> dict[str, Any]:
         """The HTTP API (payload 2.0) event API Gateway would send for this request."""
         names = _PATH_PARAMETER.findall(self.route)
-        unknown = set(names) - set(PATH_SAMPLES)
+        samples = {**PATH_SAMPLES, **self.path_values}
+        unknown = set(names) - set(samples)
         if unknown:
             raise ValueError(f"no sample value for the path parameters {sorted(unknown)} of {self.route_key}")
-        values = {name: PATH_SAMPLES[name] for name in names}
+        values = {name: samples[name] for name in names}
         path = _PATH_PARAMETER.sub(lambda match: values[match.group(1)], self.route)
         headers = {"host": "priming.invalid", "user-agent": "snapstart-priming"}
         if self.body is not None:
@@ -134,12 +137,15 @@ def prime_http(
     *,
     bodies: Mapping[str, Mapping[str, Any]] | None = None,
     queries: Mapping[str, Mapping[str, str]] | None = None,
+    path_values: Mapping[str, Callable[[], str]] | None = None,
 ) -> Primer:
     """Prime `app` before a snapshot with one synthetic request per route; the primer.
 
     `bodies`: the JSON body of each route that takes one, by route key (`POST /posts/{slug}/comments`);
     a route without one is sent no body. `queries`: the query parameters of each route that requires
-    some (`GET /comments/counts`), by route key.
+    some (`GET /comments/counts`), by route key. `path_values`: what makes the value of a path
+    parameter PATH_SAMPLES has none for, by name, called when the primer runs (after the signing
+    secret is read: a token signed with it).
     """
     bodies = dict(bodies or {})
     queries = dict(queries or {})
@@ -156,10 +162,11 @@ def prime_http(
 
     def run() -> dict[str, int]:
         context = _priming_context()
+        values = {name: make() for name, make in (path_values or {}).items()}
         statuses = {}
         with answered_locally():
             for request in requests:
-                response = app.resolve(request.event(), context)
+                response = app.resolve(replace(request, path_values=values).event(), context)
                 statuses[request.route_key] = int(response["statusCode"])
         return statuses
 

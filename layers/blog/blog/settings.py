@@ -78,6 +78,28 @@ class FeedSettings(BaseModel):
         return self.comment_url_template.replace("{slug}", slug).replace("{id}", comment_id)
 
 
+class ActionPageSettings(BaseModel):
+    """What the pages of mail links (/actions) read beyond `Settings`: the blog's name and language,
+    and where the static site shows a post."""
+
+    # Built on first use: only the mail-actions function validates it.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
+
+    blog_title: str = Field(alias="BLOG_TITLE", min_length=1)
+    blog_language: str = Field(alias="BLOG_LANGUAGE", min_length=2)
+    post_url_template: str = Field(alias="POST_URL_TEMPLATE", pattern=r"^https?://[^/\s]+.*\{slug\}")
+
+    def post_url(self, slug: str) -> str:
+        """Where the static site shows a post."""
+        return self.post_url_template.replace("{slug}", slug)
+
+
+@cache
+def get_action_page_settings() -> ActionPageSettings:
+    """The mail-action page settings of this process, validated on first use."""
+    return ActionPageSettings.model_validate(dict(os.environ))
+
+
 @cache
 def get_feed_settings() -> FeedSettings:
     """The feed settings of this process, validated on first use (the feeds function only)."""

@@ -15,6 +15,9 @@ table and in `Visible`, so one Query reads head, body and the first comments in 
 POST_BODY_ATTRIBUTES = ("content", "content_html")
 """What the body item holds; a head that holds them is the layout before the split (one item)."""
 COMMENT_SK_PREFIX = "COMMENT#"
+SUBSCRIPTION_SK_PREFIX = "SUBSCRIPTION#"
+SUPPRESSED_PK_PREFIX = "SUPPRESSED#"
+SUPPRESSED_SK = "SUPPRESSED"
 PUBLISHED_PK = "PUBLISHED"
 OPEN_PK = "OPEN"
 PENDING_PK = "PENDING"
@@ -27,9 +30,6 @@ OPEN_THREADS_INDEX = "OpenThreads"
 APPROVED_INDEX = "ApprovedComments"
 READER_DATA_INDEX = "ReaderData"
 READER_PK_PREFIX = "READER#"
-SUBSCRIPTION_SK_PREFIX = "SUBSCRIPTION#"
-SUPPRESSED_PK_PREFIX = "SUPPRESSED#"
-SUPPRESSED_SK = "SUPPRESSED"
 DUPLICATE_SK = "DUPLICATE"
 IDEMPOTENCY_SK = "IDEMPOTENCY"
 POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
@@ -72,11 +72,6 @@ def reader_pk(email_hash: str) -> str:
     return f"{READER_PK_PREFIX}{email_hash}"
 
 
-def suppression_key(email_hash: str) -> Item:
-    """The key of the entry that keeps an address (its keyed hash) from being mailed again."""
-    return to_item({"pk": f"{SUPPRESSED_PK_PREFIX}{email_hash}", "sk": SUPPRESSED_SK})
-
-
 def post_key(slug: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": POST_SK})
 
@@ -87,6 +82,36 @@ def post_body_key(slug: str) -> Item:
 
 def comment_key(slug: str, comment_id: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": comment_sk(comment_id)})
+
+
+def subscription_key(slug: str, comment_id: str) -> Item:
+    """The key of the reply subscription of a comment: beside the comment, so that whatever removes
+    the comment (its deletion, its post's) removes the subscription and its address with it."""
+    return to_item({"pk": post_pk(slug), "sk": f"{SUBSCRIPTION_SK_PREFIX}{comment_id}"})
+
+
+def subscription_item(slug: str, comment_id: str, *, email: str, email_hash: str, created_at: str) -> Item:
+    """A new, unconfirmed reply subscription: the address to mail, and its keyed hash to match it
+    against the suppression list and to find it among the reader's data (`ReaderData`)."""
+    return {
+        **subscription_key(slug, comment_id),
+        **to_item(
+            {
+                "post_slug": slug,
+                "comment_id": comment_id,
+                "email": email,
+                "email_hash": email_hash,
+                "confirmed": False,
+                "created_at": created_at,
+                "reader_pk": reader_pk(email_hash),
+            }
+        ),
+    }
+
+
+def suppression_key(email_hash: str) -> Item:
+    """The key of an address on the suppression list, named by its keyed hash, never by itself."""
+    return to_item({"pk": f"{SUPPRESSED_PK_PREFIX}{email_hash}", "sk": SUPPRESSED_SK})
 
 
 def post_index_attributes(*, published: bool, category: str, comments_open: bool) -> dict[str, str | None]:

@@ -20,6 +20,7 @@ from blog.store.keys import (
     comment_key,
     counter_update,
     post_key,
+    subscription_key,
     to_item,
 )
 
@@ -44,6 +45,7 @@ def expected_state(action: ModerationAction) -> CommentState:
 
 
 _COUNTED = {CommentStatus.APPROVED}
+_ENDS_THE_SUBSCRIPTION = {None, CommentStatus.DELETED, CommentStatus.SPAM}
 
 
 def outcome(action: ModerationAction, state: CommentState) -> CommentStatus | None:
@@ -121,6 +123,9 @@ def plan(
     count_change = (after in _COUNTED) - (state.status in _COUNTED)
     if count_change:
         operations.append(counter_update(table, post_key(slug), "comment_count", count_change))
+    if after in _ENDS_THE_SUBSCRIPTION:
+        # Its address goes with the comment's: deleted now, or (spam) purged with it later.
+        operations.append({"Delete": {"TableName": table, "Key": subscription_key(slug, comment_id)}})
     return operations
 
 

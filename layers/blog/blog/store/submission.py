@@ -17,7 +17,14 @@ from blog.errors import (
 from blog.ids import parent_of
 from blog.models import CommentStatus, StoredComment
 from blog.store.failures import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
-from blog.store.keys import comment_item, comment_key, from_item, post_key, to_item
+from blog.store.keys import (
+    comment_item,
+    comment_key,
+    from_item,
+    post_key,
+    subscription_item,
+    to_item,
+)
 from blog.timestamps import format_timestamp
 
 
@@ -57,6 +64,14 @@ class DuplicateGuard:
 
 
 @dataclass(frozen=True)
+class ReplySubscription:
+    """The author's wish to be mailed about replies: written with the comment, unconfirmed."""
+
+    email: str
+    email_hash: str
+
+
+@dataclass(frozen=True)
 class CommentSubmission:
     """Everything one comment's transaction writes and checks."""
 
@@ -71,6 +86,8 @@ class CommentSubmission:
     """When the comment is removed (TTL), with its email address: set for spam and held comments."""
     reader: str | None = None
     """The comment's `ReaderData` partition (blog.store.keys.reader_pk): set when it has an email."""
+    subscription: ReplySubscription | None = None
+    """None for spam, and when the author did not ask to be told of replies."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,23 @@ class CommentTransaction:
                 }
             }
         )
+
+        if submission.subscription is not None:
+            # Its key is new with the comment's id, which the comment's own Put keeps unique.
+            self._add(
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": subscription_item(
+                            comment.post_slug,
+                            comment.id,
+                            email=submission.subscription.email,
+                            email_hash=submission.subscription.email_hash,
+                            created_at=now,
+                        ),
+                    }
+                }
+            )
 
         self._parent: int | None = None
         parent_id = parent_of(comment.id)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from blog.cursor import Position
-from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable
+from blog.errors import CommentNotFound, PostNotFound, ServiceUnavailable, SubscriptionNotFound
 from blog.models import (
     CommentStatus,
     ModerationAction,
@@ -414,16 +414,26 @@ class BlogStore:
         raise ServiceUnavailable
 
     def moderate(
-        self, slug: str, comment_id: str, action: ModerationAction, *, spam_purged_at: int | None = None
+        self,
+        slug: str,
+        comment_id: str,
+        action: ModerationAction,
+        *,
+        spam_purged_at: int | None = None,
+        expected_status: CommentStatus | None = None,
     ) -> CommentStatus | None:
         """Approve, mark as spam or delete a comment, keeping the post's count exact.
 
         Spam is deleted by DynamoDB's TTL at `spam_purged_at` (epoch seconds; None: kept). Returns
-        the comment's status afterwards, None when it was removed altogether.
+        the comment's status afterwards, None when it was removed altogether. `expected_status` is
+        the status the caller expects the comment in (else the action's usual one): a right guess
+        is one round trip, a wrong one two.
         """
         from blog.store import moderation_writes
 
         state = moderation_writes.expected_state(action)
+        if expected_status is not None:
+            state = moderation_writes.CommentState(status=expected_status, replies=0)
         for _ in range(TRANSACTION_ATTEMPTS):
             operations = moderation_writes.plan(
                 self._table, slug, comment_id, action, state, spam_purged_at=spam_purged_at
@@ -443,6 +453,33 @@ class BlogStore:
                 # The comment is as expected, but the post whose count it changes is gone.
                 raise PostNotFound
             # Otherwise a concurrent write on the same items won: plan again for the same state.
+        raise ServiceUnavailable
+
+    def confirm_subscription(self, slug: str, comment_id: str, email_hash: str) -> None:
+        """Confirm the reply subscription of a comment (double opt-in); doing it again changes
+        nothing. SubscriptionNotFound when there is none for this address."""
+        from blog.store import subscriptions
+
+        try:
+            with translated_errors():
+                self._client.update_item(
+                    **subscriptions.confirmation(self._table, slug, comment_id, email_hash)
+                )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise SubscriptionNotFound from error
+            raise
+
+    def unsubscribe(self, slug: str, comment_id: str, email_hash: str, *, now: datetime) -> None:
+        """End a comment's reply subscription and suppress its address for good, in one transaction;
+        doing it again changes nothing."""
+        from blog.store import subscriptions
+
+        operations = subscriptions.unsubscription(self._table, slug, comment_id, email_hash, now=now)
+        for _ in range(TRANSACTION_ATTEMPTS):
+            if run_transaction(self._client, operations) is None:
+                return
+            # Nothing here is conditional: only a concurrent write on the same items cancels it.
         raise ServiceUnavailable
 
     def _update_post(self, slug: str, **update: Any) -> dict[str, Any]:
