@@ -245,3 +245,87 @@ def test_a_request_without_one_valid_address_is_refused(api, dynamodb, body):
         response = api.post(route, json_body=body, signed=True)
         assert response.status == 422, response.body
         assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("parameter_overrides", [{"HeldCommentRetentionDays": "7"}])
+def test_a_held_comment_expires_after_the_retention_unless_approved(
+    api, publish, dynamodb, parameter_overrides
+):
+    import time
+
+    publish("gehalten")
+    started = time.time()
+    links = "http://a.example http://b.example http://c.example"
+    held = comment(api, "gehalten", "Lena Fischer", LENA, f"Drei Verweise: {links}")
+    assert held["status"] == "pending"
+    key = comment_key("gehalten", held["id"])
+
+    expires_at = int(item(dynamodb, key)["expires_at"]["N"])
+    assert started + 7 * 86400 - 5 <= expires_at <= time.time() + 7 * 86400 + 5
+
+    approved = api.post(f"/posts/gehalten/comments/{held['id']}/approve", signed=True)
+    assert approved.status == 200, approved.body
+    assert "expires_at" not in item(dynamodb, key)
+
+
+@pytest.fixture
+def dynamodb_calls(api):
+    """The DynamoDB operations the handlers' client makes, in order."""
+    from blog import store as blog_store
+
+    calls = []
+
+    def record(model, **_):
+        calls.append(model.name)
+
+    client = blog_store.dynamodb_client()
+    client.meta.events.register("before-call.dynamodb", record)
+    yield calls
+    client.meta.events.unregister("before-call.dynamodb", record)
+
+
+def test_export_is_one_query_and_forget_one_more_transaction(api, blog, dynamodb_calls):
+    dynamodb_calls.clear()
+    export(api, LENA)
+    assert dynamodb_calls == ["Query"]
+
+    dynamodb_calls.clear()
+    forget(api, LENA)
+    # A transaction cannot find what it erases: the Query first, then one transaction for a reader
+    # with fewer comments than fit in one (about twenty).
+    assert dynamodb_calls == ["Query", "TransactWriteItems"]
+
+
+def test_a_reader_with_more_comments_than_one_transaction_holds_is_erased_in_several(
+    api, publish, dynamodb, dynamodb_calls
+):
+    publish("viele")
+    for number in range(40):
+        comment(api, "viele", "Lena Fischer", LENA, f"Kommentar {number}", ip=f"10.0.1.{number}")
+    # A thread of her own, each a reply to the one before, written last: the erasure goes deepest
+    # first, so the replies go in the first transaction and the thread's first comment in the last;
+    # having lost its only reply, it is removed too, not kept as a tombstone.
+    chain = [comment(api, "viele", "Lena Fischer", LENA, "Der Anfang", ip="10.0.0.0")]
+    for number in range(1, 4):
+        chain.append(
+            comment(
+                api,
+                "viele",
+                "Lena Fischer",
+                LENA,
+                f"Antwort {number}",
+                parent_id=chain[-1]["id"],
+                ip=f"10.0.0.{number}",
+            )
+        )
+    assert api.get("/posts/viele").json()["comment_count"] == 44
+
+    dynamodb_calls.clear()
+    summary = forget(api, LENA)
+
+    assert (summary["comments_removed"], summary["comments_tombstoned"]) == (44, 0)
+    # 19 comments surely fit in one transaction beside the suppression: three, none spent on a
+    # count read before an earlier transaction changed it.
+    assert dynamodb_calls == ["Query", "TransactWriteItems", "TransactWriteItems", "TransactWriteItems"]
+    assert thread(api, "viele") == (0, [])
+    assert [entry for entry in table_items(dynamodb) if entry["sk"]["S"].startswith("COMMENT#")] == []
