@@ -171,6 +171,9 @@ class Requests:
                 "PUT", f"/posts/{MANAGED_SLUG}", json_body=self._post_body, signed=True
             ),
             "moderate_comments": lambda: api.event("GET", "/comments", signed=True),
+            "reader_data": lambda: api.event(
+                "POST", "/admin/readers/data", json_body={"email": "lena.fischer@example.org"}, signed=True
+            ),
             "feeds": lambda: api.event("GET", "/feed.atom"),
         }
         if folder == "auto_close":
