@@ -329,3 +329,29 @@ def test_a_reader_with_more_comments_than_one_transaction_holds_is_erased_in_sev
     assert dynamodb_calls == ["Query", "TransactWriteItems", "TransactWriteItems", "TransactWriteItems"]
     assert thread(api, "viele") == (0, [])
     assert [entry for entry in table_items(dynamodb) if entry["sk"]["S"].startswith("COMMENT#")] == []
+
+
+def test_a_reply_written_between_the_read_and_the_erasure_keeps_the_comment_as_a_tombstone(
+    api, publish, dynamodb, dynamodb_calls
+):
+    from blog.store import get_store
+    from blog.timestamps import utc_now
+
+    publish("spaet")
+    lenas = comment(api, "spaet", "Lena Fischer", LENA, "Gleich geht es los.", ip="192.0.2.1")
+    store = get_store()
+    hashed = email_hash(LENA)
+    found = store.reader_items(f"READER#{hashed}")
+    # Tom answers after the erasure read Lena's comment as unanswered.
+    toms = comment(api, "spaet", "Tom Becker", TOM, "Ich komme auch.", parent_id=lenas["id"], ip="192.0.2.2")
+
+    dynamodb_calls.clear()
+    counts = store.erase_reader(hashed, f"READER#{hashed}", found, now=utc_now())
+
+    # The first transaction's condition fails and returns the comment as it is now: planned again.
+    assert dynamodb_calls == ["TransactWriteItems", "TransactWriteItems"]
+    assert (counts.comments_removed, counts.comments_tombstoned) == (0, 1)
+    assert thread(api, "spaet") == (
+        1,
+        [(lenas["id"], None, "", "deleted"), (toms["id"], lenas["id"], "Tom Becker", "approved")],
+    )
