@@ -177,6 +177,13 @@ def _parser() -> argparse.ArgumentParser:
         help="write the addresses of the old site's files the posts use (attachments, wp-content/uploads), "
         "one a line, to copy them over",
     )
+    wxr.add_argument(
+        "--signing-secret",
+        metavar="ARN",
+        help="the signing secret (the stack output SigningSecretArn), to index imported comments by "
+        "the keyed hash of their email address (a reader's data on request); found by --stack, needed "
+        "with --table",
+    )
     export = commands.add_parser(
         "export", help="back up every post and comment of the table to a JSON Lines file"
     )
@@ -413,7 +420,24 @@ def _import_wxr(arguments: argparse.Namespace) -> tuple[Any, str]:
         arguments.media_list.write_text(
             "".join(f"{url}\n" for url in sorted(summary.media)), encoding="utf-8"
         )
-    return summary.as_dict(), summary.render()
+    if store is None:
+        return summary.as_dict(), summary.render()
+    # Comments with an email address join their author's data (ReaderData), as the API's do.
+    try:
+        readers = backfill_reader_index(
+            store.client, store.table_name, _address_hasher(arguments), sys.stderr
+        )
+    except NoSigningSecret:
+        _say(
+            "blogctl: the imported comments with an email address are not yet among their authors' data "
+            "(a reader's data on request): run `blogctl migrate` with --stack or --signing-secret ARN",
+            sys.stderr,
+        )
+        return summary.as_dict(), summary.render()
+    return (
+        {**summary.as_dict(), "reader_items_indexed": readers},
+        f"{summary.render()}; {readers} comments indexed by their author's email address",
+    )
 
 
 def _export(arguments: argparse.Namespace) -> tuple[Any, str]:
@@ -426,9 +450,13 @@ def _import_jsonl(arguments: argparse.Namespace) -> tuple[Any, str]:
     return summary.as_dict(), summary.render()
 
 
+class NoSigningSecret(Abort):
+    """Comments must be indexed by email address, and no command line option names the secret."""
+
+
 def _address_hasher(arguments: argparse.Namespace) -> Callable[[str], str]:
     """blog.keys.email_hash with the blog's key ring, read from Secrets Manager on first use (a
-    table whose comments are all indexed never needs it)."""
+    table whose comments are all indexed never needs it); NoSigningSecret when none is named."""
     rings: list[KeyRing] = []
 
     def read_secret() -> Any:
@@ -449,7 +477,7 @@ def _address_hasher(arguments: argparse.Namespace) -> Callable[[str], str]:
             if secret_id is None and arguments.stack:
                 secret_id = _stack_output(session, arguments.stack, "SigningSecretArn")
             if secret_id is None:
-                raise Abort(
+                raise NoSigningSecret(
                     "comments need the signing secret to be indexed by email address: name it with "
                     "--signing-secret ARN (the stack output SigningSecretArn) or use --stack"
                 )

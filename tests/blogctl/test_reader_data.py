@@ -5,6 +5,7 @@ the operator's credentials read."""
 import io
 import json
 import stat
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -133,3 +134,30 @@ def test_blogctl_migrate_asks_for_the_secret_only_when_a_comment_needs_it(
     as_before_the_index(dynamodb, "gartenfest", lenas_comment["id"])
     assert cli.main(["--table", TABLE_NAME, "migrate"]) == 1
     assert "--signing-secret ARN" in capsys.readouterr().err
+
+
+WXR = Path(__file__).parents[1] / "data" / "wordpress-export.xml"
+
+
+def test_imported_comments_join_their_authors_data(api, dynamodb, secret_arns, capsys):
+    assert (
+        cli.main(
+            ["--table", TABLE_NAME, "import-wxr", str(WXR), "--signing-secret", secret_arns["SigningSecret"]]
+        )
+        == 0
+    )
+    assert "comments indexed by their author's email address" in capsys.readouterr().out
+
+    assert [c["author_email"] for c in export(api, "Grete@Example.org")["comments"]] == ["grete@example.org"]
+
+
+def test_an_import_without_the_secret_says_how_to_index_its_comments_later(
+    api, dynamodb, secret_arns, capsys
+):
+    assert cli.main(["--table", TABLE_NAME, "import-wxr", str(WXR)]) == 0
+    assert "run `blogctl migrate`" in capsys.readouterr().err
+    assert export(api, "grete@example.org")["comments"] == []
+
+    assert cli.main(["--table", TABLE_NAME, "migrate", "--signing-secret", secret_arns["SigningSecret"]]) == 0
+
+    assert len(export(api, "grete@example.org")["comments"]) == 1

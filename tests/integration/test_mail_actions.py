@@ -239,7 +239,9 @@ def test_an_expired_link_is_a_410_page(api, post):
 def test_an_unsubscribe_link_works_years_later(api, post, dynamodb):
     comment = subscribed(api)
 
-    response = api.post(link("unsubscribe", comment["id"], email=READER, now=datetime(2020, 1, 1, tzinfo=UTC)))
+    response = api.post(
+        link("unsubscribe", comment["id"], email=READER, now=datetime(2020, 1, 1, tzinfo=UTC))
+    )
 
     assert response.status == 200
     assert suppression(dynamodb)["reason"] == "unsubscribed"
@@ -315,7 +317,9 @@ def test_a_confirmation_of_another_address_is_refused(api, post, dynamodb):
     assert subscription(dynamodb, comment["id"])["confirmed"] is False
 
 
-def test_unsubscribing_ends_the_subscription_and_suppresses_the_address_without_naming_it(api, post, dynamodb):
+def test_unsubscribing_ends_the_subscription_and_suppresses_the_address_without_naming_it(
+    api, post, dynamodb
+):
     from blog import keys
 
     comment = subscribed(api)
