@@ -45,7 +45,7 @@ SECOND_READ = {
     "GET /feed.rss": "as GET /feed.atom",
     "POST /admin/readers/forget": "an erasure must learn what it erases (a Query of the reader's"
     " ReaderData partition) before it writes: a transaction cannot read. Then one transaction per"
-    " 19 or so comments; the bench's reader has one",
+    " 16 comments; the bench's reader has one",
 }
 """Routes that read a second time, after the first read told them what: the reason of each."""
 ALLOWED_SECOND_READ = frozenset({"GET /comments/recent", "GET /comments.atom", "POST /admin/readers/forget"})

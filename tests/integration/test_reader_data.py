@@ -292,7 +292,7 @@ def test_export_is_one_query_and_forget_one_more_transaction(api, blog, dynamodb
     dynamodb_calls.clear()
     forget(api, LENA)
     # A transaction cannot find what it erases: the Query first, then one transaction for a reader
-    # with fewer comments than fit in one (about twenty).
+    # with fewer comments than fit in one (sixteen).
     assert dynamodb_calls == ["Query", "TransactWriteItems"]
 
 
@@ -324,7 +324,7 @@ def test_a_reader_with_more_comments_than_one_transaction_holds_is_erased_in_sev
     summary = forget(api, LENA)
 
     assert (summary["comments_removed"], summary["comments_tombstoned"]) == (44, 0)
-    # 19 comments surely fit in one transaction beside the suppression: three, none spent on a
+    # 16 comments surely fit in one transaction beside the suppression: three, none spent on a
     # count read before an earlier transaction changed it.
     assert dynamodb_calls == ["Query", "TransactWriteItems", "TransactWriteItems", "TransactWriteItems"]
     assert thread(api, "viele") == (0, [])

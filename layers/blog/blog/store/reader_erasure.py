@@ -35,7 +35,9 @@ from blog.store.keys import (
     counter_update,
     from_item,
     post_key,
+    post_pk,
     slug_of,
+    subscription_key,
     suppression_key,
     to_item,
 )
@@ -44,9 +46,9 @@ from blog.timestamps import format_timestamp
 
 MAX_TRANSACTION_ITEMS = 100
 """DynamoDB's limit of items in one transaction."""
-_PARTS_PER_COMMENT = 5
+_PARTS_PER_COMMENT = 6
 """At most what one comment adds to a transaction: itself, its parent's and its post's counts, its
-duplicate guard and its idempotency record."""
+reply subscription, its duplicate guard and its idempotency record."""
 SUPPRESSION_REASON = "unsubscribed"
 """Why an erased address is suppressed: it asked to hear nothing more."""
 
@@ -184,11 +186,19 @@ class ReaderErasure:
         deepest_first = sorted(self._comments.values(), key=lambda c: (-depth_of(c.id), c.slug, c.id))
         room = (MAX_TRANSACTION_ITEMS - len(batch.parts)) // _PARTS_PER_COMMENT
         self._plan_comments(batch, deepest_first[:room])
+        # A comment's subscription went with it; the others (of comments erased before) go now.
+        gone_with_their_comments = {
+            (post_pk(slug), f"{SUBSCRIPTION_SK_PREFIX}{id_}") for slug, id_ in batch.comments
+        }
         room = MAX_TRANSACTION_ITEMS - len(batch.parts)
-        for subscription in self._subscriptions[:room]:
-            key = to_item({"pk": subscription["pk"], "sk": subscription["sk"]})
-            batch.parts.append(_Part({"Delete": {"TableName": self._table, "Key": key}}))
-            batch.subscriptions.append(subscription)
+        for subscription in self._subscriptions:
+            if (subscription["pk"], subscription["sk"]) in gone_with_their_comments:
+                batch.subscriptions.append(subscription)
+            elif room:
+                key = to_item({"pk": subscription["pk"], "sk": subscription["sk"]})
+                batch.parts.append(_Part({"Delete": {"TableName": self._table, "Key": key}}))
+                batch.subscriptions.append(subscription)
+                room -= 1
         batch.counts.subscriptions_removed = len(batch.subscriptions)
         return batch
 
@@ -203,6 +213,10 @@ class ReaderErasure:
             remaining = comment.replies - replies_removed[comment.key]
             batch.parts.append(_Part(self._comment_write(comment, remaining), comment=comment.key))
             batch.comments.append(comment.key)
+            # Whether or not the index knows it (a subscription of an earlier release), as the
+            # moderation delete does.
+            subscription = {"TableName": self._table, "Key": subscription_key(comment.slug, comment.id)}
+            batch.parts.append(_Part({"Delete": subscription}))
             if remaining:
                 batch.counts.comments_tombstoned += 1
             else:
