@@ -29,6 +29,7 @@ from typing import Any
 
 from bench.data import check, comment, now, publish
 from bench.environment import BenchEnvironment
+from blog.action_tokens import MailAction, action_url, issue_action_token
 from blog.store.keys import post_pk, to_item
 from local.demo import read_posts, read_threads
 from local.template import PROJECT_ROOT, FunctionDefinition
@@ -153,6 +154,15 @@ class Requests:
         held = {"author_name": "Gehalten", "content": "http://a.example http://b.example http://c.example"}
         check(api.post(f"/posts/{self.slug}/comments", json_body=held, source_ip="192.0.2.200"), "held")
         comment(api, self.slug, "Noch ein Kommentar für die Seite.", source_ip="192.0.2.201")
+        to_approve = check(
+            api.post(f"/posts/{self.slug}/comments", json_body={**held, "author_name": "Per Mail"},
+                     source_ip="192.0.2.202"),
+            "held for a mail link",
+        ).json()["id"]  # fmt: skip
+        # Approving it again in each run changes nothing, in the one round trip of the first time.
+        self._approve_link = action_url(
+            "", issue_action_token(MailAction.APPROVE, self.slug, to_approve, now=now())
+        )
 
     def event(self, folder: str, run: int) -> tuple[dict[str, Any], dict[str, str]]:
         """The event of function `folder` for run number `run`, and environment variables it needs."""
@@ -175,6 +185,7 @@ class Requests:
                 "POST", "/admin/readers/data", json_body={"email": "lena.fischer@example.org"}, signed=True
             ),
             "feeds": lambda: api.event("GET", "/feed.atom"),
+            "mail_actions": lambda: api.event("POST", self._approve_link),
         }
         if folder == "auto_close":
             # Far enough back that the job reads its index (one Query) and finds nothing to close.

@@ -18,13 +18,14 @@ from bench.environment import BenchEnvironment
 from bench.inprocess import Answer, DynamoDBCall
 from blog import reading
 from blog import store as blog_store
+from blog.action_tokens import MailAction, action_url, issue_action_token
 from blog.store.keys import comment_key
 from blogctl.bulk import BulkStore
 
 SLUG = "bench-runde"
 THREE_LINKS = "Drei Verweise: http://a.example http://b.example www.c.example"
-NO_DATA = frozenset({"GET /openapi.json"})
-"""Routes that answer without reading or writing data."""
+NO_DATA = frozenset({"GET /openapi.json", "GET /actions/{token}"})
+"""Routes that answer without reading or writing data (a mail link's page reads only its token)."""
 LATER_COMMENT_PAGE = "GET /posts/{slug}/comments?cursor="
 CONCURRENT_READS = {
     LATER_COMMENT_PAGE: "a page reached by cursor must also learn that the post is still public, and"
@@ -79,6 +80,7 @@ def measure(bench: BenchEnvironment) -> dict[str, int]:
     to_approve, to_spam = held(1), held(2)
     readers_comment = {"author_name": "Lena Fischer", "author_email": READER, "content": "Meine Daten."}
     check(api.post(f"/posts/{SLUG}/comments", json_body=readers_comment, source_ip="192.0.2.30"), "a reader")
+    approve_link = action_url("", issue_action_token(MailAction.APPROVE, SLUG, held(3), now=now()))
     post = {
         "title": "Neu",
         "content": "Ein neuer Beitrag.",
@@ -114,6 +116,8 @@ def measure(bench: BenchEnvironment) -> dict[str, int]:
             "/comments/counts", query=[("slug", SLUG), ("slug", "bench-neu"), ("slug", SLUG)]
         ),
         "GET /comments/recent": lambda: api.get("/comments/recent"),
+        "GET /actions/{token}": lambda: api.get(approve_link),
+        "POST /actions/{token}": lambda: api.post(approve_link),
         "GET /feed.atom": lambda: api.get("/feed.atom"),
         "GET /feed.rss": lambda: api.get("/feed.rss", query={"category": "Kooperation & Netzwerke"}),
         "GET /posts/{slug}/comments.atom": lambda: api.get(f"/posts/{SLUG}/comments.atom"),

@@ -37,6 +37,8 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 INTEGRATION_TIMEOUT_SECONDS = 30.0
 """How long API Gateway waits for an HTTP API's integration."""
 PROBLEM_JSON = "application/problem+json"
+SECRET_PATH_PARAMETERS = frozenset({"token"})
+"""Path parameters whose value opens something (a mail link's signed token): never logged."""
 # Headers the HTTP server sets itself for the bytes it sends.
 _TRANSPORT_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
@@ -203,6 +205,16 @@ class ApiGateway:
                 GatewayResponse(HTTPStatus.NO_CONTENT, list(allowed.items()), note=note)
             )
         return self._with_cors(self._route(request), request.header("origin"))
+
+    def logged_path(self, target: str) -> str:
+        """What the request log shows of a request target (path and query): the route's path in place
+        of a path that carries a secret (a mail link's token), as the API's access logs record the
+        route key and never the path. Matched whatever the method, so a wrong one hides it too."""
+        path = target.partition("?")[0]
+        for route in self._routes:
+            if SECRET_PATH_PARAMETERS & set(route.match(route.method, path) or ()):
+                return route.path
+        return target
 
     def payload_too_large(self, request: GatewayRequest) -> GatewayResponse:
         """The answer to a request whose body is over MAX_BODY_BYTES (its body is not read)."""

@@ -114,8 +114,9 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         elapsed_ms = (time.perf_counter() - started) * 1000
         served_by = f" {response.function_id}" if response.function_id else ""
         note = f" ({response.note})" if response.note else ""
+        logged_path = self.server.gateway.logged_path(self.path)
         self.server.console.log(
-            f"{self.command} {self.path} {response.status} {elapsed_ms:.1f} ms{served_by}{note}"
+            f"{self.command} {logged_path} {response.status} {elapsed_ms:.1f} ms{served_by}{note}"
         )
         self._send(response)
 

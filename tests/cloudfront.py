@@ -12,6 +12,8 @@ from typing import Any
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 CORS_S3_ORIGIN = "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
 SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+UNCACHED_GET_ROUTES = {"GET /actions/{token}"}
+"""Public GET routes CloudFront never caches: a mail link's page is the link's alone."""
 MANAGED_ORIGIN_REQUEST_HEADERS = {
     CORS_S3_ORIGIN: {"origin", "access-control-request-headers", "access-control-request-method"},
 }

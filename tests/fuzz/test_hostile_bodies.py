@@ -28,6 +28,8 @@ def operations(server: LocalServer) -> list[tuple[str, str, dict[str, Any]]]:
         found += [
             (method.upper(), path + _required_query(operation), operation)
             for method, operation in methods.items()
+            # The mail links' pages read no body at all (tests/integration/test_mail_actions.py).
+            if "text/html" not in operation["responses"].get("400", {}).get("content", {})
         ]
     assert len(found) >= 12, found
     return found

@@ -327,3 +327,14 @@ def test_a_function_lambda_throttles_is_api_gateways_500() -> None:
 
     assert (response.status, message(response)) == (500, {"message": "Internal Server Error"})
     assert response.note == "throttled: all 2 workers busy"
+
+
+def test_the_request_log_shows_a_mail_links_route_never_its_token():
+    routes = [*ROUTES, HttpRoute("POST", "/actions/{token}", "MailActionsFunction", iam_auth=False)]
+    gateway = ApiGateway(routes, {}, FakeInvoker(), cors=CORS)
+
+    assert gateway.logged_path("/actions/k1.c2VjcmV0.c2lnbmF0dXJl") == "/actions/{token}"
+    # A query after the token hides nothing of it.
+    assert gateway.logged_path("/actions/k1.c2VjcmV0.c2lnbmF0dXJl?x=1") == "/actions/{token}"
+    assert gateway.logged_path("/posts/ein-beitrag?cursor=abc") == "/posts/ein-beitrag?cursor=abc"
+    assert gateway.logged_path("/nirgends") == "/nirgends"

@@ -34,6 +34,8 @@ OPERATION_IDS = {
     "getCommentsAtomFeed",
     "exportReaderData",
     "forgetReader",
+    "showMailAction",
+    "carryOutMailAction",
 }
 """What generated clients name their functions after: renaming one breaks every client."""
 CAMEL_CASE = re.compile(r"^[a-z]+(?:[A-Z][a-z]+)*$")

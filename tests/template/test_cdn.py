@@ -9,6 +9,7 @@ from blog.edge import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER
 from local.template import LocalDeployment, functions, http_api, http_routes, parameter_defaults, resolve
 from tests.cloudfront import (
     CACHING_DISABLED,
+    UNCACHED_GET_ROUTES,
     behavior_for,
     cache_key,
     distribution_config,
@@ -31,8 +32,6 @@ PUBLIC_GET_CACHE_KEYS = {
 }
 """The query strings each public GET route reads (tests/integration/test_cdn.py checks them against
 the OpenAPI document the handlers declare)."""
-UNCACHED_GET_ROUTES = {"GET /actions/{token}"}
-"""Public GET routes CloudFront never caches: a mail link's page is the link's alone."""
 ONE_DAY = 86400
 
 

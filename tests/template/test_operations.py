@@ -127,6 +127,15 @@ def test_the_api_writes_json_access_logs_to_a_group_of_their_own(template):
     assert group["KmsKeyId"] == {"Fn::GetAtt": ["MonitoringKey", "Arn"]}
 
 
+def test_access_logs_record_the_route_key_and_never_a_path_that_may_carry_a_token(template):
+    log_format = template["Resources"]["BlogApi"]["Properties"]["AccessLogSettings"]["Format"]
+    variables = set(re.findall(r"\$context\.([A-Za-z.]+)", log_format))
+
+    assert "routeKey" in variables
+    # A mail link's path is its signed token (/actions/{token}): whoever reads the logs could use it.
+    assert not variables & {"path", "resourcePath", "http.path"}
+
+
 def test_functions_are_traced(template):
     assert template["Globals"]["Function"]["Tracing"] == "Active"
 

@@ -59,7 +59,7 @@ def test_no_function_gets_a_key_in_its_environment(template):
         if name in SIGNING_FUNCTIONS:
             assert own["SIGNING_SECRET_ARN"] == {"Ref": SECRET}, name
             # Settings of their own (the mail pages' blog title) are no keys.
-            settings = {variable: value for variable, value in own.items() if variable != "SIGNING_SECRET_ARN"}
+            settings = {key: value for key, value in own.items() if key != "SIGNING_SECRET_ARN"}
             assert SECRET not in json.dumps(settings), name
         else:
             # Settings of their own (the feeds' addresses and title) are no keys.

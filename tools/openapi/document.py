@@ -25,8 +25,8 @@ API_TITLE = "Serverless blog API"
 API_DESCRIPTION = (
     "Lists posts, serves a post with its threaded comments, takes new comments, and lets an operator "
     "publish posts and moderate comments and threads. Every failure answers with "
-    "application/problem+json (RFC 9457). Admin routes need requests signed with AWS Signature "
-    "Version 4 (service execute-api)."
+    "application/problem+json (RFC 9457), but on the mail links' HTML pages (/actions). Admin routes "
+    "need requests signed with AWS Signature Version 4 (service execute-api)."
 )
 TAGS: list[Tag | str] = [
     Tag(name="Posts", description="Published posts: the list, newest first, and one post with its comments."),
@@ -50,6 +50,11 @@ TAGS: list[Tag | str] = [
         name="Readers",
         description="Signed requests only: a reader's data by email address, exported (GDPR Art. 15) "
         "or erased (Art. 17).",
+    ),
+    Tag(
+        name="Mail",
+        description="The signed links of owner and reader mails, answered with small HTML pages: GET "
+        "shows what a link will do and changes nothing, POST does it once.",
     ),
     Tag(name="Documentation", description="This document."),
 ]

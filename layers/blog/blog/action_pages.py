@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from html import escape
 from http import HTTPStatus
 
+from aws_lambda_powertools.event_handler import Response
+
 from blog.action_tokens import ActionToken, MailAction
 
 _STYLE = (
@@ -132,6 +134,11 @@ _FAILED = {
     "en": "That did not work. Please try again later.",
 }
 _TO_THE_POST = {"de": "Zum Beitrag", "en": "To the post"}
+
+
+def page_response(status: HTTPStatus, page: str) -> Response[str]:
+    """The answer of a page, with the headers every /actions answer carries."""
+    return Response(status_code=status, content_type=HTML, body=page, headers=dict(ACTION_PAGE_HEADERS))
 
 
 def page_language(blog_language: str) -> str:

@@ -45,8 +45,10 @@ MAX_TOKEN_LENGTH = 1024
 _SIGNATURE_BYTES = 16
 _FIELD_SEPARATOR = "~"  # in no slug, comment id, number or hex hash
 _EMAIL_HASH = re.compile(r"[0-9a-f]{32}")
-# Only base64url characters: the decoder would skip others, and one token has one spelling.
-_TOKEN = re.compile(r"[A-Za-z0-9]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+TOKEN_PATTERN = r"^k[1-9][0-9]{0,5}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"  # noqa: S105 (a form, not a secret)
+"""The form of a token: a key id, then base64url payload and signature. Only base64url characters:
+the decoder would skip others, and a token has one spelling."""
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,10 @@ def issue_action_token(
 ) -> str:
     """A token for `action` on the comment `comment_id` of the post `slug`, signed now.
 
-    Confirm and unsubscribe name the reader (`email_hash`, from blog.keys.email_hash); the owner's
-    actions do not.
+    Approve, spam and delete name the comment the owner is mailed about. Confirm and unsubscribe
+    name the comment whose subscription it is (the reader's own comment, not the reply a mail is
+    about) and the reader (`email_hash`, from blog.keys.email_hash); the owner's actions name no
+    reader. ValueError for anything else.
     """
     if not is_slug(slug) or not is_comment_id(comment_id):
         raise ValueError("a mail action names a post's slug and one of its comment ids")

@@ -392,14 +392,20 @@ def feed_response(
     )
 
 
+ErrorPage = Callable[[HTTPStatus], Response[str]]
+"""The HTML page of a failure with this status, for routes that answer people (mail links)."""
+
+
 def create_resolver(
-    *, on_refused: Callable[[str], None] | None = None, json_api: bool = True
+    *, on_refused: Callable[[str], None] | None = None, error_page: ErrorPage | None = None
 ) -> APIGatewayHttpResolver:
     """The HTTP API resolver every function uses: validation on, problems for every failure.
 
     `on_refused`, if given, hears why each domain error or invalid request was answered (the
-    error's reason, or "validation-error"), so that a function can count its refusals. Without
-    `json_api` (the HTML pages of mail links) a body is not read as JSON and GET answers get no ETag.
+    error's reason, or "validation-error"), so that a function can count its refusals. With
+    `error_page` the routes answer people, not programs (the mail links): every failure is that
+    page with the status a problem would have (a path that fails validation is a malformed link:
+    400), no body is read as JSON and no answer gets an ETag.
     """
     app = BlogResolver(enable_validation=True, serializer=_dumps, json_body_deserializer=_read_json_body)
 
@@ -420,9 +426,31 @@ def create_resolver(
     app.exception_handler(NotFoundError)(_no_route)
     app.exception_handler(ServiceError)(_service_error)
     app.exception_handler(Exception)(_unexpected)
-    if json_api:
+    if error_page is None:
         app.use(middlewares=[_require_json_object, _conditional_get])
+    else:
+        _answer_with_pages(app, error_page)
     return app
+
+
+def _answer_with_pages(app: APIGatewayHttpResolver, error_page: ErrorPage) -> None:
+    def refused(error: BlogError) -> Response[str]:
+        return error_page(status_of(error))
+
+    def malformed(_: RequestValidationError) -> Response[str]:
+        return error_page(HTTPStatus.BAD_REQUEST)
+
+    def no_route(_: NotFoundError) -> Response[str]:
+        return error_page(HTTPStatus.NOT_FOUND)
+
+    def unexpected(_: Exception) -> Response[str]:
+        logger.exception("request failed unexpectedly")
+        return error_page(HTTPStatus.INTERNAL_SERVER_ERROR)
+
+    app.exception_handler(BlogError)(refused)
+    app.exception_handler(RequestValidationError)(malformed)
+    app.exception_handler(NotFoundError)(no_route)
+    app.exception_handler(Exception)(unexpected)
 
 
 def _body_bytes(event: dict[str, Any]) -> int:
@@ -489,15 +517,19 @@ def entry_point(
     app: APIGatewayHttpResolver,
     *,
     max_body_bytes: int = DEFAULT_BODY_LIMIT,
-    json_bodies: bool = True,
-    refuse: Refusal = _problem_refusal,
+    error_page: ErrorPage | None = None,
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The Lambda handler of a function: structured logs with the request id, metrics flushed.
 
-    A body over `max_body_bytes`, or (with `json_bodies`) in another format than JSON, is refused
-    before anything parses it (Powertools would also read form data, which the JSON routes do not
-    take). `refuse` answers such a request, and one that bypassed the CDN: a problem by default.
+    A body over `max_body_bytes`, or in another format than JSON, is refused before anything parses
+    it (Powertools would also read form data, which the API does not take). With `error_page` (the
+    resolver's: routes that answer people), the body is not read at all, whatever its format, and
+    a refusal is that page.
     """
+    json_bodies = error_page is None
+    refuse: Refusal = (
+        _problem_refusal if error_page is None else lambda status, _detail, _reason: error_page(status)
+    )
 
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         refused = _not_through_the_cdn(event, refuse) or _refusal(event, max_body_bytes, json_bodies, refuse)
