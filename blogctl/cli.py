@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import unescape
@@ -76,9 +77,27 @@ def _names(commands: Iterable[str]) -> str:
     return ", ".join(commands)
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, its lines never broken at a hyphen: `--api-url` stays whole (textwrap would
+    break it into `--api-` and `url`)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return textwrap.fill(
+            " ".join(text.split()),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+        )
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="blogctl",
+        formatter_class=_HelpFormatter,
         description="Administer a serverless blog with your AWS credentials.",
         epilog=(
             f"Which blog: the API commands ({_names(COMMANDS)}) go through the API and need --stack, "
