@@ -194,6 +194,9 @@ class Requests:
                 "PUT", f"/posts/{MANAGED_SLUG}", json_body=self._post_body, signed=True
             ),
             "moderate_comments": lambda: api.event("GET", "/comments", signed=True),
+            "reader_data": lambda: api.event(
+                "POST", "/admin/readers/data", json_body={"email": "lena.fischer@example.org"}, signed=True
+            ),
             "feeds": lambda: api.event("GET", "/feed.atom"),
             "mail_actions": lambda: api.event("POST", self._approve_link),
             "review_posts": lambda: api.event("GET", f"/admin/posts/{self.slug}", signed=True),

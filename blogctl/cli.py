@@ -15,8 +15,10 @@ export, import-jsonl, migrate) read and write the stack's DynamoDB table directl
 
 import argparse
 import json
+import os
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +33,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from blog import ids
 from blog.errors import PostNotFound, ServiceUnavailable
+from blog.keys import KeyRing, MalformedKeyRing, email_hash
 from blogctl.api import ApiError, BlogApi, Unreachable
 from blogctl.approved_index import backfill_approved_comments
 from blogctl.backup import BackupError, export_items, restore_items
@@ -39,6 +42,7 @@ from blogctl.drafts_index import backfill_drafts
 from blogctl.migrate import migrate_posts
 from blogctl.post_files import PostFileError, read_post_file
 from blogctl.preview import html_as_text
+from blogctl.reader_index import backfill_reader_index
 from blogctl.wordpress import UrlRewrite, import_wxr
 from blogctl.wxr import WxrError
 
@@ -46,6 +50,7 @@ LOCAL_API_URL = "http://127.0.0.1:3000"
 LOCAL_CREDENTIALS = ReadOnlyCredentials("local", "local", None)
 LOCAL_REGION = "us-east-1"
 LOCAL_TABLE = "blog-local"
+LOCAL_SIGNING_SECRET = "SigningSecret"  # noqa: S105 (the secret's name in the local runtime, not a value)
 """The table of the local runtime (`make run`), in its embedded DynamoDB."""
 # The operator's tools write thousands of items: more patience with a throttling table than the
 # functions, whose retries must end inside a request.
@@ -77,9 +82,27 @@ def _names(commands: Iterable[str]) -> str:
     return ", ".join(commands)
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, its lines never broken at a hyphen: `--api-url` stays whole (textwrap would
+    break it into `--api-` and `url`)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return textwrap.fill(
+            " ".join(text.split()),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+        )
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="blogctl",
+        formatter_class=_HelpFormatter,
         description="Administer a serverless blog with your AWS credentials.",
         epilog=(
             f"Which blog: the API commands ({_names(COMMANDS)}) go through the API and need --stack, "
@@ -145,6 +168,24 @@ def _parser() -> argparse.ArgumentParser:
         "preview", help="a post as readers will see it (drafts and scheduled posts too), as text"
     )
     preview.add_argument("slug")
+    reader_data = commands.add_parser(
+        "reader-data",
+        help="everything stored under a reader's email address, as JSON (GDPR Art. 15)",
+        description="Export a reader's comments (with their post and status), subscriptions and "
+        "suppression state. Changes nothing. The file is readable by you alone (mode 0600).",
+    )
+    reader_data.add_argument("email", metavar="EMAIL")
+    reader_data.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the JSON to FILE (mode 0600) instead of printing it"
+    )
+    forget = commands.add_parser(
+        "forget",
+        help="erase what is stored under a reader's email address (GDPR Art. 17); safe to run again",
+        description="Comments lose name, email, URL and text (removed, or a tombstone where others "
+        "replied); subscriptions, duplicate guards and idempotency records go; the address is "
+        "suppressed (a keyed hash), so it is never mailed again.",
+    )
+    forget.add_argument("email", metavar="EMAIL")
 
     wxr = commands.add_parser(
         "import-wxr",
@@ -170,6 +211,13 @@ def _parser() -> argparse.ArgumentParser:
         help="write the addresses of the old site's files the posts use (attachments, wp-content/uploads), "
         "one a line, to copy them over",
     )
+    wxr.add_argument(
+        "--signing-secret",
+        metavar="ARN",
+        help="the signing secret (the stack output SigningSecretArn), to index imported comments by "
+        "the keyed hash of their email address (a reader's data on request); found by --stack, needed "
+        "with --table",
+    )
     export = commands.add_parser(
         "export", help="back up every post and comment of the table to a JSON Lines file"
     )
@@ -179,10 +227,16 @@ def _parser() -> argparse.ArgumentParser:
         help="restore a backup made by export: writes what the table lacks, leaves the rest as it is",
     )
     restore.add_argument("file", type=Path, metavar="FILE.jsonl")
-    commands.add_parser(
+    migrate = commands.add_parser(
         "migrate",
         help="rewrite the items of an older layout as this release stores them (posts as head and "
         "body, the keys of the newer indexes); safe to run again and while the blog serves",
+    )
+    migrate.add_argument(
+        "--signing-secret",
+        metavar="ARN",
+        help="the signing secret (the stack output SigningSecretArn), to index comments by the keyed "
+        "hash of their email address; found by --stack, needed with --table",
     )
     return parser
 
@@ -405,6 +459,44 @@ def _list(api: BlogApi, _: argparse.Namespace) -> tuple[Any, str]:
     return posts, _table(rows, ("published", "slug", "comments", "thread", "title"))
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path`, readable and writable by the owner alone (mode 0600), also when the
+    file was there before with wider permissions."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        os.fchmod(file.fileno(), 0o600)
+        file.write(text)
+
+
+def _reader_data(api: BlogApi, arguments: argparse.Namespace) -> tuple[Any, str]:
+    answer = api.call("POST", "/admin/readers/data", body={"email": arguments.email})
+    found = f"{len(answer['comments'])} comments, {len(answer['subscriptions'])} subscriptions, " + (
+        "suppressed" if answer["suppression"] else "not suppressed"
+    )
+    if arguments.out is None:
+        return answer, json.dumps(answer, ensure_ascii=False, indent=2)
+    write_private(arguments.out, json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
+    return {"file": str(arguments.out)}, f"{arguments.email}: {found}; written to {arguments.out} (mode 0600)"
+
+
+def _forget(api: BlogApi, arguments: argparse.Namespace) -> tuple[Any, str]:
+    answer = api.call("POST", "/admin/readers/forget", body={"email": arguments.email})
+    lines = [
+        f"{arguments.email}: {answer['comments_removed']} comments removed, "
+        f"{answer['comments_tombstoned']} kept as tombstones (others replied), "
+        f"{answer['subscriptions_removed']} subscriptions removed, "
+        f"{answer['duplicate_guards_removed']} duplicate guards and "
+        f"{answer['idempotency_records_removed']} idempotency records removed; "
+        + ("suppressed now: never mailed again" if answer["suppressed_now"] else "was suppressed already")
+    ]
+    lines += [
+        f"  {record['record']} of {record['post_slug']} {record['comment_id']} may remain until "
+        f"{record['expires_at']} (deleted by TTL)"
+        for record in answer["expiring"]
+    ]
+    return answer, "\n".join(lines)
+
+
 def _import_wxr(arguments: argparse.Namespace) -> tuple[Any, str]:
     path: Path = arguments.file
     store = None if arguments.dry_run else _bulk_store(arguments)
@@ -421,7 +513,24 @@ def _import_wxr(arguments: argparse.Namespace) -> tuple[Any, str]:
         arguments.media_list.write_text(
             "".join(f"{url}\n" for url in sorted(summary.media)), encoding="utf-8"
         )
-    return summary.as_dict(), summary.render()
+    if store is None:
+        return summary.as_dict(), summary.render()
+    # Comments with an email address join their author's data (ReaderData), as the API's do.
+    try:
+        readers = backfill_reader_index(
+            store.client, store.table_name, _address_hasher(arguments), sys.stderr
+        )
+    except NoSigningSecret:
+        _say(
+            "blogctl: the imported comments with an email address are not yet among their authors' data "
+            "(a reader's data on request): run `blogctl migrate` with --stack or --signing-secret ARN",
+            sys.stderr,
+        )
+        return summary.as_dict(), summary.render()
+    return (
+        {**summary.as_dict(), "reader_items_indexed": readers},
+        f"{summary.render()}; {readers} comments indexed by their author's email address",
+    )
 
 
 def _export(arguments: argparse.Namespace) -> tuple[Any, str]:
@@ -434,16 +543,67 @@ def _import_jsonl(arguments: argparse.Namespace) -> tuple[Any, str]:
     return summary.as_dict(), summary.render()
 
 
+class NoSigningSecret(Abort):
+    """Comments must be indexed by email address, and no command line option names the secret."""
+
+
+def _address_hasher(arguments: argparse.Namespace) -> Callable[[str], str]:
+    """blog.keys.email_hash with the blog's key ring, read from Secrets Manager on first use (a
+    table whose comments are all indexed never needs it); NoSigningSecret when none is named."""
+    rings: list[KeyRing] = []
+
+    def read_secret() -> Any:
+        if arguments.local:
+            client = boto3.client(
+                "secretsmanager",
+                endpoint_url=arguments.endpoint_url,
+                region_name=LOCAL_REGION,
+                aws_access_key_id=LOCAL_CREDENTIALS.access_key,
+                aws_secret_access_key=LOCAL_CREDENTIALS.secret_key,
+            )
+            # The local runtime names each secret by its logical id (local/secrets_manager.py).
+            secret_id = arguments.signing_secret or LOCAL_SIGNING_SECRET
+        else:
+            session = _session(arguments)
+            client = session.client("secretsmanager")
+            secret_id = arguments.signing_secret
+            if secret_id is None and arguments.stack:
+                secret_id = _stack_output(session, arguments.stack, "SigningSecretArn")
+            if secret_id is None:
+                raise NoSigningSecret(
+                    "comments need the signing secret to be indexed by email address: name it with "
+                    "--signing-secret ARN (the stack output SigningSecretArn) or use --stack"
+                )
+        try:
+            return json.loads(client.get_secret_value(SecretId=secret_id)["SecretString"])
+        except (ClientError, BotoCoreError, ValueError) as error:
+            raise Abort(f"cannot read the signing secret {secret_id}: {error}") from error
+
+    def hash_address(address: str) -> str:
+        if not rings:
+            rings.append(KeyRing(read_secret))
+        return email_hash(address, rings[0])
+
+    return hash_address
+
+
 def _migrate(arguments: argparse.Namespace) -> tuple[Any, str]:
     store = _bulk_store(arguments)
     summary = migrate_posts(store, sys.stderr)
     # The indexes of the last releases: what was written before each gets its key.
     indexed = backfill_approved_comments(store.client, store.table_name, sys.stderr)
     drafts = backfill_drafts(store.client, store.table_name, sys.stderr)
+    readers = backfill_reader_index(store.client, store.table_name, _address_hasher(arguments), sys.stderr)
     return (
-        {**summary.as_dict(), "approved_comments_indexed": indexed, "drafts_indexed": drafts},
+        {
+            **summary.as_dict(),
+            "approved_comments_indexed": indexed,
+            "drafts_indexed": drafts,
+            "reader_items_indexed": readers,
+        },
         f"{summary.render()}; {indexed} approved comments added to the index of recent comments; "
-        f"{drafts} drafts added to the list of drafts",
+        f"{drafts} drafts added to the list of drafts; "
+        f"{readers} comments, subscriptions and suppressions added to the index of readers' data",
     )
 
 
@@ -476,6 +636,8 @@ COMMANDS: dict[str, Callable[[BlogApi, argparse.Namespace], tuple[Any, str]]] = 
     "drafts": _posts_of("draft", "No drafts."),
     "scheduled": _posts_of("scheduled", "No posts are scheduled."),
     "preview": _preview,
+    "reader-data": _reader_data,
+    "forget": _forget,
 }
 
 
@@ -504,7 +666,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ApiError as error:
         _say(f"blogctl: {_explain(error)}", sys.stderr)
         return 1
-    except (Abort, Unreachable, WxrError, BackupError) as error:
+    except (Abort, Unreachable, WxrError, BackupError, MalformedKeyRing) as error:
         _say(f"blogctl: {error}", sys.stderr)
         return 1
     except OSError as error:

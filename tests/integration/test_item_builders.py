@@ -80,12 +80,16 @@ def test_the_api_writes_what_the_builders_build(api_items):
                 expires_at=values.get("expires_at"),
                 guard_pk=values.get("guard_pk"),
                 idempotency_pk=values.get("idempotency_pk"),
+                reader=values.get("reader_pk"),
             )
             assert built == item, kind
 
 
-def test_imported_items_have_the_attributes_and_index_keys_of_the_apis(api_items, dynamodb, capsys):
-    assert main(["--table", TABLE_NAME, "import-wxr", str(DATA)]) == 0
+def test_imported_items_have_the_attributes_and_index_keys_of_the_apis(
+    api_items, dynamodb, capsys, secret_arns
+):
+    secret = secret_arns["SigningSecret"]
+    assert main(["--table", TABLE_NAME, "import-wxr", str(DATA), "--signing-secret", secret]) == 0
     capsys.readouterr()
     imported = {
         "published, open": raw_item(dynamodb, "POST#tauschboerse-im-gemeindehaus", "#POST"),
@@ -103,8 +107,8 @@ def test_imported_items_have_the_attributes_and_index_keys_of_the_apis(api_items
     for kind, item in imported.items():
         names = set(item)
         expected = set(api_items[kind])
-        # An email and a URL are kept when given; the API's comments here differ in which they have.
-        # Spam the API caught is deleted after SpamRetentionDays; imported spam is history, kept.
-        # An imported comment has no duplicate guard or idempotency record to name.
-        optional = {"author_email", "author_url", "expires_at", "guard_pk", "idempotency_pk"}
+        # An email (and with it reader_pk) and a URL are kept when given; the API's comments here differ
+        # in which they have. Spam the API caught is deleted after SpamRetentionDays; imported spam is
+        # history, kept. An imported comment has no duplicate guard or idempotency record to name.
+        optional = {"author_email", "reader_pk", "author_url", "expires_at", "guard_pk", "idempotency_pk"}
         assert names - optional == expected - optional, kind

@@ -204,7 +204,8 @@ def test_migrate_splits_every_old_post_and_the_blog_answers_the_same(old_blog, a
     out, err = capsys.readouterr()
     assert out == (
         f"Migrated the table {TABLE_NAME}: 3 posts rewritten as head and body, 0 already split; "
-        "0 approved comments added to the index of recent comments; 0 drafts added to the list of drafts\n"
+        "0 approved comments added to the index of recent comments; 0 drafts added to the list of drafts; "
+        "0 comments, subscriptions and suppressions added to the index of readers' data\n"
     )
     assert "migrate: done (3 rewritten, 0 already split)" in err
     for slug in SLUGS:
@@ -218,7 +219,7 @@ def test_migrate_splits_every_old_post_and_the_blog_answers_the_same(old_blog, a
     assert blogctl("--json", "migrate") == 0  # run again: nothing left to do
     assert json.loads(capsys.readouterr().out) == {
         "table": TABLE_NAME, "rewritten": 0, "already_split": 3, "comments_without_post": 0,
-        "approved_comments_indexed": 0, "drafts_indexed": 0,
+        "approved_comments_indexed": 0, "drafts_indexed": 0, "reader_items_indexed": 0,
     }  # fmt: skip
     assert reads(api) == before
     exercise(api, old_blog, "nachher")

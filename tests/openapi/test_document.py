@@ -32,6 +32,8 @@ OPERATION_IDS = {
     "getPostsRssFeed",
     "getPostCommentsAtomFeed",
     "getCommentsAtomFeed",
+    "exportReaderData",
+    "forgetReader",
     "showMailAction",
     "carryOutMailAction",
     "listEditorialPosts",

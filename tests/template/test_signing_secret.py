@@ -13,6 +13,7 @@ SIGNING_FUNCTIONS = {
     "GetPostFunction",
     "SubmitCommentFunction",
     "ModerateCommentsFunction",
+    "ReaderDataFunction",
     "MailActionsFunction",
     "NotifyFunction",
     "ReviewPostsFunction",

@@ -243,6 +243,7 @@ def test_writers_get_only_the_actions_they_use(template):
         "AutoCloseFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
         "CloseThreadFunction": {"dynamodb:UpdateItem"},
         "ManagePostsFunction": {"dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "ReaderDataFunction": {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
         "MailActionsFunction": {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
         "DeletePostFunction": {
             "dynamodb:UpdateItem",
@@ -273,6 +274,8 @@ def test_admin_routes_need_iam_and_public_routes_do_not(template):
         "GET /admin/posts",
         "GET /admin/posts/{slug}",
         "DELETE /posts/{slug}",
+        "POST /admin/readers/data",
+        "POST /admin/readers/forget",
     }
     assert routes["GET /openapi.json"].function_id == "GetPostFunction"
     assert routes["GET /posts/{slug}/comments"].function_id == "GetPostFunction"

@@ -47,6 +47,11 @@ TAGS: list[Tag | str] = [
     ),
     Tag(name="Admin", description="Signed requests only: creating and updating posts."),
     Tag(
+        name="Readers",
+        description="Signed requests only: a reader's data by email address, exported (GDPR Art. 15) "
+        "or erased (Art. 17).",
+    ),
+    Tag(
         name="Mail",
         description="The signed links of owner and reader mails, answered with small HTML pages: GET "
         "shows what a link will do and changes nothing, POST does it once.",

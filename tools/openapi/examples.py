@@ -22,6 +22,11 @@ from blog.models import (
     PostInput,
     PostPage,
     PostSummary,
+    ReaderComment,
+    ReaderData,
+    ReaderErasure,
+    ReaderRequest,
+    ReaderSubscription,
     ThreadState,
 )
 
@@ -98,6 +103,38 @@ PENDING = PendingComment(
     **COMMENT.model_dump(exclude={"status"}),
     status=CommentStatus.PENDING,
     post_slug=SLUG,
+)
+
+
+READER = ReaderRequest(email=NEW_COMMENT.author_email or "")
+READER_DATA = ReaderData(
+    email=READER.email,
+    comments=[
+        ReaderComment(
+            post_slug=SLUG,
+            id=COMMENT_ID,
+            parent_id=None,
+            author_name=NEW_COMMENT.author_name,
+            author_email=NEW_COMMENT.author_email,
+            author_url=None,
+            content=NEW_COMMENT.content,
+            created_at=COMMENTED,
+            status=CommentStatus.APPROVED,
+        )
+    ],
+    subscriptions=[
+        ReaderSubscription(post_slug=SLUG, comment_id=COMMENT_ID, confirmed=True, created_at=COMMENTED)
+    ],
+    suppression=None,
+)
+READER_ERASURE = ReaderErasure(
+    comments_removed=0,
+    comments_tombstoned=1,
+    subscriptions_removed=1,
+    duplicate_guards_removed=1,
+    idempotency_records_removed=0,
+    suppressed_now=True,
+    expiring=[],
 )
 
 
@@ -207,6 +244,14 @@ EXAMPLES: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
         "404": {"commentNotFound": COMMENT_NOT_FOUND},
     },
     "deleteComment": {"404": {"commentNotFound": COMMENT_NOT_FOUND}},
+    "exportReaderData": {
+        "request": {"reader": _example("Whose data", READER)},
+        "200": {"data": _example("A comment, its reply subscription, not suppressed", READER_DATA)},
+    },
+    "forgetReader": {
+        "request": {"reader": _example("Whose data", READER)},
+        "200": {"erased": _example("A comment that others answered: a tombstone now", READER_ERASURE)},
+    },
 }
 """By operation id, then `request` or the status code, the named examples of that media type."""
 

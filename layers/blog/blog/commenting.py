@@ -10,6 +10,7 @@ from blog.models import Comment, CommentStatus, NewComment, StoredComment
 from blog.reading import public_comment
 from blog.settings import Settings
 from blog.store import BlogStore
+from blog.store.keys import reader_pk
 from blog.store.submission import (
     CommentSubmission,
     DuplicateGuard,
@@ -94,7 +95,8 @@ def submit_comment(
                 expires_at=int((now + rules.DUPLICATE_GUARD_RETENTION).timestamp()),
             ),
             idempotency=idempotency,
-            purge_at=rules.spam_purged_at(now, settings) if stored.status is CommentStatus.SPAM else None,
+            purge_at=rules.purged_at(stored.status, now, settings),
+            reader=None if stored.author_email is None else reader_pk(keys.email_hash(stored.author_email)),
             subscription=_reply_subscription(new_comment, stored.status),
         )
     )

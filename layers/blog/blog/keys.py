@@ -167,9 +167,10 @@ def key_ring() -> KeyRing:
     return KeyRing(read_signing_secret)
 
 
-def email_hash(address: str) -> str:
+def email_hash(address: str, ring: KeyRing | None = None) -> str:
     """A keyed hash of an email address: the same for every spelling that reaches the same mailbox
     in practice (surrounding space, letter case), comparable for ever (its key never rotates), and
-    no way back to the address without the secret."""
-    key = key_ring().stable_key(EMAIL_ADDRESS)
+    no way back to the address without the secret. `ring`: another ring than this process's (an
+    operator's tool that reads the secret with its own credentials)."""
+    key = (ring or key_ring()).stable_key(EMAIL_ADDRESS)
     return hmac.new(key, address.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]

@@ -528,3 +528,85 @@ class StoredApprovedComment(_Model):
     author_url: str | None = None
     content_html: str
     created_at: Timestamp
+
+
+class ReaderRequest(_Input):
+    """Whose data an operator asks for: an email address, sent in the body so that no access log
+    records it."""
+
+    email: EmailAddress = Field(
+        description="The reader's address; letter case and surrounding space do not matter."
+    )
+
+
+class ReaderComment(_Model):
+    """A comment stored under a reader's address, as the reader wrote it."""
+
+    post_slug: str
+    id: str
+    parent_id: str | None
+    author_name: str
+    author_email: str | None = None
+    author_url: str | None = None
+    content: str = Field(description="The Markdown as sent.")
+    created_at: Timestamp
+    status: CommentStatus
+
+
+class ReaderSubscription(_Model):
+    """A reader's subscription to the replies to one of their comments."""
+
+    post_slug: str
+    comment_id: str
+    confirmed: bool
+    created_at: Timestamp
+
+
+class ReaderSuppression(_Model):
+    """The entry that keeps an address from being mailed again (it holds the address's keyed hash only)."""
+
+    reason: str = Field(description="`unsubscribed`, `bounce` or `complaint`.")
+    created_at: Timestamp
+
+
+class ReaderData(_Model):
+    """Everything the blog stores under one email address (GDPR Art. 15), oldest first."""
+
+    email: str
+    comments: list[ReaderComment]
+    subscriptions: list[ReaderSubscription]
+    suppression: ReaderSuppression | None = Field(description="Null: the address may be mailed.")
+
+
+class TtlRecord(StrEnum):
+    """Records an erasure cannot find by address, which DynamoDB's TTL deletes."""
+
+    DUPLICATE_GUARD = "duplicate-guard"
+    IDEMPOTENCY_RECORD = "idempotency-record"
+
+
+class ExpiringRecord(_Model):
+    """A record of an erased comment that may still exist, and when its TTL deletes it at the latest."""
+
+    record: TtlRecord
+    post_slug: str
+    comment_id: str
+    expires_at: Timestamp
+
+
+class ReaderErasure(_Model):
+    """What erasing a reader's data did (GDPR Art. 17); a second erasure finds nothing more to do."""
+
+    comments_removed: int = Field(description="Comments without replies, gone with everything in them.")
+    comments_tombstoned: int = Field(
+        description="Comments with replies by others: kept as tombstones (no name, email, URL or text)."
+    )
+    subscriptions_removed: int
+    duplicate_guards_removed: int
+    idempotency_records_removed: int
+    suppressed_now: bool = Field(
+        description="Whether this erasure wrote the suppression entry; false when it was there already."
+    )
+    expiring: list[ExpiringRecord] = Field(
+        description="Records of comments written before comments named them, which TTL deletes."
+    )

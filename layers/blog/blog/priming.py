@@ -436,6 +436,8 @@ def _items(index: str | None) -> list[dict[str, Any]]:
     )
     if index in ("PendingComments", "ApprovedComments"):
         return [comment_item(comment)]
+    if index == "ReaderData":
+        return [comment_item(comment, reader="READER#snapstart-priming")]
     if index == "Visible":
         return [*post_items(post), comment_item(comment)]
     return [post_head_item(post)]

@@ -56,6 +56,22 @@ def spam_purged_at(now: datetime, settings: Settings) -> int:
     return int((now + timedelta(days=settings.spam_retention_days)).timestamp())
 
 
+def held_comment_purged_at(now: datetime, settings: Settings) -> int:
+    """When a comment held for moderation now is deleted, with its email address, if no one has
+    decided on it by then (epoch seconds, TTL; approving it keeps it)."""
+    return int((now + timedelta(days=settings.held_comment_retention_days)).timestamp())
+
+
+def purged_at(status: CommentStatus, now: datetime, settings: Settings) -> int | None:
+    """When DynamoDB's TTL deletes a comment stored now with `status`: spam and held comments
+    expire, published ones stay."""
+    if status is CommentStatus.SPAM:
+        return spam_purged_at(now, settings)
+    if status is CommentStatus.PENDING:
+        return held_comment_purged_at(now, settings)
+    return None
+
+
 def status_shown_to_author(stored: CommentStatus) -> CommentStatus:
     """What the author is told: spam caught by the honeypot looks like a held comment."""
     return CommentStatus.PENDING if stored is CommentStatus.SPAM else stored

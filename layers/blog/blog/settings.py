@@ -31,6 +31,7 @@ class Settings(BaseModel):
     max_links_before_moderation: int = Field(alias="MAX_LINKS_BEFORE_MODERATION", ge=0)
     comment_moderation: ModerationMode = Field(alias="COMMENT_MODERATION")
     spam_retention_days: int = Field(alias="SPAM_RETENTION_DAYS", ge=1)
+    held_comment_retention_days: int = Field(alias="HELD_COMMENT_RETENTION_DAYS", ge=1)
     signing_secret_arn: str | None = Field(alias="SIGNING_SECRET_ARN", default=None, min_length=1)
     """Where the key ring is (blog.keys); only the functions that sign or hash have it."""
     cdn_enabled: bool = Field(alias="CDN_ENABLED")

@@ -30,6 +30,10 @@ PENDING_INDEX = "PendingComments"
 OPEN_THREADS_INDEX = "OpenThreads"
 APPROVED_INDEX = "ApprovedComments"
 DRAFTS_INDEX = "Drafts"
+READER_DATA_INDEX = "ReaderData"
+READER_PK_PREFIX = "READER#"
+DUPLICATE_SK = "DUPLICATE"
+IDEMPOTENCY_SK = "IDEMPOTENCY"
 POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
 """What a read of many posts' heads at once projects: enough to count, name and hide them."""
 FEED_CONTENT_ATTRIBUTES = ("pk", "sk", "content_html", "created_at")
@@ -70,6 +74,12 @@ def category_pk(category: str) -> str:
     return f"CATEGORY#{category}"
 
 
+def reader_pk(email_hash: str) -> str:
+    """The `ReaderData` partition of everything stored under one email address (its keyed hash,
+    blog.keys.email_hash): comments with that address, subscriptions, the suppression entry."""
+    return f"{READER_PK_PREFIX}{email_hash}"
+
+
 def post_key(slug: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": POST_SK})
 
@@ -104,7 +114,7 @@ def subscription_key(slug: str, comment_id: str) -> Item:
 
 def subscription_item(slug: str, comment_id: str, *, email: str, email_hash: str, created_at: str) -> Item:
     """A new, unconfirmed reply subscription: the address to mail, and its keyed hash to match it
-    against the suppression list."""
+    against the suppression list and to find it among the reader's data (`ReaderData`)."""
     return {
         **subscription_key(slug, comment_id),
         **to_item(
@@ -115,6 +125,7 @@ def subscription_item(slug: str, comment_id: str, *, email: str, email_hash: str
                 "email_hash": email_hash,
                 "confirmed": False,
                 "created_at": created_at,
+                "reader_pk": reader_pk(email_hash),
             }
         ),
     }
@@ -216,13 +227,14 @@ def comment_item(
     expires_at: int | None = None,
     guard_pk: str | None = None,
     idempotency_pk: str | None = None,
+    reader: str | None = None,
 ) -> Item:
     """The whole item of a comment, with its keys and index attributes, as its writes leave it;
-    `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam).
+    `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam, held comments).
 
     `guard_pk` and `idempotency_pk` name the comment's duplicate guard and idempotency record, when
     it has them (duplicate_guard_pk, idempotency_record_pk), so that deleting its post deletes them
-    without a scan.
+    without a scan; `reader` is its `ReaderData` partition (reader_pk) when it has an email address.
     """
     return to_item(
         {
@@ -233,6 +245,7 @@ def comment_item(
             "expires_at": expires_at,
             "guard_pk": guard_pk,
             "idempotency_pk": idempotency_pk,
+            "reader_pk": reader,
         }
     )
 

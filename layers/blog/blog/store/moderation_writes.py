@@ -129,6 +129,14 @@ def plan(
     return operations
 
 
+def tombstone_update(comment_id: str) -> tuple[str, list[str], dict[str, Any]]:
+    """What makes a comment a tombstone, for a write that adds to it (a reader's erasure): the SET
+    clause, the attributes removed and the values."""
+    expression, values = _becoming(comment_id, CommentStatus.DELETED, None)
+    assignments, removals = expression.split(" REMOVE ")
+    return assignments, removals.split(", "), values
+
+
 def _becoming(comment_id: str, status: CommentStatus, purged_at: int | None) -> tuple[str, dict[str, Any]]:
     """The update expression, and its values, that give a comment `status`: the index attributes of
     that status (blog.store.keys decides them, as for every write), the time TTL deletes it (spam
@@ -144,8 +152,9 @@ def _becoming(comment_id: str, status: CommentStatus, purged_at: int | None) -> 
         assignments.append("expires_at = :expires_at")
         values[":expires_at"] = purged_at
     if status is CommentStatus.DELETED:
-        # A tombstone keeps its place in the thread and loses its words and its author.
+        # A tombstone keeps its place in the thread and loses its words and its author, and with
+        # the address its place among the reader's data (ReaderData).
         assignments += ["author_name = :empty", "content = :empty", "content_html = :empty"]
         values[":empty"] = ""
-        removals += ["author_email", "author_url"]
+        removals += ["author_email", "author_url", "reader_pk"]
     return f"SET {', '.join(assignments)} REMOVE {', '.join(removals)}", values

@@ -85,7 +85,9 @@ class CommentSubmission:
     """None for spam: a bot must not block a person's comment by sending it first."""
     idempotency: IdempotencyRecord | None
     purge_at: int | None = None
-    """When the comment is removed (TTL), with its email address: set for spam."""
+    """When the comment is removed (TTL), with its email address: set for spam and held comments."""
+    reader: str | None = None
+    """The comment's `ReaderData` partition (blog.store.keys.reader_pk): set when it has an email."""
     subscription: ReplySubscription | None = None
     """None for spam, and when the author did not ask to be told of replies."""
 
@@ -149,6 +151,7 @@ class CommentTransaction:
                         expires_at=submission.purge_at,
                         guard_pk=_pk_of(submission.duplicate_guard),
                         idempotency_pk=_pk_of(submission.idempotency),
+                        reader=submission.reader,
                     ),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }

@@ -9,7 +9,7 @@ blog.store.moderation_writes). The suppression list names an address by its keye
 from datetime import datetime
 from typing import Any
 
-from blog.store.keys import subscription_key, suppression_key, to_item
+from blog.store.keys import reader_pk, subscription_key, suppression_key, to_item
 from blog.timestamps import format_timestamp
 
 UNSUBSCRIBED = "unsubscribed"
@@ -42,10 +42,15 @@ def unsubscription(
             "Update": {
                 "TableName": table,
                 "Key": suppression_key(email_hash),
-                "UpdateExpression": "SET email_hash = :email_hash, reason = if_not_exists(reason, :reason), "
-                "created_at = if_not_exists(created_at, :now)",
+                "UpdateExpression": "SET email_hash = :email_hash, reader_pk = :reader, "
+                "reason = if_not_exists(reason, :reason), created_at = if_not_exists(created_at, :now)",
                 "ExpressionAttributeValues": to_item(
-                    {":email_hash": email_hash, ":reason": UNSUBSCRIBED, ":now": format_timestamp(now)}
+                    {
+                        ":email_hash": email_hash,
+                        ":reader": reader_pk(email_hash),
+                        ":reason": UNSUBSCRIBED,
+                        ":now": format_timestamp(now),
+                    }
                 ),
             }
         },

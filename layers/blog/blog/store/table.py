@@ -75,12 +75,15 @@ from blog.timestamps import format_timestamp
 HEADS_RETRY_SECONDS = 2.0
 """How long keys a BatchGetItem left unprocessed (throttling) are asked for again before a 503."""
 FIRST_RETRY_DELAY_SECONDS = 0.05
+ERASURE_REPLANS = 10
+"""Transactions of one erasure batch that may find a comment changed since it was read, before a 503."""
 
-# blog.store.submission and blog.store.moderation_writes are imported by the methods that use
-# them, so that the read path's cold start does not load comment-writing code.
+# blog.store.submission, blog.store.moderation_writes and blog.store.reader_erasure are imported by
+# the methods that use them, so that the read path's cold start does not load comment-writing code.
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from blog.store.reader_erasure import ErasureCounts, ReaderItems
     from blog.store.submission import CommentSubmission, Replay
 
 
@@ -718,3 +721,41 @@ class BlogStore:
             )
         item = response.get("Item")
         return None if item is None else StoredFeedHead.model_validate(from_item(item))
+
+    def reader_items(self, reader: str) -> "ReaderItems":
+        """Everything stored under one reader's `ReaderData` partition (blog.store.keys.reader_pk):
+        comments with the address, subscriptions, the suppression entry. One Query for a reader's
+        first megabyte, more pages beyond."""
+        from blog.store.reader_erasure import reader_items_request, sorted_reader_items
+
+        return sorted_reader_items(every_item(self._client.query, reader_items_request(self._table, reader)))
+
+    def erase_reader(
+        self, email_hash: str, reader: str, found: "ReaderItems", *, now: datetime
+    ) -> "ErasureCounts":
+        """Erase what `found` (read by reader_items) holds of a reader and suppress the address, in
+        transactions of up to 100 items (blog.store.reader_erasure); what each did, summed.
+
+        A write that changed one of the reader's items meanwhile costs a transaction more; the
+        erasure is planned again from the item as the cancellation returns it.
+        """
+        from blog.store.reader_erasure import ReaderErasure
+
+        erasure = ReaderErasure(self._table, email_hash, reader, found, now=now)
+        races = replans = 0
+        while (batch := erasure.next_batch()) is not None:
+            reasons = run_transaction(self._client, batch.operations)
+            if reasons is None:
+                erasure.committed(batch)
+                races = replans = 0
+            elif erasure.cancelled(batch, reasons):
+                replans += 1
+                if replans > ERASURE_REPLANS:
+                    raise ServiceUnavailable
+            else:
+                # Another write on the same items won the race; nothing was written, so try again.
+                races += 1
+                if races >= TRANSACTION_ATTEMPTS:
+                    raise ServiceUnavailable
+                time.sleep(0.05 * races)
+        return erasure.counts
