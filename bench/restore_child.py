@@ -41,7 +41,7 @@ def main() -> None:
     handler = getattr(module, request["handler"])
     context = runpy.run_path(str(CONTEXT_FILE))["LocalLambdaContext"](function_name=request["function_name"])
     if request["prime"]:
-        module.primer.run()
+        module.primer.before_snapshot()
     first, *warm = request["events"]
     reading, writing = os.pipe()
     child = os.fork()
