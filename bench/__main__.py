@@ -244,6 +244,11 @@ def _restores(
                 "ratio": _rounded(found.ratio(job), 2),
                 "unprimed_ms": _rounded(found.unprimed_ms(job)),
                 "unprimed_ratio": _rounded(found.unprimed_ratio(job), 2),
+                "page_faults": round(found.restored_page_faults(job)),
+                "warm_page_faults": round(found.warm_page_faults_p50(job)),
+                "memory_restore_ms": _rounded(found.memory_restore_ms(job)),
+                "without_memory_restore_ms": _rounded(found.without_memory_ms(job)),
+                "without_memory_restore_ratio": _rounded(found.without_memory_ratio(job), 2),
             }
             for job in found.jobs
         },

@@ -5,6 +5,10 @@ gives the unprimed first request (a snapshot of init alone, the first-request pa
 start). Primed and unprimed processes of every function run interleaved in a new random order each
 round; each figure is the median over the rounds. Target: the first request after a restore at
 most RESTORE_RATIO times the warm p50.
+
+Beside it, what restoring memory costs the first request: the pages it copies from the parent (page
+faults; a warm request has next to none), each at the cost the child measured for one. The first
+request less that cost is what priming could still take off it.
 """
 
 import random
@@ -35,6 +39,11 @@ class Restores:
     restored: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     unprimed: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     warm: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    page_faults: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    """The page faults of each first request after a restore."""
+    memory_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    """What those page faults cost each first request (faults times the cost of one)."""
+    warm_page_faults: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     discarded: int = 0
     """Processes run again because the first request after the restore failed (ATTEMPTS)."""
     warm_failures: list[str] = field(default_factory=list)
@@ -56,6 +65,23 @@ class Restores:
     def ratio(self, job: str) -> float:
         """The first request after a restore over the warm p50."""
         return self.restored_ms(job) / self.warm_p50_ms(job)
+
+    def restored_page_faults(self, job: str) -> float:
+        return statistics.median(self.page_faults[job])
+
+    def warm_page_faults_p50(self, job: str) -> float:
+        return statistics.median(self.warm_page_faults[job])
+
+    def memory_restore_ms(self, job: str) -> float:
+        return statistics.median(self.memory_ms[job])
+
+    def without_memory_ms(self, job: str) -> float:
+        """The first request after a restore less what its page faults cost."""
+        pairs = zip(self.restored[job], self.memory_ms[job], strict=True)
+        return statistics.median(restored - memory for restored, memory in pairs)
+
+    def without_memory_ratio(self, job: str) -> float:
+        return self.without_memory_ms(job) / self.warm_p50_ms(job)
 
     def unprimed_ratio(self, job: str) -> float:
         """The first request of an unprimed snapshot over the warm p50."""
@@ -136,8 +162,12 @@ def measure(
         for job, prime in runs:
             result = _run(runner, found, job, prime=prime)
             if prime:
-                found.restored[job].append(result["restored"]["ms"])
+                restored = result["restored"]
+                found.restored[job].append(restored["ms"])
+                found.page_faults[job].append(restored["page_faults"])
+                found.memory_ms[job].append(restored["page_faults"] * restored["page_fault_ms"])
                 found.warm[job] += result["warm_ms"]
+                found.warm_page_faults[job] += result["warm_page_faults"]
             else:
                 found.unprimed[job].append(result["restored"]["ms"])
         progress(f"round {number}/{rounds}")
