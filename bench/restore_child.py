@@ -6,7 +6,9 @@ whose time is the figure. The parent then serves warm requests, for the function
 The child shares the parent's memory until it writes to it: each page it first writes is copied (a
 page fault), as a restored environment loads each page of the snapshot it first touches. The child
 counts the page faults of its first request and then times copying pages the parent filled, for
-the cost of one.
+the cost of one. In a primed process every request's DynamoDB calls are timed too (from botocore's
+`before-send` to its `after-call`: the connection, the embedded DynamoDB's answer, the parsing),
+hooked before the priming, so that the hooks cost every request the same.
 
 Run by bench.snapstart as `python -I restore_child.py` with a JSON request on stdin, in the
 environment the function has on Lambda; the result goes to the file the request names.
@@ -57,8 +59,36 @@ def _page_fault_ms(pages: bytearray) -> float:
     return (copying - writing) * 1000 / CALIBRATION_PAGES
 
 
+class DynamoDBTime:
+    """The time of the DynamoDB calls of this process's client, from sending to the parsed answer."""
+
+    def __init__(self) -> None:
+        self.ms = 0.0
+        self._sent: float | None = None
+
+    def attach(self) -> None:
+        from blog.store import dynamodb_client
+
+        events = dynamodb_client().meta.events
+        events.register("before-send.dynamodb", self._before_send)
+        events.register("after-call.dynamodb", self._after_call)
+
+    def _before_send(self, **_: Any) -> None:
+        self._sent = time.perf_counter()
+
+    def _after_call(self, **_: Any) -> None:
+        if self._sent is not None:
+            self.ms += (time.perf_counter() - self._sent) * 1000
+            self._sent = None
+
+    def taken(self) -> float:
+        """The milliseconds since the last call of `taken`."""
+        taken, self.ms = self.ms, 0.0
+        return taken
+
+
 def _restored(
-    handler: Any, event: dict[str, Any], context: Any, prime: bool, pages: bytearray
+    handler: Any, event: dict[str, Any], context: Any, prime: bool, pages: bytearray, dynamodb: DynamoDBTime
 ) -> dict[str, Any]:
     """What the restored environment does: the after-restore hook, then the first request."""
     if prime:
@@ -66,11 +96,13 @@ def _restored(
 
         reseed()
     faults = _page_faults()
+    dynamodb.taken()
     started = time.perf_counter()
     result = handler(event, context)
     elapsed = (time.perf_counter() - started) * 1000
     return {
         "ms": elapsed,
+        "dynamodb_ms": dynamodb.taken(),
         "status": _status(result),
         "page_faults": _page_faults() - faults,
         "page_fault_ms": _page_fault_ms(pages),
@@ -83,7 +115,10 @@ def main() -> None:
     module = importlib.import_module(request["module"])
     handler = getattr(module, request["handler"])
     context = runpy.run_path(str(CONTEXT_FILE))["LocalLambdaContext"](function_name=request["function_name"])
+    dynamodb = DynamoDBTime()
     if request["prime"]:
+        # Unprimed, the first request creates the client: that is part of what it measures.
+        dynamodb.attach()
         module.primer.before_snapshot()
     first, *warm = request["events"]
     pages = _filled_pages()
@@ -91,15 +126,17 @@ def main() -> None:
     child = os.fork()
     if child == 0:
         os.close(reading)
-        os.write(writing, json.dumps(_restored(handler, first, context, request["prime"], pages)).encode())
+        restored = _restored(handler, first, context, request["prime"], pages, dynamodb)
+        os.write(writing, json.dumps(restored).encode())
         os._exit(0)
     os.close(writing)
     with os.fdopen(reading, "rb") as pipe:
         restored = json.loads(pipe.read() or b"null")
     os.waitpid(child, 0)
-    warm_ms, warm_faults, failures = [], [], []
+    warm_ms, warm_dynamodb_ms, warm_faults, failures = [], [], [], []
     for number, event in enumerate(warm):
         faults = _page_faults()
+        dynamodb.taken()
         started = time.perf_counter()
         answer = handler(event, context)
         elapsed = (time.perf_counter() - started) * 1000
@@ -108,8 +145,15 @@ def main() -> None:
             failures.append(f"{_status(answer)} {str(answer.get('body'))[:300]}")
         elif number >= request["warm_up"]:
             warm_ms.append(elapsed)
+            warm_dynamodb_ms.append(dynamodb.taken())
             warm_faults.append(faults)
-    result = {"restored": restored, "warm_ms": warm_ms, "warm_page_faults": warm_faults, "failures": failures}
+    result = {
+        "restored": restored,
+        "warm_ms": warm_ms,
+        "warm_dynamodb_ms": warm_dynamodb_ms,
+        "warm_page_faults": warm_faults,
+        "failures": failures,
+    }
     Path(request["result"]).write_text(json.dumps(result), encoding="utf-8")
 
 
