@@ -256,6 +256,14 @@ def _restores(
                 "ratio": _rounded(found.ratio(job), 2),
                 "unprimed_ms": _rounded(found.unprimed_ms(job)),
                 "unprimed_ratio": _rounded(found.unprimed_ratio(job), 2),
+                "page_faults": round(found.restored_page_faults(job)),
+                "warm_page_faults": round(found.warm_page_faults_p50(job)),
+                "memory_restore_ms": _rounded(found.memory_restore_ms(job)),
+                "without_memory_restore_ms": _rounded(found.without_memory_ms(job)),
+                "without_memory_restore_ratio": _rounded(found.without_memory_ratio(job), 2),
+                "dynamodb_ms": _rounded(found.restored_dynamodb_ms(job)),
+                "warm_dynamodb_p50_ms": _rounded(found.warm_dynamodb_p50_ms(job)),
+                "with_warm_dynamodb_ratio": _rounded(found.with_warm_dynamodb_ratio(job), 2),
             }
             for job in found.jobs
         },

@@ -225,11 +225,17 @@ class Report:
                 "met" if v["ratio"] <= RESTORE_RATIO else "**not met**",
                 ms(v["unprimed_ms"]),
                 f"{v['unprimed_ratio']:.2f}",
+                f"{v['page_faults']} / {v['warm_page_faults']}",
+                ms(v["memory_restore_ms"]),
+                f"{v['without_memory_restore_ratio']:.2f}",
+                f"{ms(v['dynamodb_ms'])} / {ms(v['warm_dynamodb_p50_ms'])}",
+                f"{v['with_warm_dynamodb_ratio']:.2f}",
             ]
             for job, v in sorted(snap["functions"].items(), key=lambda item: -item[1]["ratio"])
         ]
         header = ["function", "first request after restore", "warm p50", "× warm p50", f"≤ {RESTORE_RATIO}×"]
-        header += ["unprimed first request", "× warm p50"]
+        header += ["unprimed first request", "× warm p50", "page faults: first / warm", "their cost"]
+        header += ["× warm p50 without it", "DynamoDB: first / warm", "× warm p50, DynamoDB as warm"]
         return [
             f"### SnapStart, restore simulated (median of {snap['rounds']} restores per function)",
             "",
@@ -238,9 +244,13 @@ class Report:
             f" {snap['warm_requests']} requests the parent serves afterwards. Unprimed: the same without"
             " priming, the first-request part of a cold start. Against the embedded DynamoDB (ms;"
             f" {snap['discarded']} processes run again after a failed first request,"
-            f" {snap['warm_failed']} failed warm requests left out):",
+            f" {snap['warm_failed']} failed warm requests left out). Page faults: the pages the first"
+            " request copies from the snapshot's memory (a warm request's median beside it), and their"
+            " cost at the time the child measured for one; without it, what priming could still take off."
+            " DynamoDB: the first request's calls (a new connection after the restore) and a warm one's;"
+            " the last column times the first request's calls as a warm request's:",
             "",
-            *table(header, rows, "lrrrlrr"),
+            *table(header, rows, "lrrrlrrrrrrr"),
         ]
 
     def list_page(self) -> list[str]:

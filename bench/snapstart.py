@@ -5,6 +5,12 @@ gives the unprimed first request (a snapshot of init alone, the first-request pa
 start). Primed and unprimed processes of every function run interleaved in a new random order each
 round; each figure is the median over the rounds. Target: the first request after a restore at
 most RESTORE_RATIO times the warm p50.
+
+Beside it, what restoring memory costs the first request: the pages it copies from the parent (page
+faults; a warm request has next to none), each at the cost the child measured for one. The first
+request less that cost is what priming could still take off it. And the first request with its
+DynamoDB calls (a new connection, the first since the embedded DynamoDB sat idle) timed as a warm
+request's: the reconnect, which is genuine on Lambda, and the stand-in's own wake-up left out.
 """
 
 import random
@@ -35,6 +41,16 @@ class Restores:
     restored: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     unprimed: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     warm: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    page_faults: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    """The page faults of each first request after a restore."""
+    memory_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    """What those page faults cost each first request (faults times the cost of one)."""
+    warm_page_faults: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    dynamodb_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    """The DynamoDB calls of each first request after a restore."""
+    warm_dynamodb_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    with_warm_dynamodb_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    """Each first request with its DynamoDB calls timed as its process's warm median."""
     discarded: int = 0
     """Processes run again because the first request after the restore failed (ATTEMPTS)."""
     warm_failures: list[str] = field(default_factory=list)
@@ -43,6 +59,19 @@ class Restores:
     @property
     def jobs(self) -> list[str]:
         return sorted(self.restored)
+
+    def add_primed(self, job: str, result: dict[str, Any]) -> None:
+        """The figures of one primed process of `job` (bench/restore_child.py's result)."""
+        restored = result["restored"]
+        self.restored[job].append(restored["ms"])
+        self.page_faults[job].append(restored["page_faults"])
+        self.memory_ms[job].append(restored["page_faults"] * restored["page_fault_ms"])
+        self.dynamodb_ms[job].append(restored["dynamodb_ms"])
+        self.warm[job] += result["warm_ms"]
+        self.warm_page_faults[job] += result["warm_page_faults"]
+        self.warm_dynamodb_ms[job] += result["warm_dynamodb_ms"]
+        warm_dynamodb = statistics.median(result["warm_dynamodb_ms"])
+        self.with_warm_dynamodb_ms[job].append(restored["ms"] - restored["dynamodb_ms"] + warm_dynamodb)
 
     def restored_ms(self, job: str) -> float:
         return statistics.median(self.restored[job])
@@ -56,6 +85,33 @@ class Restores:
     def ratio(self, job: str) -> float:
         """The first request after a restore over the warm p50."""
         return self.restored_ms(job) / self.warm_p50_ms(job)
+
+    def restored_page_faults(self, job: str) -> float:
+        return statistics.median(self.page_faults[job])
+
+    def warm_page_faults_p50(self, job: str) -> float:
+        return statistics.median(self.warm_page_faults[job])
+
+    def memory_restore_ms(self, job: str) -> float:
+        return statistics.median(self.memory_ms[job])
+
+    def without_memory_ms(self, job: str) -> float:
+        """The first request after a restore less what its page faults cost."""
+        pairs = zip(self.restored[job], self.memory_ms[job], strict=True)
+        return statistics.median(restored - memory for restored, memory in pairs)
+
+    def without_memory_ratio(self, job: str) -> float:
+        return self.without_memory_ms(job) / self.warm_p50_ms(job)
+
+    def restored_dynamodb_ms(self, job: str) -> float:
+        return statistics.median(self.dynamodb_ms[job])
+
+    def warm_dynamodb_p50_ms(self, job: str) -> float:
+        return statistics.median(self.warm_dynamodb_ms[job])
+
+    def with_warm_dynamodb_ratio(self, job: str) -> float:
+        """The first request, its DynamoDB calls timed as a warm request's, over the warm p50."""
+        return statistics.median(self.with_warm_dynamodb_ms[job]) / self.warm_p50_ms(job)
 
     def unprimed_ratio(self, job: str) -> float:
         """The first request of an unprimed snapshot over the warm p50."""
@@ -136,8 +192,7 @@ def measure(
         for job, prime in runs:
             result = _run(runner, found, job, prime=prime)
             if prime:
-                found.restored[job].append(result["restored"]["ms"])
-                found.warm[job] += result["warm_ms"]
+                found.add_primed(job, result)
             else:
                 found.unprimed[job].append(result["restored"]["ms"])
         progress(f"round {number}/{rounds}")

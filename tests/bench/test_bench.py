@@ -219,6 +219,10 @@ def test_every_function_has_a_first_request_after_a_simulated_restore(
         assert figures["restored_ms"] > 0
         assert figures["warm_p50_ms"] > 0
         assert figures["unprimed_ms"] > 0
+        # The restored child copies the pages it first writes; the warm parent owns its pages.
+        assert figures["page_faults"] > figures["warm_page_faults"]
+        assert figures["dynamodb_ms"] > 0
+        assert figures["warm_dynamodb_p50_ms"] > 0
     assert results["targets"]["snapstart"] == all(f["ratio"] <= 1.5 for f in snap["functions"].values())
 
 

@@ -2,6 +2,7 @@
 snapshot, through its resolver, against a DynamoDB client answered in the process: nothing written,
 no metric published, the hooks registered only where Lambda's runtime provides them."""
 
+import gc
 import importlib.util
 import random
 import sys
@@ -78,7 +79,8 @@ def snapshot_runtime(monkeypatch):
     module.register_before_snapshot = hooks["before_snapshot"].append
     module.register_after_restore = hooks["after_restore"].append
     monkeypatch.setitem(sys.modules, "snapshot_restore_py", module)
-    return hooks
+    yield hooks
+    gc.unfreeze()  # what a before-snapshot hook froze is this test process's, not a snapshot's
 
 
 def _import_fresh(function: FunctionDefinition) -> types.ModuleType:
@@ -115,6 +117,30 @@ def test_priming_the_openapi_route_registers_no_other_handlers_priming(
     snapshot_runtime["before_snapshot"][0]()
 
     assert len(snapshot_runtime["before_snapshot"]) == 1
+
+
+def test_nothing_init_made_is_visited_by_a_collection_after_the_restore(
+    snapshot_runtime, lambda_functions, unreachable_dynamodb
+):
+    (get_post,) = (f for f in lambda_functions.values() if f.folder_name == "get_post")
+    handler = _import_fresh(get_post)
+
+    snapshot_runtime["before_snapshot"][0]()
+
+    # A collection visits the objects of generations 0 to 2; a frozen one is in none of them, so
+    # no collection after the restore makes Lambda load its page of the snapshot.
+    assert not any(tracked is handler.app for tracked in gc.get_objects())
+
+
+def test_after_priming_every_request_reaches_dynamodb(lambda_functions, api, publish):
+    for function in lambda_functions.values():
+        function.load_module().primer.run()
+
+    publish("nach-dem-priming", title="Nach dem Priming")
+    answer = api.get("/posts/nach-dem-priming")
+
+    assert answer.status == HTTPStatus.OK
+    assert answer.json()["title"] == "Nach dem Priming"
 
 
 def test_environments_restored_from_one_snapshot_draw_different_random_numbers():

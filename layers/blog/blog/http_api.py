@@ -520,6 +520,10 @@ def _not_through_the_cdn(event: dict[str, Any], refuse: Refusal) -> Response[str
     return refuse(HTTPStatus.FORBIDDEN, "Requests reach this API through its CDN.", "not-through-cdn")
 
 
+CORRELATION_ID_PATH = correlation_paths.API_GATEWAY_HTTP
+"""Where in an event the logs' correlation id is (the HTTP API's request id)."""
+
+
 def entry_point(
     app: APIGatewayHttpResolver,
     *,
@@ -545,9 +549,7 @@ def entry_point(
         return app.resolve(event, context)
 
     with_metrics = metrics.log_metrics(lambda_handler, capture_cold_start_metric=True)
-    with_logs = logger.inject_lambda_context(
-        with_metrics, correlation_id_path=correlation_paths.API_GATEWAY_HTTP
-    )
+    with_logs = logger.inject_lambda_context(with_metrics, correlation_id_path=CORRELATION_ID_PATH)
     return cast(Callable[[dict[str, Any], LambdaContext], dict[str, Any]], with_logs)
 
 

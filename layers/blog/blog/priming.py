@@ -11,15 +11,21 @@ snapshot, the primer sends one synthetic request per route of the handler's reso
 `app.resolve` (not the decorated `lambda_handler`, so the cold-start metric and the request logs stay
 true) while the process's real DynamoDB client answers every call locally (a botocore `before-send`
 hook): nothing is written, nothing leaves the process, and all of the above ends up in the snapshot.
-After a restore it reseeds what must differ between environments.
+Then it freezes the heap (`gc.freeze`), so that no collection after a restore visits, and makes
+Lambda load, the pages of what init made. After a restore it reseeds what must differ between
+environments.
+
+The bench's restore simulation (`bench/snapstart.py`) calls `Primer.before_snapshot`, as Lambda does.
 
 Where the runtime module `snapshot_restore_py` is absent (outside Lambda, or a runtime without it)
 registering does nothing; where SnapStart is off, Lambda never calls the hooks.
 """
 
+import gc
 import json
 import random
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -54,6 +60,10 @@ PRIMING_REQUEST_MILLISECONDS = 10_000
 """The time a synthetic request is told it has left: the functions' default timeout."""
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 _HOOK_ID = "blog-priming-stub"
+_answering_locally = threading.Event()
+"""Set inside `answered_locally()`: the only time the stub answers a DynamoDB request. For the whole
+process, not a context variable: a synthetic request's concurrent reads run in worker threads, which
+a context variable would not reach (priming runs during init, before any real request)."""
 _priming = False
 """True while a primer runs: GET /openapi.json imports every handler, whose primers must not register."""
 _SOURCE_IP = "192.0.2.1"  # TEST-NET-1: no reader's address
@@ -128,6 +138,23 @@ class Primer:
     route_keys: frozenset[str] = field(default_factory=frozenset)
     """The routes the primer sends a request to (none for a job)."""
 
+    def before_snapshot(self) -> None:
+        """What Lambda runs before it takes the snapshot: the priming, then the heap frozen.
+
+        A failing primer must not fail the version's publication: the function works unprimed.
+        Freezing moves every object of init and priming into the collector's permanent generation:
+        otherwise the first full collection after a restore would visit all of them, and Lambda
+        would load nearly every page of the snapshot's memory inside that one request.
+        """
+        from blog.telemetry import logger
+
+        try:
+            self.run()
+        except Exception:
+            logger.exception("priming failed; the snapshot is taken unprimed")
+        gc.collect()  # the garbage of priming, so that none of it is frozen
+        gc.freeze()
+
 
 def routes_of(app: "APIGatewayHttpResolver") -> list[tuple[str, str]]:
     """The (method, path) of each route the resolver serves, paths as `/posts/{slug}`."""
@@ -166,12 +193,20 @@ def prime_http(
         )
 
     def run() -> dict[str, int]:
+        from aws_lambda_powertools.utilities.jmespath_utils import query
+
+        from blog.http_api import CORRELATION_ID_PATH
+
         context = _priming_context()
         values = {name: make() for name, make in (path_values or {}).items()}
         statuses = {}
         with answered_locally():
             for request in requests:
-                response = app.resolve(replace(request, path_values=values).event(), context)
+                event = replace(request, path_values=values).event()
+                # What the handler's logger does first (its JMESPath expression compiled on first use);
+                # the rest of the decorated handler is left out, so the cold-start metric stays true.
+                query(envelope=CORRELATION_ID_PATH, data=event)
+                response = app.resolve(event, context)
                 statuses[request.route_key] = int(response["statusCode"])
         return statuses
 
@@ -360,21 +395,8 @@ def _register(primer: Primer) -> None:
         )
     except ImportError:
         return  # not on Lambda's Python runtime: nothing will ever be snapshotted
-    register_before_snapshot(_quietly(primer.run))
+    register_before_snapshot(primer.before_snapshot)
     register_after_restore(reseed)
-
-
-def _quietly(run: Callable[[], dict[str, int]]) -> Callable[[], None]:
-    def before_snapshot() -> None:
-        from blog.telemetry import logger
-
-        # A failing primer must not fail the version's publication: the function works unprimed.
-        try:
-            run()
-        except Exception:
-            logger.exception("priming failed; the snapshot is taken unprimed")
-
-    return before_snapshot
 
 
 def reseed() -> None:
@@ -461,7 +483,9 @@ def _answer(operation: str, request: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _answer_locally(request: "AWSPreparedRequest", event_name: str, **_: Any) -> "AWSResponse":
+def _answer_locally(request: "AWSPreparedRequest", event_name: str, **_: Any) -> "AWSResponse | None":
+    if not _answering_locally.is_set():
+        return None  # not a synthetic request: botocore sends it
     from botocore.awsrequest import AWSResponse
     from botocore.compat import HTTPHeaders
 
@@ -480,7 +504,9 @@ def answered_locally() -> Iterator[None]:
     """While the block runs, this process's DynamoDB client is answered locally, never sending.
 
     The request is built, serialised and signed, and the answer parsed, as for a real call: only
-    the network is left out (botocore's `before-send` event).
+    the network is left out (botocore's `before-send` event). The stub stays registered after the
+    block, answering nothing: unregistering a handler empties botocore's cache of the handlers of
+    each event, which the first request after a restore would then build again.
     """
     from botocore.awsrequest import HeadersDict
 
@@ -494,11 +520,12 @@ def answered_locally() -> Iterator[None]:
     events = dynamodb_client().meta.events
     # botocore types handlers as returning None; a before-send handler's answer replaces the send.
     handler = cast("Callable[..., None]", _answer_locally)
-    events.register_first("before-send.dynamodb", handler, unique_id=_HOOK_ID)
+    events.register_first("before-send.dynamodb", handler, unique_id=_HOOK_ID)  # once: the id is unique
+    _answering_locally.set()
     try:
         yield
     finally:
-        events.unregister("before-send.dynamodb", unique_id=_HOOK_ID)
+        _answering_locally.clear()
 
 
 def _priming_context() -> "LambdaContext":
