@@ -206,17 +206,30 @@ def test_with_a_sender_the_function_names_the_configuration_set(template):
     assert environment["SES_CONFIGURATION_SET"] == "MailConfigurationSet"
 
 
+CERTIFICATE = "arn:aws:acm:eu-central-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+
+
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
         ({}, "https://BlogApi.execute-api.us-east-1.amazonaws.com"),
         ({"PublicApiUrl": "https://api.example.org"}, "https://api.example.org"),
-        ({"CdnEnabled": "true"}, "https://cdndistribution.cloudfront.net"),
-        ({"CdnEnabled": "true", "CdnDomainName": "blog.example.org"}, "https://blog.example.org"),
-        ({"CdnEnabled": "true", "PublicApiUrl": "https://api.example.org"}, "https://api.example.org"),
+        ({"ApiDomainName": "api.example.org", "ApiCertificateArn": CERTIFICATE}, "https://api.example.org"),
+        # With the CDN on, never through it: CloudFront's access logs would record the tokens.
+        ({"CdnEnabled": "true"}, "https://BlogApi.execute-api.us-east-1.amazonaws.com"),
+        (
+            {"CdnEnabled": "true", "PublicApiUrl": "https://blog.example.org"},
+            "https://BlogApi.execute-api.us-east-1.amazonaws.com",
+        ),
+        (
+            {"CdnEnabled": "true", "ApiDomainName": "api.example.org", "ApiCertificateArn": CERTIFICATE},
+            "https://api.example.org",
+        ),
     ],
 )
-def test_mail_links_start_with_the_public_api_url_the_cdns_or_the_apis_own(template, overrides, expected):
+def test_mail_links_start_with_the_public_api_url_or_the_apis_own_never_the_cdns(
+    template, overrides, expected
+):
     environment = notify_environment(template, **overrides)
 
     assert environment["MAIL_LINK_BASE_URL"] == expected

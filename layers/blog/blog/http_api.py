@@ -529,6 +529,7 @@ def entry_point(
     *,
     max_body_bytes: int = DEFAULT_BODY_LIMIT,
     error_page: ErrorPage | None = None,
+    reached_around_the_cdn: bool = False,
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The Lambda handler of a function: structured logs with the request id, metrics flushed.
 
@@ -536,6 +537,10 @@ def entry_point(
     it (Powertools would also read form data, which the API does not take). With `error_page` (the
     resolver's: routes that answer people), the body is not read at all, whatever its format, and
     a refusal is that page.
+
+    `reached_around_the_cdn`: routes whose links lead to the API itself, never through the CDN (mail
+    links: CloudFront's access logs would record their tokens), are not refused for missing the
+    CDN's origin header.
     """
     json_bodies = error_page is None
     refuse: Refusal = (
@@ -543,7 +548,9 @@ def entry_point(
     )
 
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = _not_through_the_cdn(event, refuse) or _refusal(event, max_body_bytes, json_bodies, refuse)
+        refused = (None if reached_around_the_cdn else _not_through_the_cdn(event, refuse)) or _refusal(
+            event, max_body_bytes, json_bodies, refuse
+        )
         if refused is not None:
             return {"statusCode": refused.status_code, "headers": refused.headers, "body": refused.body}
         return app.resolve(event, context)
