@@ -156,6 +156,38 @@ def test_the_lists_page_with_cursors_of_their_own(api):
     assert foreign.status == 400
 
 
+def test_a_scheduled_cursor_whose_post_is_published_since_goes_on_with_the_soonest_still_scheduled(
+    api,
+):
+    # DynamoDB answers a start key outside the key condition (`published_at > :now`) with a
+    # ValidationException ("The provided starting key is outside query boundaries"); moto does not,
+    # so the queries sent are checked too.
+    now = datetime.now(UTC)
+    for number in range(1, 4):
+        put(api, f"geplant-{number}", published_at=iso(now + timedelta(days=number)))
+    store = get_store()
+    first, cursor = store.list_scheduled(limit=1, after=None, now=now)
+    queries = []
+
+    def record(params, **_):
+        queries.append(params)
+
+    events = dynamodb_client().meta.events
+    events.register("provide-client-params.dynamodb.Query", record, unique_id="scheduled")
+    try:
+        # A day and a half on, geplant-1 is published and the cursor points at a past time.
+        later = now + timedelta(days=1, hours=12)
+        second, _ = store.list_scheduled(limit=1, after=cursor, now=later)
+    finally:
+        events.unregister("provide-client-params.dynamodb.Query", unique_id="scheduled")
+
+    assert [post.slug for post in first] == ["geplant-1"]
+    assert [post.slug for post in second] == ["geplant-2"]
+    (query,) = queries
+    start = query.get("ExclusiveStartKey", {}).get("published_at", {}).get("S")
+    assert start is None or start > query["ExpressionAttributeValues"][":now"]["S"]
+
+
 def test_an_unknown_status_is_a_422(api):
     response = api.get("/admin/posts", query={"status": "spam"}, signed=True)
 

@@ -177,16 +177,21 @@ class BlogStore:
         self, *, limit: int, after: Position | None, now: datetime
     ) -> tuple[list[StoredPostSummary], Position | None]:
         """Posts whose publication is still ahead, the soonest first: the part of the
-        `PublishedPosts` index after `now`, which the public list leaves out by its key condition."""
+        `PublishedPosts` index after `now`, which the public list leaves out by its key condition.
+
+        A cursor whose post is published by `now` starts the page at `now`: every post up to it is
+        published too, and DynamoDB refuses a start key outside the key condition."""
+        now_text = format_timestamp(now)
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": PUBLISHED_INDEX,
             "KeyConditionExpression": "published_pk = :published AND published_at > :now",
-            "ExpressionAttributeValues": to_item({":published": PUBLISHED_PK, ":now": format_timestamp(now)}),
+            "ExpressionAttributeValues": to_item({":published": PUBLISHED_PK, ":now": now_text}),
             "ScanIndexForward": True,
             "Limit": limit + 1,
         }
-        if after is not None:
+        # The stored form sorts as the times do.
+        if after is not None and after["published_at"] > now_text:
             request["ExclusiveStartKey"] = to_item(
                 {
                     "pk": post_pk(after["slug"]),
