@@ -134,7 +134,8 @@ class _Part:
     comment: tuple[str, str] | None = None
     post: str | None = None
     parent: tuple[str, str] | None = None
-    guard: str | None = None
+    guard: tuple[str, tuple[str, ...]] | None = None
+    """The duplicate guard deleted and the comments it was deleted for."""
     suppression: bool = False
 
 
@@ -172,7 +173,8 @@ class ReaderErasure:
         """The entry exists without `reader_pk` (written before entries carried it): index it."""
         self._posts_gone: set[str] = set()
         self._parents_gone: set[tuple[str, str]] = set()
-        self._guards_kept: set[str] = set()
+        self._guards_kept: set[tuple[str, str]] = set()
+        """(guard, comment) pairs whose guard another comment holds now: not that comment's to delete."""
         self.counts = ErasureCounts()
 
     def next_batch(self) -> Batch | None:
@@ -227,7 +229,7 @@ class ReaderErasure:
                     (replies_removed if parent in in_batch else parents)[parent] += 1
             if comment.status is CommentStatus.APPROVED and comment.slug not in self._posts_gone:
                 posts[comment.slug] += 1
-            if comment.guard_pk is not None and comment.guard_pk not in self._guards_kept:
+            if comment.guard_pk is not None and (comment.guard_pk, comment.id) not in self._guards_kept:
                 guards.setdefault(comment.guard_pk, []).append(comment.id)
             if comment.idempotency_pk is not None:
                 records.add(comment.idempotency_pk)
@@ -241,7 +243,8 @@ class ReaderErasure:
             update = counter_update(self._table, post_key(slug), "comment_count", -removed)
             batch.parts.append(_Part(update, post=slug))
         for guard_pk, comment_ids in sorted(guards.items()):
-            batch.parts.append(_Part(self._guard_delete(guard_pk, comment_ids), guard=guard_pk))
+            operation = self._guard_delete(guard_pk, comment_ids)
+            batch.parts.append(_Part(operation, guard=(guard_pk, tuple(comment_ids))))
         for record_pk in sorted(records):
             key = to_item({"pk": record_pk, "sk": IDEMPOTENCY_SK})
             batch.parts.append(_Part({"Delete": {"TableName": self._table, "Key": key}}))
@@ -360,7 +363,8 @@ class ReaderErasure:
             elif part.parent is not None:
                 self._parents_gone.add(part.parent)
             elif part.guard is not None:
-                self._guards_kept.add(part.guard)
+                guard_pk, comment_ids = part.guard
+                self._guards_kept.update((guard_pk, comment_id) for comment_id in comment_ids)
             elif part.suppression:
                 self._suppression_unindexed = True
         return learned
