@@ -152,6 +152,8 @@ def test_forgetting_erases_everything_keeps_threads_and_counts_and_suppresses_th
     expiring = {(r["record"], r["comment_id"]) for r in summary["expiring"]}
     assert ("duplicate-guard", lena["first"]["id"]) in expiring
     assert ("idempotency-record", lena["third"]["id"]) not in expiring
+    # Sent without an Idempotency-Key since comments name their records: it has none to expire.
+    assert ("idempotency-record", lena["second"]["id"]) not in expiring
     assert ("duplicate-guard", lena["third"]["id"]) not in expiring
     # The second post keeps Lena's comment as a tombstone, because Tom replied to it.
     assert thread(api, "repair-cafe") == (
