@@ -225,6 +225,9 @@ class CommentTransaction:
                             {
                                 "pk": f"IDEMPOTENCY#{record.record_key}",
                                 "sk": "IDEMPOTENCY",
+                                # Whose record it is: after it expired, the key may be another
+                                # submission's, which erasing this comment must leave alone.
+                                "comment_id": comment.id,
                                 "request_fingerprint": record.request_fingerprint,
                                 "response_body": record.response_body,
                                 "expires_at": record.expires_at,
