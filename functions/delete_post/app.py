@@ -47,13 +47,32 @@ def delete_post(slug: PostSlug) -> Response[None]:
     return Response(status_code=HTTPStatus.NO_CONTENT, headers={"Cache-Control": "no-store"})
 
 
+HAND_OFF_ATTEMPTS = 2
+HAND_OFF_CONNECT_TIMEOUT_SECONDS = 0.25
+HAND_OFF_READ_TIMEOUT_SECONDS = 0.5
+"""An asynchronous invocation is queued in milliseconds; every attempt, with the backoff between
+them (at most a second), fits the time a run keeps for its hand-off and its answer
+(editorial.TIME_KEPT_SECONDS), so a slow Lambda API makes a 503, never a timed-out request."""
+
+
+def _lambda_client() -> Any:
+    """Made when a run hands off, which most never do."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": HAND_OFF_ATTEMPTS},
+        connect_timeout=HAND_OFF_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=HAND_OFF_READ_TIMEOUT_SECONDS,
+    )
+    return boto3.client("lambda", config=config)
+
+
 def _hand_off(context: LambdaContext) -> editorial.HandOff:
     """Invoke this very function (its alias, as this run was invoked) asynchronously for the rest."""
 
     def continue_later(slug: str, deleting_since: str) -> None:
-        import boto3
-
-        boto3.client("lambda").invoke(
+        _lambda_client().invoke(
             FunctionName=context.invoked_function_arn,
             InvocationType="Event",
             Payload=json.dumps({CONTINUATION: slug, DELETING_SINCE: deleting_since}).encode(),

@@ -561,7 +561,13 @@ def test_a_request_out_of_time_hands_the_rest_to_its_own_alias_which_finishes(
         iam_caller=OPERATOR,
     )
     lambda_client = RecordingLambda()
-    monkeypatch.setattr("boto3.client", lambda service, **_: lambda_client if service == "lambda" else None)
+    configs = []
+
+    def client(service, config=None, **_):
+        configs.append(config)
+        return lambda_client if service == "lambda" else None
+
+    monkeypatch.setattr("boto3.client", client)
     # Less time left than the run keeps for itself: nothing but the first write fits.
     hurried = LocalLambdaContext(function_name="blog-delete-post", timeout_seconds=1)
 
@@ -573,6 +579,11 @@ def test_a_request_out_of_time_hands_the_rest_to_its_own_alias_which_finishes(
     assert invocation["FunctionName"] == hurried.invoked_function_arn
     assert invocation["InvocationType"] == "Event"
     assert json.loads(invocation["Payload"])["deleting_since"]
+    # Every attempt of the hand-off, and the backoff between them (at most 1 s), fit the time kept.
+    (config,) = configs
+    attempts = config.retries["total_max_attempts"]
+    per_attempt = config.connect_timeout + config.read_timeout
+    assert attempts * per_attempt + (attempts - 1) * 1.0 < editorial.TIME_KEPT_SECONDS
     assert len(left_behind(dynamodb)) > 1
 
     handler(json.loads(invocation["Payload"]), LocalLambdaContext(function_name="blog-delete-post"))
