@@ -62,8 +62,9 @@ def editorial_posts(
 def preview_post(store: BlogStore, settings: Settings, slug: str, *, now: datetime) -> PostPreview:
     """A post as the public will see it once published (drafts and scheduled posts included), with
     its first page of comments and its status; a post being deleted is not found."""
+    # A post being deleted has left the Visible index the thread is read from: it is None here.
     page = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=None)
-    if page.post is None or page.post.deleting_since is not None:
+    if page.post is None:
         raise PostNotFound("No post has this slug.")
     next_cursor = (
         None

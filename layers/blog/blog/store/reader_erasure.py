@@ -35,13 +35,13 @@ from blog.store.keys import (
     counter_update,
     from_item,
     post_key,
-    post_pk,
     slug_of,
     subscription_key,
     suppression_key,
     to_item,
 )
 from blog.store.moderation_writes import tombstone_update
+from blog.store.subscriptions import UNSUBSCRIBED
 from blog.timestamps import format_timestamp
 
 MAX_TRANSACTION_ITEMS = 100
@@ -49,8 +49,6 @@ MAX_TRANSACTION_ITEMS = 100
 _PARTS_PER_COMMENT = 6
 """At most what one comment adds to a transaction: itself, its parent's and its post's counts, its
 reply subscription, its duplicate guard and its idempotency record."""
-SUPPRESSION_REASON = "unsubscribed"
-"""Why an erased address is suppressed: it asked to hear nothing more."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +192,8 @@ class ReaderErasure:
         self._plan_comments(batch, deepest_first[:room])
         # A comment's subscription went with it; the others (of comments erased before) go now.
         gone_with_their_comments = {
-            (post_pk(slug), f"{SUBSCRIPTION_SK_PREFIX}{id_}") for slug, id_ in batch.comments
+            (key["pk"], key["sk"])
+            for key in (from_item(subscription_key(*comment)) for comment in batch.comments)
         }
         room = MAX_TRANSACTION_ITEMS - len(batch.parts)
         for subscription in self._subscriptions:
@@ -329,7 +328,8 @@ class ReaderErasure:
                     {
                         ":hash": self._email_hash,
                         ":reader": self._reader,
-                        ":reason": SUPPRESSION_REASON,
+                        # It asked to hear nothing more.
+                        ":reason": UNSUBSCRIBED,
                         ":now": format_timestamp(self._now),
                     }
                 ),

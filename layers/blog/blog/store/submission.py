@@ -223,7 +223,7 @@ class CommentTransaction:
                         "TableName": table,
                         "Item": to_item(
                             {
-                                "pk": f"IDEMPOTENCY#{record.record_key}",
+                                "pk": idempotency_record_pk(record.record_key),
                                 "sk": "IDEMPOTENCY",
                                 # Whose record it is: after it expired, the key may be another
                                 # submission's, which erasing this comment must leave alone.
@@ -269,7 +269,7 @@ class CommentTransaction:
                     "TableName": table,
                     "Item": to_item(
                         {
-                            "pk": f"DUPLICATE#{guard.key}",
+                            "pk": duplicate_guard_pk(guard.key),
                             "sk": "DUPLICATE",
                             "post_slug": comment.post_slug,
                             "comment_id": comment.id,
