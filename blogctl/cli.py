@@ -180,12 +180,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     forget = commands.add_parser(
         "forget",
-        help="erase what is stored under a reader's email address (GDPR Art. 17); safe to run again",
+        help="erase what is stored under a reader's email address (GDPR Art. 17; asks first); safe to "
+        "run again",
         description="Comments lose name, email, URL and text (removed, or a tombstone where others "
         "replied); subscriptions, duplicate guards and idempotency records go; the address is "
         "suppressed (a keyed hash), so it is never mailed again.",
     )
     forget.add_argument("email", metavar="EMAIL")
+    forget.add_argument("--yes", action="store_true", help="erase without asking")
 
     wxr = commands.add_parser(
         "import-wxr",
@@ -386,10 +388,10 @@ def _delete(api: BlogApi, arguments: argparse.Namespace) -> tuple[Any, str]:
 def _confirm(question: str) -> None:
     """Ask on the terminal; Abort unless the operator answers yes (never without a terminal)."""
     if not sys.stdin.isatty():
-        raise Abort(f"{question} Say --yes to delete without a terminal to ask on.")
+        raise Abort(f"{question} Say --yes to go ahead without a terminal to ask on.")
     _say(f"{question} [y/N] ", sys.stderr)
     if input().strip().lower() not in ("y", "yes"):
-        raise Abort("nothing deleted")
+        raise Abort("nothing changed")
 
 
 def _posts_of(status: str, empty: str) -> Callable[[BlogApi, argparse.Namespace], tuple[Any, str]]:
@@ -480,6 +482,8 @@ def _reader_data(api: BlogApi, arguments: argparse.Namespace) -> tuple[Any, str]
 
 
 def _forget(api: BlogApi, arguments: argparse.Namespace) -> tuple[Any, str]:
+    if not arguments.yes:
+        _confirm(f"Erase everything stored under {arguments.email}? This cannot be undone.")
     answer = api.call("POST", "/admin/readers/forget", body={"email": arguments.email})
     lines = [
         f"{arguments.email}: {answer['comments_removed']} comments removed, "

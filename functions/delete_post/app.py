@@ -17,6 +17,9 @@ from blog.timestamps import utc_now
 
 CONTINUATION = "continue_post_deletion"
 """The key of the event an asynchronous run gets: the slug of the post whose deletion it goes on with."""
+DELETING_SINCE = "deleting_since"
+"""The event's other key: the mark on the post's head of the deletion to go on with (a post made
+since, or deleted anew, is not this run's)."""
 app = create_resolver()
 
 
@@ -44,16 +47,35 @@ def delete_post(slug: PostSlug) -> Response[None]:
     return Response(status_code=HTTPStatus.NO_CONTENT, headers={"Cache-Control": "no-store"})
 
 
+HAND_OFF_ATTEMPTS = 2
+HAND_OFF_CONNECT_TIMEOUT_SECONDS = 0.25
+HAND_OFF_READ_TIMEOUT_SECONDS = 0.5
+"""An asynchronous invocation is queued in milliseconds; every attempt, with the backoff between
+them (at most a second), fits the time a run keeps for its hand-off and its answer
+(editorial.TIME_KEPT_SECONDS), so a slow Lambda API makes a 503, never a timed-out request."""
+
+
+def _lambda_client() -> Any:
+    """Made when a run hands off, which most never do."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": HAND_OFF_ATTEMPTS},
+        connect_timeout=HAND_OFF_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=HAND_OFF_READ_TIMEOUT_SECONDS,
+    )
+    return boto3.client("lambda", config=config)
+
+
 def _hand_off(context: LambdaContext) -> editorial.HandOff:
     """Invoke this very function (its alias, as this run was invoked) asynchronously for the rest."""
 
-    def continue_later(slug: str) -> None:
-        import boto3
-
-        boto3.client("lambda").invoke(
+    def continue_later(slug: str, deleting_since: str) -> None:
+        _lambda_client().invoke(
             FunctionName=context.invoked_function_arn,
             InvocationType="Event",
-            Payload=json.dumps({CONTINUATION: slug}).encode(),
+            Payload=json.dumps({CONTINUATION: slug, DELETING_SINCE: deleting_since}).encode(),
         )
 
     return continue_later
@@ -68,10 +90,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return _http_handler(event, context)
     # Lambda retries a failed asynchronous run; a slug no post can have is dropped.
     slug = event[CONTINUATION]
-    if isinstance(slug, str) and is_slug(slug):
+    # Absent from the events of an earlier version, which the head's own mark then stands for.
+    deleting_since = event.get(DELETING_SINCE)
+    if isinstance(slug, str) and is_slug(slug) and isinstance(deleting_since, str | None):
         # Named in the log, so that an operator whose alarm fires knows which post to DELETE again.
         logger.info("going on with the deletion of a post", extra={"post_slug": slug})
         editorial.continue_post_deletion(
-            get_store(), slug, deadline=editorial.deadline_of(context), hand_off=_hand_off(context)
+            get_store(),
+            slug,
+            deleting_since=deleting_since,
+            deadline=editorial.deadline_of(context),
+            hand_off=_hand_off(context),
         )
     return {}

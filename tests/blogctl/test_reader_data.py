@@ -82,9 +82,9 @@ def test_forget_says_what_it_erased_and_again_that_nothing_was_left(blogctl, len
         Key=comment_key("gartenfest", lenas_comment["id"]),
         UpdateExpression="REMOVE guard_pk, idempotency_pk",
     )
-    assert blogctl("forget", LENA) == 0
+    assert blogctl("forget", LENA, "--yes") == 0
     first = capsys.readouterr().out
-    assert blogctl("--json", "forget", LENA) == 0
+    assert blogctl("--json", "forget", LENA, "--yes") == 0
     again = json.loads(capsys.readouterr().out)
 
     assert f"{LENA}: 1 comments removed, 0 kept as tombstones" in first
@@ -92,6 +92,34 @@ def test_forget_says_what_it_erased_and_again_that_nothing_was_left(blogctl, len
     assert "duplicate-guard of gartenfest" in first
     assert again["comments_removed"] == 0
     assert again["suppressed_now"] is False
+
+
+def on_a_terminal(monkeypatch, answer):
+    """The operator at a terminal, answering `answer` when asked."""
+    stream = io.StringIO(answer)
+    stream.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr("sys.stdin", stream)
+
+
+def test_forget_asks_first_and_erases_nothing_unless_told_yes(
+    api, blogctl, lenas_comment, monkeypatch, capsys
+):
+    without_terminal = blogctl("forget", LENA)
+    refusal = capsys.readouterr().err
+    on_a_terminal(monkeypatch, "n\n")
+    declined = blogctl("forget", LENA)
+
+    assert (without_terminal, declined) == (1, 1)
+    assert "--yes" in refusal
+    kept = api.request("POST", "/admin/readers/data", json_body={"email": LENA}, signed=True).json()
+    assert [comment["content"] for comment in kept["comments"]] == ["Wann geht es los?"]
+
+
+def test_forget_confirmed_at_the_terminal_erases(api, blogctl, lenas_comment, monkeypatch, capsys):
+    on_a_terminal(monkeypatch, "y\n")
+
+    assert blogctl("forget", LENA) == 0
+    assert f"{LENA}: 1 comments removed" in capsys.readouterr().out
 
 
 def as_before_the_index(dynamodb, slug, comment_id):

@@ -156,6 +156,38 @@ def test_the_lists_page_with_cursors_of_their_own(api):
     assert foreign.status == 400
 
 
+def test_a_scheduled_cursor_whose_post_is_published_since_goes_on_with_the_soonest_still_scheduled(
+    api,
+):
+    # DynamoDB answers a start key outside the key condition (`published_at > :now`) with a
+    # ValidationException ("The provided starting key is outside query boundaries"); moto does not,
+    # so the queries sent are checked too.
+    now = datetime.now(UTC)
+    for number in range(1, 4):
+        put(api, f"geplant-{number}", published_at=iso(now + timedelta(days=number)))
+    store = get_store()
+    first, cursor = store.list_scheduled(limit=1, after=None, now=now)
+    queries = []
+
+    def record(params, **_):
+        queries.append(params)
+
+    events = dynamodb_client().meta.events
+    events.register("provide-client-params.dynamodb.Query", record, unique_id="scheduled")
+    try:
+        # A day and a half on, geplant-1 is published and the cursor points at a past time.
+        later = now + timedelta(days=1, hours=12)
+        second, _ = store.list_scheduled(limit=1, after=cursor, now=later)
+    finally:
+        events.unregister("provide-client-params.dynamodb.Query", unique_id="scheduled")
+
+    assert [post.slug for post in first] == ["geplant-1"]
+    assert [post.slug for post in second] == ["geplant-2"]
+    (query,) = queries
+    start = query.get("ExclusiveStartKey", {}).get("published_at", {}).get("S")
+    assert start is None or start > query["ExpressionAttributeValues"][":now"]["S"]
+
+
 def test_an_unknown_status_is_a_422(api):
     response = api.get("/admin/posts", query={"status": "spam"}, signed=True)
 
@@ -274,24 +306,121 @@ def test_a_deletion_out_of_time_hands_the_rest_off_and_is_finished_by_it(api, dy
     store = get_store()
 
     editorial.delete_post(
-        store, "viel-los", now=datetime.now(UTC), deadline=time.monotonic() - 1, hand_off=handed.append
+        store, "viel-los", now=datetime.now(UTC), deadline=time.monotonic() - 1, hand_off=record_in(handed)
     )
 
-    assert handed == ["viel-los"]
+    ((slug, deleting_since),) = handed
+    assert slug == "viel-los"
     assert api.get("/posts/viel-los").status == 404
     assert put(api, "viel-los", published_at=in_days(-1)).status == 409
     editorial.continue_post_deletion(
-        store, "viel-los", deadline=time.monotonic() + 20, hand_off=handed.append
+        store,
+        "viel-los",
+        deleting_since=deleting_since,
+        deadline=time.monotonic() + 20,
+        hand_off=record_in(handed),
     )
-    assert handed == ["viel-los"]
+    assert len(handed) == 1
     assert left_behind(dynamodb) == []
+
+
+def record_in(handed):
+    """A hand-off that records what it is given."""
+    return lambda slug, deleting_since: handed.append((slug, deleting_since))
+
+
+def collection_queries_of(client, on_page):
+    """Call `on_page(params)` before each page a deletion reads of a post's collection; the
+    writes `on_page` makes itself are not pages of it."""
+    busy = []
+
+    def before_query(params, **_):
+        if busy or params.get("KeyConditionExpression") != "pk = :pk AND sk > :head":
+            return
+        busy.append(True)
+        try:
+            on_page(params)
+        finally:
+            busy.clear()
+
+    client.meta.events.register("provide-client-params.dynamodb.Query", before_query, unique_id="pages")
+    return lambda: client.meta.events.unregister("provide-client-params.dynamodb.Query", unique_id="pages")
+
+
+def test_a_handed_off_deletion_leaves_alone_a_post_made_since_between_its_pages(api, dynamodb):
+    # Run X has the rest handed to it; after its first page another DELETE (run Z) finishes the
+    # deletion, and the slug is given to a new post with comments of its own.
+    put(api, "viel-los", published_at=in_days(-1))
+    seed_comments(dynamodb, "viel-los", 60)
+    handed = []
+    store = get_store()
+    editorial.delete_post(
+        store, "viel-los", now=datetime.now(UTC), deadline=time.monotonic() - 1, hand_off=record_in(handed)
+    )
+    ((_, deleting_since),) = handed
+    pages = []
+
+    def on_page(params):
+        params["Limit"] = 20
+        pages.append(params)
+        if len(pages) == 2:
+            assert delete(api, "viel-los").status == 204
+            assert put(api, "viel-los", title="Neuer Beitrag", published_at=in_days(-1)).status == 201
+            seed_comments(dynamodb, "viel-los", 60)
+
+    stop = collection_queries_of(dynamodb_client(), on_page)
+    try:
+        editorial.continue_post_deletion(
+            store,
+            "viel-los",
+            deleting_since=deleting_since,
+            deadline=time.monotonic() + 20,
+            hand_off=record_in(handed),
+        )
+    finally:
+        stop()
+
+    assert len(pages) >= 2
+    fresh = api.get("/posts/viel-los")
+    assert fresh.status == 200
+    assert fresh.json()["title"] == "Neuer Beitrag"
+    assert len(items_of(dynamodb, "POST#viel-los")) == 2 + 60
+    assert len(handed) == 1
+
+
+def test_deleting_a_slug_without_a_post_leaves_alone_a_post_put_meanwhile(api, dynamodb):
+    # The DELETE finds no post to mark; before it would read the collection, a PUT makes one.
+    marks = []
+
+    def after_mark(model, **_):
+        if model.name == "UpdateItem" and not marks:
+            marks.append(model.name)
+            assert put(api, "zugleich", published_at=in_days(-1)).status == 201
+            seed_comments(dynamodb, "zugleich", 3)
+
+    events = dynamodb_client().meta.events
+    events.register("after-call.dynamodb.UpdateItem", after_mark, unique_id="mark")
+    try:
+        editorial.delete_post(
+            get_store(),
+            "zugleich",
+            now=datetime.now(UTC),
+            deadline=time.monotonic() + 20,
+            hand_off=record_in([]),
+        )
+    finally:
+        events.unregister("after-call.dynamodb.UpdateItem", unique_id="mark")
+
+    assert marks == ["UpdateItem"]
+    assert api.get("/posts/zugleich").status == 200
+    assert len(items_of(dynamodb, "POST#zugleich")) == 2 + 3
 
 
 def test_a_hand_off_that_fails_is_a_503_and_another_delete_finishes(api, dynamodb):
     put(api, "viel-los", published_at=in_days(-1))
     seed_comments(dynamodb, "viel-los", 30)
 
-    def unreachable(slug):
+    def unreachable(slug, deleting_since):
         raise ConnectionError(slug)
 
     with pytest.raises(ServiceUnavailable):
@@ -312,7 +441,7 @@ def test_a_comment_racing_a_delete_is_refused_never_orphaned(api, dynamodb):
     before = api.post("/posts/rennen/comments", json_body=ADA)
     # The first write of the deletion is made; the rest is still to do.
     editorial.delete_post(
-        get_store(), "rennen", now=datetime.now(UTC), deadline=time.monotonic() - 1, hand_off=lambda _: None
+        get_store(), "rennen", now=datetime.now(UTC), deadline=time.monotonic() - 1, hand_off=record_in([])
     )
 
     during = api.post(
@@ -335,7 +464,7 @@ def test_a_put_while_a_delete_is_unfinished_is_a_409_and_then_a_new_post(api, dy
         "neu-anfang",
         now=datetime.now(UTC),
         deadline=time.monotonic() - 1,
-        hand_off=lambda _: None,
+        hand_off=record_in([]),
     )
 
     (marked,) = [item for item in items_of(dynamodb, "POST#neu-anfang") if item["sk"]["S"] == "#POST"]
@@ -432,7 +561,13 @@ def test_a_request_out_of_time_hands_the_rest_to_its_own_alias_which_finishes(
         iam_caller=OPERATOR,
     )
     lambda_client = RecordingLambda()
-    monkeypatch.setattr("boto3.client", lambda service, **_: lambda_client if service == "lambda" else None)
+    configs = []
+
+    def client(service, config=None, **_):
+        configs.append(config)
+        return lambda_client if service == "lambda" else None
+
+    monkeypatch.setattr("boto3.client", client)
     # Less time left than the run keeps for itself: nothing but the first write fits.
     hurried = LocalLambdaContext(function_name="blog-delete-post", timeout_seconds=1)
 
@@ -443,9 +578,28 @@ def test_a_request_out_of_time_hands_the_rest_to_its_own_alias_which_finishes(
     (invocation,) = lambda_client.invocations
     assert invocation["FunctionName"] == hurried.invoked_function_arn
     assert invocation["InvocationType"] == "Event"
+    assert json.loads(invocation["Payload"])["deleting_since"]
+    # Every attempt of the hand-off, and the backoff between them (at most 1 s), fit the time kept.
+    (config,) = configs
+    attempts = config.retries["total_max_attempts"]
+    per_attempt = config.connect_timeout + config.read_timeout
+    assert attempts * per_attempt + (attempts - 1) * 1.0 < editorial.TIME_KEPT_SECONDS
     assert len(left_behind(dynamodb)) > 1
 
     handler(json.loads(invocation["Payload"]), LocalLambdaContext(function_name="blog-delete-post"))
 
     assert left_behind(dynamodb) == []
     assert len(lambda_client.invocations) == 1
+
+
+def test_a_hand_off_of_an_earlier_version_without_a_mark_still_finishes(api, dynamodb, lambda_functions):
+    put(api, "viel-los", published_at=in_days(-1))
+    seed_comments(dynamodb, "viel-los", 30)
+    editorial.delete_post(
+        get_store(), "viel-los", now=datetime.now(UTC), deadline=time.monotonic() - 1, hand_off=record_in([])
+    )
+    handler = lambda_functions["DeletePostFunction"].load_handler()
+
+    handler({"continue_post_deletion": "viel-los"}, LocalLambdaContext(function_name="blog-delete-post"))
+
+    assert left_behind(dynamodb) == []

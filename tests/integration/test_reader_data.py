@@ -152,6 +152,8 @@ def test_forgetting_erases_everything_keeps_threads_and_counts_and_suppresses_th
     expiring = {(r["record"], r["comment_id"]) for r in summary["expiring"]}
     assert ("duplicate-guard", lena["first"]["id"]) in expiring
     assert ("idempotency-record", lena["third"]["id"]) not in expiring
+    # Sent without an Idempotency-Key since comments name their records: it has none to expire.
+    assert ("idempotency-record", lena["second"]["id"]) not in expiring
     assert ("duplicate-guard", lena["third"]["id"]) not in expiring
     # The second post keeps Lena's comment as a tombstone, because Tom replied to it.
     assert thread(api, "repair-cafe") == (
@@ -345,3 +347,42 @@ def test_a_reply_written_between_the_read_and_the_erasure_keeps_the_comment_as_a
         1,
         [(lenas["id"], None, "", "deleted"), (toms["id"], lenas["id"], "Tom Becker", "approved")],
     )
+
+
+def test_an_idempotency_record_another_submission_holds_now_is_not_erased(api, publish, dynamodb):
+    publish("gartenfest")
+    lenas = comment(
+        api, "gartenfest", "Lena Fischer", LENA, "Wann geht es los?", headers={"Idempotency-Key": "frage-1"}
+    )
+    (record,) = items_with_prefix(dynamodb, "IDEMPOTENCY#")
+    # A day on, the record expired and the same key, sent with another comment, wrote it anew.
+    dynamodb.update_item(
+        TableName=TABLE_NAME,
+        Key={"pk": record["pk"], "sk": record["sk"]},
+        UpdateExpression="SET comment_id = :other",
+        ExpressionAttributeValues={":other": {"S": "01M91WCGKVGBA6R3"}},
+    )
+
+    summary = forget(api, LENA)
+
+    assert record["comment_id"] == {"S": lenas["id"]}
+    assert (summary["comments_removed"], summary["idempotency_records_removed"]) == (1, 0)
+    assert [kept["comment_id"] for kept in items_with_prefix(dynamodb, "IDEMPOTENCY#")] == [
+        {"S": "01M91WCGKVGBA6R3"}
+    ]
+
+
+def test_an_idempotency_record_written_before_records_named_their_comment_is_erased(api, publish, dynamodb):
+    publish("gartenfest")
+    comment(api, "gartenfest", "Lena Fischer", LENA, "Wann geht es los?", headers={"Idempotency-Key": "f-2"})
+    (record,) = items_with_prefix(dynamodb, "IDEMPOTENCY#")
+    dynamodb.update_item(
+        TableName=TABLE_NAME,
+        Key={"pk": record["pk"], "sk": record["sk"]},
+        UpdateExpression="REMOVE comment_id",
+    )
+
+    summary = forget(api, LENA)
+
+    assert summary["idempotency_records_removed"] == 1
+    assert items_with_prefix(dynamodb, "IDEMPOTENCY#") == []

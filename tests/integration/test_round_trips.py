@@ -218,6 +218,7 @@ def test_deleting_a_post_marks_it_reads_its_collection_removes_it_in_batches_and
     assert count(dynamodb_calls, delete) == [
         "UpdateItem",  # deleting_since: gone for readers, comments refused, PUT 409
         "Query",  # the collection, a page at a time
+        "GetItem",  # the head again, still marked by this deletion (not a post made since)
         "BatchWriteItem",  # the duplicate guards the comments name
         "BatchWriteItem",  # the comments and the body
         "DeleteItem",  # the head

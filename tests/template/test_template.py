@@ -3,6 +3,9 @@
 import fnmatch
 import importlib.metadata
 import re
+import time
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -224,6 +227,61 @@ def test_the_post_deleter_may_invoke_only_itself(template):
 
     assert invoke["Resource"]["Fn::Sub"].endswith(f":function:{name}:live")
     assert function["Properties"]["Timeout"] < 30  # the HTTP API waits 30 s at most
+
+
+class DeletingClient:
+    """Stands for DynamoDB in a post's deletion: the head marked, one comment naming its duplicate
+    guard and idempotency record; records the action and the partition key of every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []
+        self._mark: dict[str, Any] = {}
+
+    def update_item(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(("dynamodb:UpdateItem", request["Key"]["pk"]["S"]))
+        self._mark = request["ExpressionAttributeValues"][":now"]
+        return {}
+
+    def get_item(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(("dynamodb:GetItem", request["Key"]["pk"]["S"]))
+        return {"Item": {"deleting_since": self._mark}}
+
+    def query(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(("dynamodb:Query", request["ExpressionAttributeValues"][":pk"]["S"]))
+        comment = {
+            "pk": "POST#weg",
+            "sk": "COMMENT#01ABCDEFGHJKMNPQ",
+            "guard_pk": "DUPLICATE#guard",
+            "idempotency_pk": "IDEMPOTENCY#record",
+        }
+        return {"Items": [{name: {"S": value} for name, value in comment.items()}]}
+
+    def batch_write_item(self, **request: Any) -> dict[str, Any]:
+        for requests in request["RequestItems"].values():
+            for delete in requests:
+                self.requests.append(("dynamodb:BatchWriteItem", delete["DeleteRequest"]["Key"]["pk"]["S"]))
+        return {}
+
+    def delete_item(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(("dynamodb:DeleteItem", request["Key"]["pk"]["S"]))
+        return {}
+
+
+def test_the_post_deleter_may_touch_only_posts_and_what_their_comments_name(template):
+    client = DeletingClient()
+    BlogStore(client, "blog").delete_post("weg", now=datetime.now(UTC), deadline=time.monotonic() + 10)  # type: ignore[arg-type]
+    (statement,) = [
+        statement
+        for statement in table_statements(template["Resources"]["DeletePostFunction"])
+        if "dynamodb:BatchWriteItem" in as_set(statement["Action"])
+    ]
+    leading = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+
+    assert {action for action, _ in client.requests} == as_set(statement["Action"])
+    assert {pk.split("#")[0] for _, pk in client.requests} == {"POST", "DUPLICATE", "IDEMPOTENCY"}
+    for action, pk in client.requests:
+        assert any(fnmatch.fnmatchcase(pk, pattern) for pattern in leading), (action, pk)
+    assert "*" not in leading
 
 
 def test_only_the_feeds_function_has_the_feed_layer_and_its_settings(lambda_functions):

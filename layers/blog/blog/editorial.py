@@ -62,8 +62,9 @@ def editorial_posts(
 def preview_post(store: BlogStore, settings: Settings, slug: str, *, now: datetime) -> PostPreview:
     """A post as the public will see it once published (drafts and scheduled posts included), with
     its first page of comments and its status; a post being deleted is not found."""
+    # A post being deleted has left the Visible index the thread is read from: it is None here.
     page = store.read_thread(slug, limit=COMMENTS_PER_PAGE, after=None)
-    if page.post is None or page.post.deleting_since is not None:
+    if page.post is None:
         raise PostNotFound("No post has this slug.")
     next_cursor = (
         None
@@ -83,9 +84,9 @@ def deadline_of(context: "LambdaContext") -> float:
     return time.monotonic() + context.get_remaining_time_in_millis() / 1000 - TIME_KEPT_SECONDS
 
 
-HandOff = Callable[[str], None]
-"""Hands the rest of a post's deletion (by slug) to an asynchronous run of
-`continue_post_deletion`; raises if it cannot."""
+HandOff = Callable[[str, str], None]
+"""Hands the rest of a post's deletion (its slug, and the `deleting_since` its head is marked with)
+to an asynchronous run of `continue_post_deletion`; raises if it cannot."""
 
 
 def delete_post(store: BlogStore, slug: str, *, now: datetime, deadline: float, hand_off: HandOff) -> None:
@@ -95,19 +96,24 @@ def delete_post(store: BlogStore, slug: str, *, now: datetime, deadline: float, 
     The post is gone for every reader at the first write. What is not deleted by `deadline`
     (time.monotonic()) is handed off; if that fails, ServiceUnavailable: another DELETE goes on.
     """
-    if not store.delete_post(slug, now=now, deadline=deadline):
-        _hand_off(slug, hand_off)
+    deleting_since = store.delete_post(slug, now=now, deadline=deadline)
+    if deleting_since is not None:
+        _hand_off(slug, deleting_since, hand_off)
 
 
-def continue_post_deletion(store: BlogStore, slug: str, *, deadline: float, hand_off: HandOff) -> None:
-    """Go on with a post's deletion that a DELETE handed off, handing it on again if need be."""
-    if not store.continue_post_deletion(slug, deadline=deadline):
-        _hand_off(slug, hand_off)
+def continue_post_deletion(
+    store: BlogStore, slug: str, *, deleting_since: str | None, deadline: float, hand_off: HandOff
+) -> None:
+    """Go on with the deletion of a post whose head is marked `deleting_since`, that a DELETE
+    handed off, handing it on again if need be; a post made since is left alone."""
+    unfinished = store.continue_post_deletion(slug, deleting_since=deleting_since, deadline=deadline)
+    if unfinished is not None:
+        _hand_off(slug, unfinished, hand_off)
 
 
-def _hand_off(slug: str, hand_off: HandOff) -> None:
+def _hand_off(slug: str, deleting_since: str, hand_off: HandOff) -> None:
     try:
-        hand_off(slug)
+        hand_off(slug, deleting_since)
     except Exception as error:
         raise ServiceUnavailable(
             "The post is deleted for readers, but not all of its comments yet: send the DELETE again."

@@ -73,14 +73,16 @@ def forget_reader(store: BlogStore, address: str, *, now: datetime) -> ReaderEra
 def _expiring_records(comments: list[dict[str, Any]], now: datetime) -> Iterator[ExpiringRecord]:
     """The records of comments that do not name them (written before comments carried `guard_pk`
     and `idempotency_pk`), which may still exist until their TTL: a duplicate guard for a comment
-    that was not spam, an idempotency record if it was sent with an Idempotency-Key."""
+    that was not spam, an idempotency record if it was sent with an Idempotency-Key (which such a
+    comment does not tell: it may have none). A comment that names its guard but no record was
+    written since, without an Idempotency-Key: it has no record."""
     for comment in comments:
         created_at = datetime.fromisoformat(str(comment["created_at"]))
         if "guard_pk" not in comment and comment["status"] != CommentStatus.SPAM.value:
             yield from _until(
                 comment, TtlRecord.DUPLICATE_GUARD, created_at + rules.DUPLICATE_GUARD_RETENTION, now
             )
-        if "idempotency_pk" not in comment:
+        if "idempotency_pk" not in comment and "guard_pk" not in comment:
             yield from _until(
                 comment, TtlRecord.IDEMPOTENCY_RECORD, created_at + rules.IDEMPOTENCY_RETENTION, now
             )

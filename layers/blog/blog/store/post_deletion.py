@@ -9,10 +9,14 @@ and removed in batches, each comment's duplicate guard and idempotency record be
 that names them, so that an interrupted deletion leaves nothing a later one cannot find. The head
 goes last: while it stands, the deletion can be resumed, by the job it handed the rest to or by
 another DELETE.
+
+Every run of a deletion carries the head's `deleting_since` and reads the head again before each
+page: once another run has finished the deletion and the slug was given to a new post, the
+collection `POST#<slug>` is that post's, and a run that went on would delete it.
 """
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -44,13 +48,15 @@ FIRST_RETRY_DELAY_SECONDS = 0.05
 MAX_RETRY_DELAY_SECONDS = 1.0
 
 
-def mark_deleting(client: "DynamoDBClient", table: str, slug: str, *, now: datetime) -> None:
+def mark_deleting(client: "DynamoDBClient", table: str, slug: str, *, now: datetime) -> str | None:
     """The deletion's first write: `deleting_since` set, the publication and every index key removed.
 
     Only the first DELETE writes it (a post already being deleted, or none, is left as it is), so
     the stream carries one event per deleted post. The revision moves on, so that a `PUT` that read
-    the head before this write fails its condition and reads it again.
+    the head before this write fails its condition and reads it again. Returns the head's
+    `deleting_since` (this write's, or that of the DELETE before), None when there is no post.
     """
+    deleting_since = format_timestamp(now)
     # Out of every index, `Visible` too: the head is found by its key alone from now on.
     removed = ", ".join(["published_at", "visible_sk", *POST_INDEX_ATTRIBUTES])
     try:
@@ -60,16 +66,35 @@ def mark_deleting(client: "DynamoDBClient", table: str, slug: str, *, now: datet
                 Key=post_key(slug),
                 UpdateExpression=f"SET deleting_since = :now REMOVE {removed} ADD revision :one",
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(deleting_since)",
-                ExpressionAttributeValues=to_item({":now": format_timestamp(now), ":one": 1}),
+                ExpressionAttributeValues=to_item({":now": deleting_since, ":one": 1}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
     except ClientError as error:
         if error_code(error) != "ConditionalCheckFailedException":
             raise
+        # Only on ConditionalCheckFailed: the head as it was, absent when there is no post.
+        old_head: Mapping[str, Any] = error.response.get("Item", {})  # type: ignore[assignment]
+        return from_item(old_head).get("deleting_since")
+    return deleting_since
 
 
-def remove_collection(client: "DynamoDBClient", table: str, slug: str, *, deadline: float) -> bool:
-    """Remove every item of the post's collection but its head, and what its comments name; False
-    when `deadline` (time.monotonic()) came first, with the rest still there for another run."""
+def current_deletion(client: "DynamoDBClient", table: str, slug: str) -> str | None:
+    """The `deleting_since` of the post's head, read consistently: None when there is no head or
+    it is not being deleted."""
+    with translated_errors():
+        response = client.get_item(
+            TableName=table, Key=post_key(slug), ProjectionExpression="deleting_since", ConsistentRead=True
+        )
+    return from_item(response.get("Item", {})).get("deleting_since")
+
+
+def remove_collection(
+    client: "DynamoDBClient", table: str, slug: str, *, deleting_since: str, deadline: float
+) -> bool:
+    """Remove every item of the post's collection but its head, and what its comments name, while
+    the head is still marked `deleting_since`; False when `deadline` (time.monotonic()) came first,
+    with the rest still there for another run. True when done, or when the head no longer carries
+    that mark (another run finished this deletion: what is there now is not this run's to delete)."""
     request: dict[str, Any] = {
         "TableName": table,
         "KeyConditionExpression": "pk = :pk AND sk > :head",
@@ -83,6 +108,9 @@ def remove_collection(client: "DynamoDBClient", table: str, slug: str, *, deadli
                 return False
             with translated_errors():
                 response = client.query(**request)
+            # Read after the page, so that a page read after the slug was given anew is not deleted.
+            if current_deletion(client, table, slug) != deleting_since:
+                return True
             items = [from_item(item) for item in response["Items"]]
             # What a comment names goes first: once the comment is gone, nothing leads to it.
             for keys in (_named_records(items), [{"pk": item["pk"], "sk": item["sk"]} for item in items]):
@@ -95,14 +123,16 @@ def remove_collection(client: "DynamoDBClient", table: str, slug: str, *, deadli
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def remove_head(client: "DynamoDBClient", table: str, slug: str) -> None:
-    """The deletion's last write: the head, if it is still being deleted (not a post made since)."""
+def remove_head(client: "DynamoDBClient", table: str, slug: str, *, deleting_since: str) -> None:
+    """The deletion's last write: the head, if this deletion's mark is still on it (not a post made
+    since, nor the deletion of one)."""
     try:
         with translated_errors():
             client.delete_item(
                 TableName=table,
                 Key=post_key(slug),
-                ConditionExpression="attribute_exists(deleting_since)",
+                ConditionExpression="deleting_since = :since",
+                ExpressionAttributeValues=to_item({":since": deleting_since}),
             )
     except ClientError as error:
         if error_code(error) != "ConditionalCheckFailedException":

@@ -35,13 +35,13 @@ from blog.store.keys import (
     counter_update,
     from_item,
     post_key,
-    post_pk,
     slug_of,
     subscription_key,
     suppression_key,
     to_item,
 )
 from blog.store.moderation_writes import tombstone_update
+from blog.store.subscriptions import UNSUBSCRIBED
 from blog.timestamps import format_timestamp
 
 MAX_TRANSACTION_ITEMS = 100
@@ -49,8 +49,6 @@ MAX_TRANSACTION_ITEMS = 100
 _PARTS_PER_COMMENT = 6
 """At most what one comment adds to a transaction: itself, its parent's and its post's counts, its
 reply subscription, its duplicate guard and its idempotency record."""
-SUPPRESSION_REASON = "unsubscribed"
-"""Why an erased address is suppressed: it asked to hear nothing more."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,10 @@ class _Part:
     comment: tuple[str, str] | None = None
     post: str | None = None
     parent: tuple[str, str] | None = None
-    guard: str | None = None
+    guard: tuple[str, tuple[str, ...]] | None = None
+    """The duplicate guard deleted and the comments it was deleted for."""
+    record: tuple[str, tuple[str, ...]] | None = None
+    """The idempotency record deleted and the comments it was deleted for."""
     suppression: bool = False
 
 
@@ -172,7 +173,10 @@ class ReaderErasure:
         """The entry exists without `reader_pk` (written before entries carried it): index it."""
         self._posts_gone: set[str] = set()
         self._parents_gone: set[tuple[str, str]] = set()
-        self._guards_kept: set[str] = set()
+        self._guards_kept: set[tuple[str, str]] = set()
+        """(guard, comment) pairs whose guard another comment holds now: not that comment's to delete."""
+        self._records_kept: set[tuple[str, str]] = set()
+        """(record, comment) pairs whose idempotency record is another submission's now."""
         self.counts = ErasureCounts()
 
     def next_batch(self) -> Batch | None:
@@ -188,7 +192,8 @@ class ReaderErasure:
         self._plan_comments(batch, deepest_first[:room])
         # A comment's subscription went with it; the others (of comments erased before) go now.
         gone_with_their_comments = {
-            (post_pk(slug), f"{SUBSCRIPTION_SK_PREFIX}{id_}") for slug, id_ in batch.comments
+            (key["pk"], key["sk"])
+            for key in (from_item(subscription_key(*comment)) for comment in batch.comments)
         }
         room = MAX_TRANSACTION_ITEMS - len(batch.parts)
         for subscription in self._subscriptions:
@@ -208,7 +213,7 @@ class ReaderErasure:
         parents: Counter[tuple[str, str]] = Counter()
         posts: Counter[str] = Counter()
         guards: dict[str, list[str]] = {}
-        records: set[str] = set()
+        records: dict[str, list[str]] = {}
         for comment in chosen:
             remaining = comment.replies - replies_removed[comment.key]
             batch.parts.append(_Part(self._comment_write(comment, remaining), comment=comment.key))
@@ -227,10 +232,12 @@ class ReaderErasure:
                     (replies_removed if parent in in_batch else parents)[parent] += 1
             if comment.status is CommentStatus.APPROVED and comment.slug not in self._posts_gone:
                 posts[comment.slug] += 1
-            if comment.guard_pk is not None and comment.guard_pk not in self._guards_kept:
+            if comment.guard_pk is not None and (comment.guard_pk, comment.id) not in self._guards_kept:
                 guards.setdefault(comment.guard_pk, []).append(comment.id)
-            if comment.idempotency_pk is not None:
-                records.add(comment.idempotency_pk)
+            if comment.idempotency_pk is not None and (
+                (comment.idempotency_pk, comment.id) not in self._records_kept
+            ):
+                records.setdefault(comment.idempotency_pk, []).append(comment.id)
         for parent, removed in sorted(parents.items()):
             if parent in self._comments:
                 batch.decrements[parent] = removed
@@ -241,10 +248,11 @@ class ReaderErasure:
             update = counter_update(self._table, post_key(slug), "comment_count", -removed)
             batch.parts.append(_Part(update, post=slug))
         for guard_pk, comment_ids in sorted(guards.items()):
-            batch.parts.append(_Part(self._guard_delete(guard_pk, comment_ids), guard=guard_pk))
-        for record_pk in sorted(records):
-            key = to_item({"pk": record_pk, "sk": IDEMPOTENCY_SK})
-            batch.parts.append(_Part({"Delete": {"TableName": self._table, "Key": key}}))
+            operation = self._owned_delete(guard_pk, DUPLICATE_SK, comment_ids)
+            batch.parts.append(_Part(operation, guard=(guard_pk, tuple(comment_ids))))
+        for record_pk, comment_ids in sorted(records.items()):
+            operation = self._owned_delete(record_pk, IDEMPOTENCY_SK, comment_ids, written_before=True)
+            batch.parts.append(_Part(operation, record=(record_pk, tuple(comment_ids))))
         batch.counts.duplicate_guards_removed = len(guards)
         batch.counts.idempotency_records_removed = len(records)
 
@@ -280,14 +288,21 @@ class ReaderErasure:
             }
         }
 
-    def _guard_delete(self, guard_pk: str, comment_ids: Sequence[str]) -> dict[str, Any]:
-        """A duplicate guard removed if it still stands for one of these comments (or is gone)."""
+    def _owned_delete(
+        self, pk: str, sk: str, comment_ids: Sequence[str], *, written_before: bool = False
+    ) -> dict[str, Any]:
+        """A duplicate guard or idempotency record removed if it still stands for one of these
+        comments (or is gone); `written_before`: or it names no comment (an idempotency record
+        written before records named theirs, which expires within a day)."""
         names = [f":comment{number}" for number in range(len(comment_ids))]
+        condition = f"attribute_not_exists(pk) OR comment_id IN ({', '.join(names)})"
+        if written_before:
+            condition += " OR attribute_not_exists(comment_id)"
         return {
             "Delete": {
                 "TableName": self._table,
-                "Key": to_item({"pk": guard_pk, "sk": DUPLICATE_SK}),
-                "ConditionExpression": f"attribute_not_exists(pk) OR comment_id IN ({', '.join(names)})",
+                "Key": to_item({"pk": pk, "sk": sk}),
+                "ConditionExpression": condition,
                 "ExpressionAttributeValues": to_item(dict(zip(names, comment_ids, strict=True))),
             }
         }
@@ -313,7 +328,8 @@ class ReaderErasure:
                     {
                         ":hash": self._email_hash,
                         ":reader": self._reader,
-                        ":reason": SUPPRESSION_REASON,
+                        # It asked to hear nothing more.
+                        ":reason": UNSUBSCRIBED,
                         ":now": format_timestamp(self._now),
                     }
                 ),
@@ -360,7 +376,11 @@ class ReaderErasure:
             elif part.parent is not None:
                 self._parents_gone.add(part.parent)
             elif part.guard is not None:
-                self._guards_kept.add(part.guard)
+                guard_pk, comment_ids = part.guard
+                self._guards_kept.update((guard_pk, comment_id) for comment_id in comment_ids)
+            elif part.record is not None:
+                record_pk, comment_ids = part.record
+                self._records_kept.update((record_pk, comment_id) for comment_id in comment_ids)
             elif part.suppression:
                 self._suppression_unindexed = True
         return learned

@@ -223,8 +223,11 @@ class CommentTransaction:
                         "TableName": table,
                         "Item": to_item(
                             {
-                                "pk": f"IDEMPOTENCY#{record.record_key}",
+                                "pk": idempotency_record_pk(record.record_key),
                                 "sk": "IDEMPOTENCY",
+                                # Whose record it is: after it expired, the key may be another
+                                # submission's, which erasing this comment must leave alone.
+                                "comment_id": comment.id,
                                 "request_fingerprint": record.request_fingerprint,
                                 "response_body": record.response_body,
                                 "expires_at": record.expires_at,
@@ -266,7 +269,7 @@ class CommentTransaction:
                     "TableName": table,
                     "Item": to_item(
                         {
-                            "pk": f"DUPLICATE#{guard.key}",
+                            "pk": duplicate_guard_pk(guard.key),
                             "sk": "DUPLICATE",
                             "post_slug": comment.post_slug,
                             "comment_id": comment.id,

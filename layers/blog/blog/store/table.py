@@ -177,16 +177,21 @@ class BlogStore:
         self, *, limit: int, after: Position | None, now: datetime
     ) -> tuple[list[StoredPostSummary], Position | None]:
         """Posts whose publication is still ahead, the soonest first: the part of the
-        `PublishedPosts` index after `now`, which the public list leaves out by its key condition."""
+        `PublishedPosts` index after `now`, which the public list leaves out by its key condition.
+
+        A cursor whose post is published by `now` starts the page at `now`: every post up to it is
+        published too, and DynamoDB refuses a start key outside the key condition."""
+        now_text = format_timestamp(now)
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": PUBLISHED_INDEX,
             "KeyConditionExpression": "published_pk = :published AND published_at > :now",
-            "ExpressionAttributeValues": to_item({":published": PUBLISHED_PK, ":now": format_timestamp(now)}),
+            "ExpressionAttributeValues": to_item({":published": PUBLISHED_PK, ":now": now_text}),
             "ScanIndexForward": True,
             "Limit": limit + 1,
         }
-        if after is not None:
+        # The stored form sorts as the times do.
+        if after is not None and after["published_at"] > now_text:
             request["ExclusiveStartKey"] = to_item(
                 {
                     "pk": post_pk(after["slug"]),
@@ -410,35 +415,43 @@ class BlogStore:
         )
         return update, head
 
-    def delete_post(self, slug: str, *, now: datetime, deadline: float) -> bool:
-        """Delete a post and everything of it (blog.store.post_deletion); False when `deadline`
-        (time.monotonic()) came first: the post is gone for every reader, the rest is left for
-        `continue_post_deletion`. Deleting a post that does not exist changes nothing."""
+    def delete_post(self, slug: str, *, now: datetime, deadline: float) -> str | None:
+        """Delete a post and everything of it (blog.store.post_deletion). Returns None when done, or
+        the head's `deleting_since` when `deadline` (time.monotonic()) came first: the post is gone
+        for every reader, the rest is left for `continue_post_deletion` with that mark. Deleting a
+        post that does not exist changes nothing."""
         from blog.store import post_deletion
 
-        post_deletion.mark_deleting(self._client, self._table, slug, now=now)
-        return self._finish_post_deletion(slug, deadline=deadline)
+        deleting_since = post_deletion.mark_deleting(self._client, self._table, slug, now=now)
+        if deleting_since is None or self._finish_post_deletion(
+            slug, deleting_since=deleting_since, deadline=deadline
+        ):
+            return None
+        return deleting_since
 
-    def continue_post_deletion(self, slug: str, *, deadline: float) -> bool:
-        """Go on with a deletion `delete_post` left unfinished; False when `deadline` came first
-        again. Does nothing unless the post is still being deleted (a post made since is kept)."""
-        with translated_errors():
-            response = self._client.get_item(
-                TableName=self._table,
-                Key=post_key(slug),
-                ProjectionExpression="deleting_since",
-                ConsistentRead=True,
-            )
-        if "deleting_since" not in response.get("Item", {}):
-            return True
-        return self._finish_post_deletion(slug, deadline=deadline)
-
-    def _finish_post_deletion(self, slug: str, *, deadline: float) -> bool:
+    def continue_post_deletion(self, slug: str, *, deleting_since: str | None, deadline: float) -> str | None:
+        """Go on with the deletion `delete_post` left unfinished, the one whose head is marked
+        `deleting_since`: None when done, else that mark again (`deadline` came first). Does nothing
+        once the head no longer carries the mark (a post made since is kept). A hand-off of an
+        earlier version names no mark: the head's own is taken."""
         from blog.store import post_deletion
 
-        if not post_deletion.remove_collection(self._client, self._table, slug, deadline=deadline):
+        if deleting_since is None:
+            deleting_since = post_deletion.current_deletion(self._client, self._table, slug)
+            if deleting_since is None:
+                return None
+        if self._finish_post_deletion(slug, deleting_since=deleting_since, deadline=deadline):
+            return None
+        return deleting_since
+
+    def _finish_post_deletion(self, slug: str, *, deleting_since: str, deadline: float) -> bool:
+        from blog.store import post_deletion
+
+        if not post_deletion.remove_collection(
+            self._client, self._table, slug, deleting_since=deleting_since, deadline=deadline
+        ):
             return False
-        post_deletion.remove_head(self._client, self._table, slug)
+        post_deletion.remove_head(self._client, self._table, slug, deleting_since=deleting_since)
         return True
 
     def set_comments_open(
