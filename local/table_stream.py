@@ -64,6 +64,9 @@ REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 """Lambda's limit on a synchronous invocation's payload: a batch stays below it."""
 POLL_INTERVAL_SECONDS = 0.25
+THROTTLE_WAIT_SECONDS = 1.0
+"""How long one attempt waits for a free worker of a throttled function, before the mapping checks
+whether the runtime stops and tries again."""
 """Lambda polls each shard of a DynamoDB stream four times a second."""
 SHARD_REFRESH_SECONDS = 10.0
 MAX_BATCH_SIZE = 10_000
@@ -509,12 +512,14 @@ class StreamMapping:
         event = {"Records": records}
         while True:
             try:
-                # Lambda waits for concurrency rather than fail a stream batch for a throttle.
+                # Lambda waits for concurrency rather than fail a stream batch for a throttle: in
+                # short waits, so that a stopping runtime is not kept waiting for a busy function.
                 return self._invoker.invoke(
-                    self.source.function_id, event, self._timeout, wait_seconds=self._timeout
+                    self.source.function_id, event, self._timeout, wait_seconds=THROTTLE_WAIT_SECONDS
                 )
             except FunctionThrottled:
-                continue
+                if self._stopping.wait(0.1):
+                    raise
             except FunctionTimedOut:
                 message = f"Task timed out after {self._timeout:.2f} seconds"
                 return Invocation(None, {"errorType": "Sandbox.Timedout", "errorMessage": message}, None, 0.0)

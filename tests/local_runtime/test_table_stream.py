@@ -8,7 +8,10 @@ Lambda's shows on its own; test_stream_serve.py runs the whole chain with `serve
 
 import copy
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -31,13 +34,14 @@ from local.table_stream import (
     stream_event_sources,
 )
 from local.template import (
+    FunctionDefinition,
     LocalDeployment,
     TemplateError,
     create_table_arguments,
     load_template,
     parameter_defaults,
 )
-from local.workers import FunctionThrottled, Invocation
+from local.workers import FunctionThrottled, Invocation, WorkerPool
 
 STREAM = {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 DLQ = OnFailureDestination(name="NotifyDeadLetterQueue", kind="SQS")
@@ -93,8 +97,9 @@ class ScriptedFunction:
         self, function_id: str, event: Mapping[str, Any], timeout_seconds: float, wait_seconds: float = 0.0
     ) -> Invocation:
         assert function_id == "StreamProbeFunction"
+        assert timeout_seconds == 3  # the function's own
         # A stream batch waits for a free worker rather than fail for a throttle.
-        assert wait_seconds >= timeout_seconds
+        assert wait_seconds > 0
         self.events.append(json.loads(json.dumps(event)))
         return self._answer(event["Records"])
 
@@ -407,6 +412,68 @@ def test_a_throttled_invocation_waits_for_the_function_and_is_no_retry(table: Ta
     drain(table.mapping(function, maximum_retry_attempts=0, on_failure=DLQ))
     assert function.batches() == [["A"]]
     assert '"approximateInvokeCount": 1' in table.destination[0]
+
+
+def test_a_batch_waiting_for_a_reserved_concurrency_paces_its_attempts_and_ends_when_the_runtime_stops(
+    table: Table, tmp_path: Path
+) -> None:
+    # Reserved concurrency 0: the function never gets a worker, as while API requests hold them all.
+    function = FunctionDefinition(
+        logical_id="StreamProbeFunction",
+        code_dir=tmp_path,
+        module_path=tmp_path / "app.py",
+        handler_name="lambda_handler",
+        environment={},
+        timeout_seconds=3,
+        reserved_concurrency=0,
+    )
+    pool = WorkerPool({function.logical_id: function}, {function.logical_id: {}}, lambda *_: None)
+    attempts = []
+
+    class CountingPool:
+        def invoke(
+            self,
+            function_id: str,
+            event: Mapping[str, Any],
+            timeout_seconds: float,
+            wait_seconds: float = 0.0,
+        ) -> Invocation:
+            attempts.append(wait_seconds)
+            return pool.invoke(function_id, event, timeout_seconds, wait_seconds)
+
+    stopping = threading.Event()
+    streams = local_client("dynamodbstreams", table.database.endpoint)
+    mapping = StreamMapping(
+        StreamEventSource(
+            function_id=function.logical_id, event_name="TableStream", starting_position="LATEST"
+        ),
+        ShardReader(streams, table.stream_arn, records_of=RawRecords(streams).get_records),
+        CountingPool(),
+        function_name="serverless-blog-local-stream-probe",
+        timeout_seconds=3,
+        log=table.log.append,
+        destination_log=table.destination.append,
+        stopping=stopping,
+    )
+    record = {"eventID": "1", "dynamodb": {"Keys": {"pk": {"S": "A"}}, "SequenceNumber": "1"}}
+    outcome: list[Exception] = []
+
+    def process() -> None:
+        try:
+            mapping.process([record])
+        except FunctionThrottled as throttled:
+            outcome.append(throttled)  # the batch stays where it is for the next start
+
+    processing = threading.Thread(target=process, daemon=True)
+    processing.start()
+    time.sleep(1.5)
+    stopping.set()
+    processing.join(timeout=3)
+
+    assert not processing.is_alive()
+    assert 1 <= len(attempts) <= 5
+    assert len(outcome) == 1
+    assert table.destination == []
 
 
 def test_a_cancelled_transaction_is_not_in_the_stream_and_later_writes_are(table: Table) -> None:
