@@ -26,6 +26,7 @@ from local.embedded_dynamodb import (
 )
 from local.event_filter import parse_filter_criteria
 from local.table_stream import (
+    BatchNotProcessed,
     OnFailureDestination,
     RawRecords,
     ShardReader,
@@ -389,6 +390,40 @@ def test_records_past_their_maximum_age_go_to_the_destination_unprocessed(table:
     drain(mapping)
     assert function.events == []
     assert '"condition": "RecordAgeExceeded"' in table.destination[0]
+
+
+def test_a_batch_whose_hand_over_fails_stays_and_is_handed_on_at_the_next_poll(table: Table) -> None:
+    function = ScriptedFunction(failing({"A"}))
+    table.put("A", "B")
+    mapping = table.mapping(function, maximum_retry_attempts=0, on_failure=DLQ)
+    handed: list[str] = []
+
+    def destination_down_once(line: str) -> None:
+        if not handed:
+            handed.append("refused")
+            raise OSError("the destination is down")
+        handed.append(line)
+
+    mapping._destination_log = destination_down_once
+    with pytest.raises(BatchNotProcessed, match="2 record"):
+        mapping.poll_once()
+    drain(mapping)
+
+    assert function.batches() == [["A", "B"], ["A", "B"]]
+    assert len(handed) == 2
+    assert '"condition": "RetryAttemptsExhausted"' in handed[1]
+    assert '"batchSize": 2' in handed[1]
+
+
+def test_a_record_without_its_creation_time_is_not_taken_for_an_old_one(table: Table) -> None:
+    function = ScriptedFunction()
+    mapping = table.mapping(function, maximum_record_age_seconds=60, on_failure=DLQ)
+    record = {"eventID": "1", "dynamodb": {"Keys": {"pk": {"S": "A"}}, "SequenceNumber": "1"}}
+
+    mapping.process([record])
+
+    assert function.batches() == [["A"]]
+    assert table.destination == []
 
 
 def test_a_throttled_invocation_waits_for_the_function_and_is_no_retry(table: Table) -> None:
