@@ -77,16 +77,21 @@ def test_the_scheduled_job_closes_nothing_without_an_age_limit(shared_dynamodb: 
     assert (status, response) == (0, {"closed": []})
 
 
-def test_the_stream_event_mails_the_owner_and_asks_the_reader_to_confirm() -> None:
-    status, response, log = invoke("notify", EVENTS_DIR / "notify.json")
+def test_the_stream_event_mails_the_owner_and_asks_the_reader_to_confirm(tmp_path: Path) -> None:
+    status, response, log = invoke("notify", EVENTS_DIR / "notify.json", "--mail-dir", str(tmp_path))
 
     assert (status, response) == (0, {"batchItemFailures": []}), log
     subjects = dict(re.findall(r"^MAIL (\S+) (.+)$", log, re.MULTILINE))
     assert subjects["owner@example.org"].startswith("[Blog] Neuer Kommentar wartet auf Freigabe")
     assert subjects["jana@example.org"].startswith("[Blog] Bitte bestätigen")
-    folder = re.search(r"^Mail (\S+)$", log, re.MULTILINE)
-    assert folder is not None
-    assert len(list(Path(folder[1]).glob("*.eml"))) == 2
+    assert f"Mail {tmp_path}" in log.splitlines()
+    saved = sorted(tmp_path.glob("*.eml"))
+    assert len(saved) == 2
+    # The links reach the local API where `make run` serves it, not a CDN or execute-api host.
+    for mail in saved:
+        links = re.findall(rb"https?://[^\s\"<>]+/actions/", mail.read_bytes())
+        assert links, mail.name
+        assert set(links) == {b"http://127.0.0.1:3000/actions/"}, mail.name
 
 
 def test_a_parameter_override_reaches_the_function() -> None:
