@@ -47,6 +47,7 @@ from local.workers import FunctionThrottled, Invocation, WorkerPool
 STREAM = {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 DLQ = OnFailureDestination(name="NotifyDeadLetterQueue", kind="SQS")
 STACK = LocalDeployment(parameters=parameter_defaults(load_template()))
+INSERTS_ONLY = '{"dynamodb": {"OldImage": {"pk": {"S": [{"exists": false}]}}}}'
 NOTIFY_EVENT: dict[str, Any] = {
     "Type": "DynamoDB",
     "Properties": {
@@ -56,7 +57,8 @@ NOTIFY_EVENT: dict[str, Any] = {
         "BisectBatchOnFunctionError": True,
         "MaximumRetryAttempts": 2,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
-        "FilterCriteria": {"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]},
+        # INSERT records only: they have no OldImage.
+        "FilterCriteria": {"Filters": [{"Pattern": INSERTS_ONLY}]},
         "DestinationConfig": {
             "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]}}
         },
@@ -266,7 +268,8 @@ def test_records_the_filters_do_not_match_never_reach_the_function(table: Table)
                         {
                             "$or": [
                                 {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "COMMENT#"}]}}}},
-                                {"eventName": ["REMOVE"]},
+                                # A REMOVE: no NewImage.
+                                {"dynamodb": {"NewImage": {"pk": {"S": [{"exists": False}]}}}},
                             ]
                         }
                     )
@@ -564,7 +567,7 @@ def test_every_dynamodb_event_on_the_tables_stream_is_read_from_the_template() -
     assert source.report_batch_item_failures
     assert source.starting_position == "TRIM_HORIZON"
     assert source.on_failure == DLQ
-    assert source.filters.sources == ('{"eventName": ["INSERT"]}',)
+    assert source.filters.sources == (INSERTS_ONLY,)
 
 
 @pytest.mark.parametrize(
@@ -579,8 +582,16 @@ def test_every_dynamodb_event_on_the_tables_stream_is_read_from_the_template() -
         ({"BatchSize": 0}, "BatchSize 0 is outside"),
         ({"FunctionResponseTypes": ["Everything"]}, "FunctionResponseTypes"),
         (
-            {"FilterCriteria": {"Filters": [{"Pattern": '{"eventName": [{"wildcard": "I*"}]}'}]}},
+            {
+                "FilterCriteria": {
+                    "Filters": [{"Pattern": '{"dynamodb": {"SizeBytes": [{"wildcard": "1*"}]}}'}]
+                }
+            },
             "FilterCriteria",
+        ),
+        (
+            {"FilterCriteria": {"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]}},
+            "filters only on the 'dynamodb' key",
         ),
     ],
 )
