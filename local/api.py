@@ -28,8 +28,8 @@ from local.workers import DEFAULT_MAX_CONCURRENCY, WorkerPool, lambda_environmen
 
 PUBLIC_API_URL_PARAMETER = "PublicApiUrl"
 MAIL_LINK_VARIABLE = "MAIL_LINK_BASE_URL"
-"""The base of the notify function's mail-action links; with PublicApiUrl empty, the template names
-the CDN's or the execute-api URL, neither of which is there locally."""
+"""The base of the notify function's mail-action links, which the template computes (PublicApiUrl,
+the API's domain or its execute-api URL)."""
 DEFAULT_API_PORT = 3000
 """Where `serve` listens unless --port says otherwise."""
 
@@ -43,9 +43,12 @@ def local_mail_links(
     function: FunctionDefinition, parameters: Mapping[str, str], api_url: str
 ) -> dict[str, str]:
     """The function's MAIL_LINK_BASE_URL set to the local API's URL, where it has that variable and
-    PublicApiUrl is empty, so the links in its mails reach the local API. PublicApiUrl itself stays
-    as it is: the feeds, empty, name the host a request came to, as on AWS."""
-    if MAIL_LINK_VARIABLE in function.environment and not parameters.get(PUBLIC_API_URL_PARAMETER):
+    the template made it of anything but the PublicApiUrl given (a CDN, custom domain or execute-api
+    URL: none of them is there locally), so the links in its mails reach the local API. PublicApiUrl
+    itself stays as it is: the feeds, with it empty, name the host a request came to, as on AWS."""
+    configured = parameters.get(PUBLIC_API_URL_PARAMETER, "")
+    value = function.environment.get(MAIL_LINK_VARIABLE)
+    if value is not None and (not configured or value != configured):
         return {MAIL_LINK_VARIABLE: api_url}
     return {}
 

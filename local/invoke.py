@@ -4,8 +4,9 @@ The function runs in a worker of its own, as under `serve`. Its log goes to stde
 Lambda's error payload) to stdout. Its data is the demo blog on the embedded DynamoDB, loaded
 through the API first, unless DYNAMODB_ENDPOINT names another DynamoDB. The mail it sends goes to
 moto's SES and is logged and saved as under `serve`: in the folder --mail-dir names, else in a new
-one that stderr names at the end. Links in that mail (MAIL_LINK_BASE_URL, when PublicApiUrl is
-empty) name the local API where `serve` listens by default, so they work while `make run` runs.
+one that stderr names at the end. Links in that mail (MAIL_LINK_BASE_URL, unless it is the
+PublicApiUrl given) name the local API where `serve` listens by default, so they work while
+`make run` runs.
 """
 
 import json
