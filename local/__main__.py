@@ -4,6 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from local.api import DEFAULT_API_PORT
 from local.console import Console
 from local.embedded_dynamodb import DynamoDBUnreachable
 from local.invoke import InvokeError, InvokeOptions, invoke
@@ -40,7 +41,10 @@ def _parser() -> argparse.ArgumentParser:
         "serve", parents=[overrides], help="the API, the demo site and the demo content (make run)"
     )
     serve_command.add_argument(
-        "--port", type=int, default=3000, help="port of the API (default 3000; 0: any free)"
+        "--port",
+        type=int,
+        default=DEFAULT_API_PORT,
+        help=f"port of the API (default {DEFAULT_API_PORT}; 0: any free)",
     )
     serve_command.add_argument(
         "--site-port", type=int, default=8080, help="port of the demo site (default 8080; 0: any free)"
@@ -69,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     invoke_command.add_argument("function", help="logical id (GetPostFunction) or folder name (get_post)")
     invoke_command.add_argument(
         "-e", "--event", type=Path, required=True, help="the event, e.g. events/get_post.json"
+    )
+    invoke_command.add_argument(
+        "--mail-dir",
+        type=Path,
+        metavar="DIR",
+        help="where each mail the function sends is saved as an .eml file (default: a new temporary "
+        "folder, named at the end when the function sent mail)",
     )
     invoke_command.add_argument(
         "--env-vars",
@@ -106,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                 event_file=arguments.event,
                 env_vars_file=arguments.env_vars,
                 parameters=parameters,
+                mail_dir=arguments.mail_dir,
             ),
         )
     except (DynamoDBUnreachable, InvokeError, PortInUse, TemplateError) as error:

@@ -27,8 +27,11 @@ from local.template import (
 from local.workers import DEFAULT_MAX_CONCURRENCY, WorkerPool, lambda_environment
 
 PUBLIC_API_URL_PARAMETER = "PublicApiUrl"
-"""The base of mail-action links; empty, the template points them at the execute-api URL, which is
-the local API here."""
+MAIL_LINK_VARIABLE = "MAIL_LINK_BASE_URL"
+"""The base of the notify function's mail-action links, which the template computes (PublicApiUrl,
+the API's domain or its execute-api URL)."""
+DEFAULT_API_PORT = 3000
+"""Where `serve` listens unless --port says otherwise."""
 
 
 def local_deployment(parameters: Mapping[str, str], database: LocalDynamoDB) -> LocalDeployment:
@@ -36,12 +39,18 @@ def local_deployment(parameters: Mapping[str, str], database: LocalDynamoDB) -> 
     return LocalDeployment(parameters=dict(parameters), physical_ids=database.physical_ids)
 
 
-def with_local_api_url(parameters: Mapping[str, str], api_url: str) -> dict[str, str]:
-    """The parameters with PublicApiUrl, where the template declares it and it is empty, set to
-    the local API's URL: on AWS an empty one stands for the API's own (execute-api) URL."""
-    if parameters.get(PUBLIC_API_URL_PARAMETER, None) == "":
-        return {**parameters, PUBLIC_API_URL_PARAMETER: api_url}
-    return dict(parameters)
+def local_mail_links(
+    function: FunctionDefinition, parameters: Mapping[str, str], api_url: str
+) -> dict[str, str]:
+    """The function's MAIL_LINK_BASE_URL set to the local API's URL, where it has that variable and
+    the template made it of anything but the PublicApiUrl given (a CDN, custom domain or execute-api
+    URL: none of them is there locally), so the links in its mails reach the local API. PublicApiUrl
+    itself stays as it is: the feeds, with it empty, name the host a request came to, as on AWS."""
+    configured = parameters.get(PUBLIC_API_URL_PARAMETER, "")
+    value = function.environment.get(MAIL_LINK_VARIABLE)
+    if value is not None and (not configured or value != configured):
+        return {MAIL_LINK_VARIABLE: api_url}
+    return {}
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class RunningApi:
     cors: CorsPolicy | None
     functions: Mapping[str, FunctionDefinition]
     stack: LocalDeployment
-    """What the template resolved to: the parameters (PublicApiUrl included) and resources."""
+    """What the template resolved to: the parameters and resources."""
 
     def start_functions_for(self, calls: Iterable[tuple[str, str]]) -> None:
         """Start the workers of the functions that serve these calls (method, path), side by side."""
@@ -81,17 +90,10 @@ def running_api(
 ) -> Iterator[RunningApi]:
     """Serve the template's HTTP API on `host:port` (0: any free port) while the block runs; a
     function without reserved concurrency runs up to `max_concurrency` invocations at once."""
-    # Bound first: the functions' environment may name the API's URL (PublicApiUrl).
+    # Bound first: the functions' environment may name the API's URL (MAIL_LINK_BASE_URL).
     server = ApiServer((host, port), None, console)
     try:
-        api = _api_behind(
-            server,
-            template,
-            with_local_api_url(parameters, server_url(server)),
-            database,
-            console,
-            max_concurrency,
-        )
+        api = _api_behind(server, template, parameters, database, console, max_concurrency)
     except BaseException:
         server.server_close()
         raise
@@ -114,7 +116,11 @@ def _api_behind(
     lambda_functions = functions(template, stack)
     environments = {
         logical_id: {
-            **lambda_environment(function, dynamodb_endpoint=database.endpoint),
+            **lambda_environment(
+                function,
+                dynamodb_endpoint=database.endpoint,
+                overrides=local_mail_links(function, parameters, server_url(server)),
+            ),
             **database.endpoint_variables,
         }
         for logical_id, function in lambda_functions.items()

@@ -15,7 +15,9 @@ as AWS's documentation warns; an array in the record matches when one of its ite
 numbers match by their JSON representation (`300` is not `300.0`), and the `N` values of
 DynamoDB JSON are strings, so `numeric` never matches them. Anything else is refused when the
 filter is read (FilterError), so a pattern the local runtime does not understand never passes
-records silently.
+records silently; so is a pattern on any key of the record but `dynamodb` (`eventName`, say, also
+within a top-level `$or`): AWS documents that DynamoDB event source mappings filter on that key
+only.
 """
 
 import json
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 OR_KEY = "$or"
+RECORD_KEY = "dynamodb"
+"""The one key of a record a DynamoDB event source mapping filters on, as AWS documents it."""
 MAX_FILTERS = 10
 """Filters an event source mapping may have (Lambda's default quota is 5, raised on request to 10)."""
 _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
@@ -120,6 +124,15 @@ def compile_pattern(pattern: Any, path: tuple[str, ...] = ()) -> _AllOf:
     """A pattern (parsed JSON) ready to match records; FilterError for syntax Lambda does not take."""
     if not isinstance(pattern, dict) or not pattern:
         raise FilterError(f"{_where(path)} must be a non-empty JSON object")
+    if not path:
+        # A top-level $or compiles its patterns here too, so their keys are checked alike.
+        other_keys = sorted(set(pattern) - {RECORD_KEY, OR_KEY})
+        if other_keys:
+            raise FilterError(
+                f"a DynamoDB event source mapping filters only on the {RECORD_KEY!r} key, not on "
+                + ", ".join(repr(key) for key in other_keys)
+                + " (INSERT, MODIFY and REMOVE show in dynamodb.OldImage and dynamodb.NewImage)"
+            )
     leaves: list[_Leaf] = []
     alternatives: list[tuple[_AllOf, ...]] = []
     for key, value in pattern.items():

@@ -290,13 +290,17 @@ class ApiGateway:
         return response
 
     def _invoke(self, function_id: str, event: dict[str, Any]) -> GatewayResponse:
-        function_timeout = self._functions[function_id].timeout_seconds
+        function = self._functions[function_id]
+        function_timeout = function.timeout_seconds
+        # Beyond a reserved concurrency Lambda throttles a synchronous invocation at once; the local
+        # cap stands for an account concurrency far above it, so there a free worker is waited for.
+        wait_seconds = 0.0 if function.reserved_concurrency is not None else self._integration_timeout_seconds
         try:
             invocation = self._invoker.invoke(
                 function_id,
                 event,
                 min(function_timeout, self._integration_timeout_seconds),
-                wait_seconds=self._integration_timeout_seconds,
+                wait_seconds=wait_seconds,
             )
         except FunctionTimedOut:
             if function_timeout < self._integration_timeout_seconds:

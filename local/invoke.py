@@ -3,7 +3,10 @@
 The function runs in a worker of its own, as under `serve`. Its log goes to stderr, its response (or
 Lambda's error payload) to stdout. Its data is the demo blog on the embedded DynamoDB, loaded
 through the API first, unless DYNAMODB_ENDPOINT names another DynamoDB. The mail it sends goes to
-moto's SES and is logged and saved as under `serve`, in a new folder that stderr names at the end.
+moto's SES and is logged and saved as under `serve`: in the folder --mail-dir names, else in a new
+one that stderr names at the end. Links in that mail (MAIL_LINK_BASE_URL, unless it is the
+PublicApiUrl given) name the local API where `serve` listens by default, so they work while
+`make run` runs.
 """
 
 import json
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local.api import load_demo_content, local_deployment, running_api
+from local.api import DEFAULT_API_PORT, load_demo_content, local_deployment, local_mail_links, running_api
 from local.console import Console
 from local.demo import DemoLoadError
 from local.embedded_dynamodb import LocalDynamoDB, local_dynamodb
@@ -40,6 +43,8 @@ class InvokeOptions:
     event_file: Path
     env_vars_file: Path | None
     parameters: Mapping[str, str]
+    mail_dir: Path | None = None
+    """Where each mail sent is saved; None: a new temporary folder, removed when it got none."""
 
 
 def find_function(lambda_functions: Mapping[str, FunctionDefinition], name: str) -> FunctionDefinition:
@@ -84,12 +89,14 @@ def invoke(template: Mapping[str, Any], options: InvokeOptions) -> int:
         functions(template, LocalDeployment(dict(options.parameters))), options.function
     ).logical_id
     log = Console(sys.stderr)
-    with local_dynamodb(template) as database, _mail(options.parameters, database, log):
+    with local_dynamodb(template) as database, _mail(options, database, log):
         function = functions(template, local_deployment(options.parameters, database))[logical_id]
+        overrides = {
+            **local_mail_links(function, options.parameters, f"http://{LOOPBACK}:{DEFAULT_API_PORT}"),
+            **env_var_overrides(env_vars, function),
+        }
         environment = {
-            **lambda_environment(
-                function, dynamodb_endpoint=database.endpoint, overrides=env_var_overrides(env_vars, function)
-            ),
+            **lambda_environment(function, dynamodb_endpoint=database.endpoint, overrides=overrides),
             **database.endpoint_variables,
         }
         worker = FunctionWorker(function, environment, lambda _, line: log.line(line))
@@ -128,16 +135,16 @@ def _load_demo(
 
 
 @contextmanager
-def _mail(parameters: Mapping[str, str], database: LocalDynamoDB, log: Console) -> Iterator[None]:
+def _mail(options: InvokeOptions, database: LocalDynamoDB, log: Console) -> Iterator[None]:
     # Named once the function has mailed: most invocations send none and leave no folder behind.
-    folder = default_mail_folder()
+    folder = options.mail_dir or default_mail_folder()
     try:
-        with local_mail(parameters, database.moto_endpoint, folder, log.line):
+        with local_mail(options.parameters, database.moto_endpoint, folder, log.line):
             yield
     finally:
         if any(folder.iterdir()):
             log.line(f"Mail {folder}")
-        else:
+        elif options.mail_dir is None:
             folder.rmdir()
 
 

@@ -127,6 +127,8 @@ class Outbox:
         self._messages = messages
         self._seen = len(messages())
         self._saved = 0
+        self._collecting = threading.Lock()
+        """The watcher and `stop` may collect at once: each mail is saved once."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="outbox", daemon=True)
 
@@ -141,17 +143,26 @@ class Outbox:
 
     def _watch(self) -> None:
         while not self._stop.wait(MAIL_POLL_SECONDS):
-            self.collect()
+            try:
+                self.collect()
+            except Exception as error:
+                # The watcher goes on: the mail sent later is saved and logged all the same.
+                self._log(f"MAIL reading the sent mail failed: {error!r}")
 
     def collect(self) -> list[Path]:
-        """Save and log the mail sent since the last look; the files written."""
-        messages = self._messages()
-        written = []
-        while self._seen < len(messages):
-            message = messages[self._seen]
-            self._seen += 1
-            written.append(self._save(message))
-        return written
+        """Save and log the mail sent since the last look; the files written. A mail that cannot
+        be saved is logged as such, and the next ones are saved."""
+        with self._collecting:
+            messages = self._messages()
+            written = []
+            while self._seen < len(messages):
+                message = messages[self._seen]
+                self._seen += 1
+                try:
+                    written.append(self._save(message))
+                except Exception as error:
+                    self._log(f"MAIL mail number {self._seen} could not be saved: {error!r}")
+            return written
 
     def _save(self, message: Any) -> Path:
         data = message_bytes(message)

@@ -64,6 +64,9 @@ REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 """Lambda's limit on a synchronous invocation's payload: a batch stays below it."""
 POLL_INTERVAL_SECONDS = 0.25
+THROTTLE_WAIT_SECONDS = 1.0
+"""How long one attempt waits for a free worker of a throttled function, before the mapping checks
+whether the runtime stops and tries again."""
 """Lambda polls each shard of a DynamoDB stream four times a second."""
 SHARD_REFRESH_SECONDS = 10.0
 MAX_BATCH_SIZE = 10_000
@@ -393,6 +396,10 @@ def batch_outcome(
 DestinationLog = Callable[[str], None]
 
 
+class BatchNotProcessed(Exception):
+    """Handing a batch on failed before each of its records was processed; the batch stays pending."""
+
+
 class StreamMapping:
     """One event source mapping at work: the records the filters pass, in batches, to the function."""
 
@@ -445,24 +452,34 @@ class StreamMapping:
         waited = time.monotonic() - (self._first_pending_at or 0.0)
         if len(self._pending) < self.source.batch_size and waited < self.source.batching_window_seconds:
             return False
-        self.process(*self._next_batch())
+        batch, shard_id = self._next_batch()
+        try:
+            self.process(batch, shard_id)
+        except Exception as error:
+            raise BatchNotProcessed(
+                f"handing {len(batch)} record(s) to {self.source.function_id} failed, kept for the next try"
+            ) from error
+        # Taken off only now: a batch whose processing failed stays, to be tried again.
+        for _ in batch:
+            self._pending.popleft()
         if self._pending:
             self._first_pending_at = time.monotonic()
         return True
 
     def _next_batch(self) -> tuple[list[dict[str, Any]], str]:
-        # A batch holds records of one shard, below Lambda's payload limit.
+        # A batch holds records of one shard, below Lambda's payload limit; they stay pending.
         batch: list[dict[str, Any]] = []
         shard_id = self._pending[0][0]
         size = len('{"Records":[]}')
-        while self._pending and len(batch) < self.source.batch_size and self._pending[0][0] == shard_id:
-            record = lambda_record(self._pending[0][1], self._shards.stream_arn)
+        for pending_shard, pending in self._pending:
+            if len(batch) >= self.source.batch_size or pending_shard != shard_id:
+                break
+            record = lambda_record(pending, self._shards.stream_arn)
             record_size = len(json.dumps(record).encode()) + 1
             if batch and size + record_size > MAX_PAYLOAD_BYTES:
                 break
             size += record_size
             batch.append(record)
-            self._pending.popleft()
         return batch, shard_id
 
     def process(self, batch: list[dict[str, Any]], shard_id: str = "") -> None:
@@ -498,8 +515,11 @@ class StreamMapping:
         if limit == -1:
             return records
         now = self._clock()
+        # A record without its creation time (not so on AWS) cannot be told old: it is kept.
         expired = [
-            record for record in records if now - record["dynamodb"]["ApproximateCreationDateTime"] > limit
+            record
+            for record in records
+            if now - record["dynamodb"].get("ApproximateCreationDateTime", now) > limit
         ]
         if expired:
             self._hand_over(expired, shard_id, "RecordAgeExceeded", retries, None)
@@ -509,12 +529,14 @@ class StreamMapping:
         event = {"Records": records}
         while True:
             try:
-                # Lambda waits for concurrency rather than fail a stream batch for a throttle.
+                # Lambda waits for concurrency rather than fail a stream batch for a throttle: in
+                # short waits, so that a stopping runtime is not kept waiting for a busy function.
                 return self._invoker.invoke(
-                    self.source.function_id, event, self._timeout, wait_seconds=self._timeout
+                    self.source.function_id, event, self._timeout, wait_seconds=THROTTLE_WAIT_SECONDS
                 )
             except FunctionThrottled:
-                continue
+                if self._stopping.wait(0.1):
+                    raise
             except FunctionTimedOut:
                 message = f"Task timed out after {self._timeout:.2f} seconds"
                 return Invocation(None, {"errorType": "Sandbox.Timedout", "errorMessage": message}, None, 0.0)
@@ -611,6 +633,10 @@ class StreamPoller:
         while not self._stop.is_set():
             try:
                 busy = self.mapping.poll_once()
+            except BatchNotProcessed as error:
+                if not self._stop.is_set() and next(failures) % 40 == 0:
+                    self._log(f"STREAM {self.mapping.source.name}: {error}: {error.__cause__!r}")
+                busy = False
             except Exception as error:
                 if next(failures) % 40 == 0:
                     self._log(f"STREAM {self.mapping.source.name}: reading the stream failed: {error}")

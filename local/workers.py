@@ -282,7 +282,7 @@ class _FunctionScaler:
         with self._free:
             while not self._idle and len(self._workers) >= self._limit:
                 remaining = deadline - time.monotonic()
-                if self._reserved or remaining <= 0:
+                if remaining <= 0:
                     reason = "ReservedConcurrentExecutions" if self._reserved else "--max-concurrency"
                     raise FunctionThrottled(f"throttled: all {self._limit} workers busy ({reason})")
                 self._free.wait(remaining)
@@ -356,9 +356,10 @@ class WorkerPool:
     def invoke(
         self, function_id: str, event: Mapping[str, Any], timeout_seconds: float, wait_seconds: float = 0.0
     ) -> Invocation:
-        """Run one function on one event, in an idle worker or a new one; FunctionThrottled when
-        the function has as many invocations running as its reserved concurrency, or when no worker
-        is free within `wait_seconds`."""
+        """Run one function on one event, in an idle worker or a new one; FunctionThrottled when no
+        worker is free within `wait_seconds` (its reserved concurrency or the local cap reached).
+        A caller that Lambda throttles at once (a synchronous invocation of a function with
+        reserved concurrency) passes 0."""
         return self._functions[function_id].invoke(event, timeout_seconds, wait_seconds)
 
     def stop(self) -> None:

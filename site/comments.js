@@ -321,8 +321,10 @@ function commentForm(slug, thread, home, { onPublished }) {
       form.reset();
       syncNotify();
       replyTo(null);
+      // No mail goes out to a suppressed address, without a sender, or for spam: no promise of one.
       const confirmation = comment.notify_replies
-        ? " Bitte bestätigen Sie die Benachrichtigung über den Link in der E-Mail, die wir Ihnen gesendet haben."
+        ? " Sie erhalten eine E-Mail zur Bestätigung, sofern wir Ihnen an diese Adresse schreiben können. " +
+          "Bitte bestätigen Sie die Benachrichtigung über den Link darin."
         : "";
       if (saved.status === "approved") {
         const item = thread.add(saved);

@@ -176,6 +176,8 @@ def publish(api: InProcessApi) -> Callable[..., dict[str, Any]]:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     """`python -m local serve` with the template's defaults and the demo content, for the session."""
-    running = start_server(tmp_path_factory.mktemp("serve"))
+    directory = tmp_path_factory.mktemp("serve")
+    # The mail goes to pytest's folder, not to a temporary one left behind.
+    running = start_server(directory, "--mail-dir", str(directory / "mail"))
     yield running
     assert running.stop() == 0

@@ -40,8 +40,11 @@ def _free_port() -> int:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     """The local API with the demo blog, and the demo site on an origin the API allows."""
     port = _free_port()
+    directory = tmp_path_factory.mktemp("serve-site")
     running = start_server(
-        tmp_path_factory.mktemp("serve-site"),
+        directory,
+        "--mail-dir",
+        str(directory / "mail"),
         "--site-port",
         str(port),
         "--parameter-overrides",

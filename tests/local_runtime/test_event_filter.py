@@ -35,8 +35,10 @@ SUBSCRIPTION = record(sk={"S": "SUBSCRIPTION#01J"}, confirmed={"BOOL": False})
 @pytest.mark.parametrize(
     ("pattern", "expected"),
     [
-        ({"eventName": ["INSERT"]}, True),
-        ({"eventName": ["MODIFY", "REMOVE"]}, False),
+        ({"dynamodb": {"Keys": {"sk": {"S": ["COMMENT#01J"]}}}}, True),
+        ({"dynamodb": {"Keys": {"sk": {"S": ["COMMENT#02K", "SUBSCRIPTION#01J"]}}}}, False),
+        # An INSERT: no OldImage.
+        ({"dynamodb": {"OldImage": {"sk": {"S": [{"exists": False}]}}}}, True),
         ({"dynamodb": {"NewImage": {"sk": {"S": [{"prefix": "COMMENT#"}]}}}}, True),
         ({"dynamodb": {"NewImage": {"sk": {"S": [{"prefix": "SUBSCRIPTION#"}]}}}}, False),
         ({"dynamodb": {"NewImage": {"sk": {"S": [{"suffix": "01J"}]}}}}, True),
@@ -49,7 +51,15 @@ SUBSCRIPTION = record(sk={"S": "SUBSCRIPTION#01J"}, confirmed={"BOOL": False})
         ({"dynamodb": {"NewImage": {"deleting_since": {"S": [{"exists": False}]}}}}, True),
         ({"dynamodb": {"NewImage": {"status": {"S": [{"exists": False}]}}}}, False),
         # AND across keys: both must hold.
-        ({"eventName": ["INSERT"], "dynamodb": {"NewImage": {"status": {"S": ["approved"]}}}}, False),
+        (
+            {
+                "dynamodb": {
+                    "Keys": {"sk": {"S": ["COMMENT#01J"]}},
+                    "NewImage": {"status": {"S": ["approved"]}},
+                }
+            },
+            False,
+        ),
         ({"dynamodb": {"SizeBytes": [{"numeric": [">", 100, "<=", 120]}]}}, True),
         ({"dynamodb": {"SizeBytes": [{"numeric": ["<", 100]}]}}, False),
         ({"dynamodb": {"SizeBytes": [120]}}, True),
@@ -65,19 +75,20 @@ def test_or_across_fields_matches_when_one_of_its_patterns_does() -> None:
             {"dynamodb": {"NewImage": {"sk": {"S": [{"prefix": "COMMENT#"}]}}}},
             {"dynamodb": {"NewImage": {"sk": {"S": [{"prefix": "SUBSCRIPTION#"}]}}}},
         ],
-        "eventName": ["INSERT", "MODIFY"],
+        "dynamodb": {"NewImage": {"pk": {"S": [{"prefix": "POST#"}]}}},
     }
     assert matches(pattern, COMMENT)
     assert matches(pattern, SUBSCRIPTION)
     assert not matches(pattern, record(sk={"S": "GUARD#x"}))
-    assert not matches(pattern, {**COMMENT, "eventName": "REMOVE"})
+    removed = {**COMMENT, "dynamodb": {**COMMENT["dynamodb"], "NewImage": {}}}
+    assert not matches(pattern, removed)
 
 
 def test_a_record_passes_when_one_of_the_filters_matches_and_every_record_without_filters() -> None:
     criteria = parse_filter_criteria(
         {
             "Filters": [
-                {"Pattern": json.dumps({"eventName": ["REMOVE"]})},
+                {"Pattern": json.dumps({"dynamodb": {"NewImage": {"sk": {"S": [{"exists": False}]}}}})},
                 {"Pattern": json.dumps({"dynamodb": {"NewImage": {"confirmed": {"BOOL": [False]}}}})},
             ]
         }
@@ -102,10 +113,11 @@ def test_numbers_match_by_representation_and_dynamodb_numbers_are_strings() -> N
 
 
 def test_null_and_empty_match_only_values_that_are_there() -> None:
-    event = {"dynamodb": {"NewImage": {"note": {"NULL": True}}}, "eventName": "", "userIdentity": None}
-    assert matches({"userIdentity": [None]}, event)
-    assert not matches({"missing": [None]}, event)
-    assert matches({"eventName": [""]}, event)
+    event = {"dynamodb": {"NewImage": {"note": {"NULL": True}, "title": {"S": ""}}, "Approx": None}}
+    assert matches({"dynamodb": {"Approx": [None]}}, event)
+    assert not matches({"dynamodb": {"missing": [None]}}, event)
+    assert matches({"dynamodb": {"NewImage": {"title": {"S": [""]}}}}, event)
+    assert not matches({"dynamodb": {"NewImage": {"note": {"S": [""]}}}}, event)
 
 
 def test_an_array_in_the_record_matches_when_one_of_its_items_does() -> None:
@@ -119,15 +131,24 @@ def test_an_array_in_the_record_matches_when_one_of_its_items_does() -> None:
     [
         ("{not json", "not JSON"),
         ('["INSERT"]', "non-empty JSON object"),
-        ('{"eventName": "INSERT"}', "written in a list"),
-        ('{"eventName": []}', "empty list"),
-        ('{"eventName": [{"wildcard": "IN*"}]}', "not a filter rule Lambda documents"),
-        ('{"eventName": [{"anything-but": {"prefix": "IN"}}]}', "not supported locally"),
-        ('{"eventName": [{"cidr": "10.0.0.0/24"}]}', "not a filter rule Lambda documents"),
+        ('{"dynamodb": {"SizeBytes": 120}}', "written in a list"),
+        ('{"dynamodb": {"SizeBytes": []}}', "empty list"),
+        ('{"dynamodb": {"Keys": {"sk": {"S": [{"wildcard": "C*"}]}}}}', "not a filter rule Lambda documents"),
+        (
+            '{"dynamodb": {"Keys": {"sk": {"S": [{"anything-but": {"prefix": "C"}}]}}}}',
+            "not supported locally",
+        ),
+        (
+            '{"dynamodb": {"Keys": {"sk": {"S": [{"cidr": "10.0.0.0/24"}]}}}}',
+            "not a filter rule Lambda documents",
+        ),
         ('{"dynamodb": {"SizeBytes": [{"numeric": ["~", 1]}]}}', "numeric"),
         ('{"dynamodb": {"SizeBytes": [{"exists": "yes"}]}}', "exists takes true or false"),
-        ('{"$or": [{"eventName": ["INSERT"]}]}', "at least two patterns"),
-        ('{"eventName": [{"prefix": "IN", "suffix": "T"}]}', "one operator per matcher"),
+        ('{"$or": [{"dynamodb": {"SizeBytes": [1]}}]}', "at least two patterns"),
+        (
+            '{"dynamodb": {"Keys": {"sk": {"S": [{"prefix": "C", "suffix": "T"}]}}}}',
+            "one operator per matcher",
+        ),
     ],
 )
 def test_syntax_lambda_does_not_document_is_refused_when_read(pattern: str, complaint: str) -> None:
@@ -135,8 +156,29 @@ def test_syntax_lambda_does_not_document_is_refused_when_read(pattern: str, comp
         parse_filter_criteria({"Filters": [{"Pattern": pattern}]})
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        {"eventName": ["INSERT"]},
+        {"eventName": ["INSERT"], "dynamodb": {"SizeBytes": [120]}},
+        {"$or": [{"eventName": ["INSERT"]}, {"dynamodb": {"SizeBytes": [120]}}]},
+        {
+            "$or": [
+                {"dynamodb": {"SizeBytes": [1]}},
+                {"$or": [{"dynamodb": {"SizeBytes": [2]}}, {"userIdentity": [None]}]},
+            ]
+        },
+    ],
+)
+def test_a_key_of_the_record_other_than_dynamodb_is_refused_as_aws_filters_on_that_key_only(
+    pattern: Any,
+) -> None:
+    with pytest.raises(FilterError, match="filters only on the 'dynamodb' key"):
+        parse_filter_criteria({"Filters": [{"Pattern": json.dumps(pattern)}]})
+
+
 def test_the_filter_criteria_property_must_have_lambdas_shape() -> None:
     with pytest.raises(FilterError, match="each filter is"):
-        parse_filter_criteria({"Filters": [{"Pattern": {"eventName": ["INSERT"]}}]})
+        parse_filter_criteria({"Filters": [{"Pattern": {"dynamodb": {"SizeBytes": [120]}}}]})
     with pytest.raises(FilterError, match="at most 10 filters"):
-        parse_filter_criteria({"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}] * 11})
+        parse_filter_criteria({"Filters": [{"Pattern": '{"dynamodb": {"SizeBytes": [120]}}'}] * 11})

@@ -4,6 +4,7 @@ function's result or failure becomes the answer, as API Gateway makes it."""
 import base64
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -338,3 +339,13 @@ def test_the_request_log_shows_a_mail_links_route_never_its_token():
     assert gateway.logged_path("/actions/k1.c2VjcmV0.c2lnbmF0dXJl?x=1") == "/actions/{token}"
     assert gateway.logged_path("/posts/ein-beitrag?cursor=abc") == "/posts/ein-beitrag?cursor=abc"
     assert gateway.logged_path("/nirgends") == "/nirgends"
+
+
+def test_a_function_with_reserved_concurrency_is_throttled_at_once_as_lambda_does() -> None:
+    invoker = FakeInvoker()
+    functions = {"ReadFunction": replace(definition("ReadFunction"), reserved_concurrency=2)}
+    api = ApiGateway(ROUTES, functions, invoker, cors=CORS, integration_timeout_seconds=30)
+
+    api.handle(request())
+
+    assert invoker.waits == [0]

@@ -5,6 +5,7 @@ which the browser then lets read this machine's API, and sign admin calls with t
 credentials. Those requests get 421 Misdirected Request and reach no function.
 """
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -57,3 +58,16 @@ def test_the_site_answers_its_own_names_and_refuses_others(server: LocalServer) 
     assert own.status == 200
     assert other.status == 421
     assert b"apiBaseUrl" not in other.body
+
+
+def test_a_feed_names_the_host_it_was_asked_for_as_on_aws_with_an_empty_public_api_url(
+    server: LocalServer,
+) -> None:
+    port = port_of(server.api_url)
+
+    answer = server.request("GET", "/feed.atom", headers={"Host": f"localhost:{port}"})
+
+    assert answer.status == 200
+    self_link = re.search(rb'<link[^>]*rel="self"[^>]*>', answer.body)
+    assert self_link is not None, answer.body[:500]
+    assert f'://localhost:{port}/feed.atom"'.encode() in self_link[0]

@@ -5,12 +5,14 @@ import json
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from local.api import local_mail_links
 from local.invoke import env_var_overrides
 from local.template import FunctionDefinition
 from tests.event_files import EVENTS_DIR, EXPECTED_STATUS, SCHEDULED, function_for
@@ -77,16 +79,21 @@ def test_the_scheduled_job_closes_nothing_without_an_age_limit(shared_dynamodb: 
     assert (status, response) == (0, {"closed": []})
 
 
-def test_the_stream_event_mails_the_owner_and_asks_the_reader_to_confirm() -> None:
-    status, response, log = invoke("notify", EVENTS_DIR / "notify.json")
+def test_the_stream_event_mails_the_owner_and_asks_the_reader_to_confirm(tmp_path: Path) -> None:
+    status, response, log = invoke("notify", EVENTS_DIR / "notify.json", "--mail-dir", str(tmp_path))
 
     assert (status, response) == (0, {"batchItemFailures": []}), log
     subjects = dict(re.findall(r"^MAIL (\S+) (.+)$", log, re.MULTILINE))
     assert subjects["owner@example.org"].startswith("[Blog] Neuer Kommentar wartet auf Freigabe")
     assert subjects["jana@example.org"].startswith("[Blog] Bitte bestätigen")
-    folder = re.search(r"^Mail (\S+)$", log, re.MULTILINE)
-    assert folder is not None
-    assert len(list(Path(folder[1]).glob("*.eml"))) == 2
+    assert f"Mail {tmp_path}" in log.splitlines()
+    saved = sorted(tmp_path.glob("*.eml"))
+    assert len(saved) == 2
+    # The links reach the local API where `make run` serves it, not a CDN or execute-api host.
+    for mail in saved:
+        links = re.findall(rb"https?://[^\s\"<>]+/actions/", mail.read_bytes())
+        assert links, mail.name
+        assert set(links) == {b"http://127.0.0.1:3000/actions/"}, mail.name
 
 
 def test_a_parameter_override_reaches_the_function() -> None:
@@ -157,3 +164,29 @@ def test_an_unknown_function_is_a_usage_error() -> None:
 
     assert finished.returncode == 2
     assert "GetPostFunction (get_post)" in finished.stderr
+
+
+@pytest.mark.parametrize(
+    ("template_value", "public_api_url", "expected"),
+    [
+        ("https://BlogApi.execute-api.us-east-1.amazonaws.com", "", "http://127.0.0.1:3000"),
+        ("https://api.example.org", "https://api.example.org", "https://api.example.org"),
+        # With the CDN on the template may name the API's own URL even when PublicApiUrl is set.
+        (
+            "https://BlogApi.execute-api.us-east-1.amazonaws.com",
+            "https://blog.example.org",
+            "http://127.0.0.1:3000",
+        ),
+    ],
+)
+def test_mail_links_name_the_local_api_unless_they_are_the_public_api_url_given(
+    lambda_functions: dict[str, FunctionDefinition], template_value: str, public_api_url: str, expected: str
+) -> None:
+    notify = lambda_functions["NotifyFunction"]
+    notify = replace(notify, environment={**notify.environment, "MAIL_LINK_BASE_URL": template_value})
+    parameters = {"PublicApiUrl": public_api_url}
+
+    links = {**notify.environment, **local_mail_links(notify, parameters, "http://127.0.0.1:3000")}
+
+    assert links["MAIL_LINK_BASE_URL"] == expected
+    assert local_mail_links(lambda_functions["ListPostsFunction"], parameters, "http://127.0.0.1:3000") == {}

@@ -8,7 +8,10 @@ Lambda's shows on its own; test_stream_serve.py runs the whole chain with `serve
 
 import copy
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -23,6 +26,7 @@ from local.embedded_dynamodb import (
 )
 from local.event_filter import parse_filter_criteria
 from local.table_stream import (
+    BatchNotProcessed,
     OnFailureDestination,
     RawRecords,
     ShardReader,
@@ -31,17 +35,19 @@ from local.table_stream import (
     stream_event_sources,
 )
 from local.template import (
+    FunctionDefinition,
     LocalDeployment,
     TemplateError,
     create_table_arguments,
     load_template,
     parameter_defaults,
 )
-from local.workers import FunctionThrottled, Invocation
+from local.workers import FunctionThrottled, Invocation, WorkerPool
 
 STREAM = {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 DLQ = OnFailureDestination(name="NotifyDeadLetterQueue", kind="SQS")
 STACK = LocalDeployment(parameters=parameter_defaults(load_template()))
+INSERTS_ONLY = '{"dynamodb": {"OldImage": {"pk": {"S": [{"exists": false}]}}}}'
 NOTIFY_EVENT: dict[str, Any] = {
     "Type": "DynamoDB",
     "Properties": {
@@ -51,7 +57,8 @@ NOTIFY_EVENT: dict[str, Any] = {
         "BisectBatchOnFunctionError": True,
         "MaximumRetryAttempts": 2,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
-        "FilterCriteria": {"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]},
+        # INSERT records only: they have no OldImage.
+        "FilterCriteria": {"Filters": [{"Pattern": INSERTS_ONLY}]},
         "DestinationConfig": {
             "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]}}
         },
@@ -93,8 +100,9 @@ class ScriptedFunction:
         self, function_id: str, event: Mapping[str, Any], timeout_seconds: float, wait_seconds: float = 0.0
     ) -> Invocation:
         assert function_id == "StreamProbeFunction"
+        assert timeout_seconds == 3  # the function's own
         # A stream batch waits for a free worker rather than fail for a throttle.
-        assert wait_seconds >= timeout_seconds
+        assert wait_seconds > 0
         self.events.append(json.loads(json.dumps(event)))
         return self._answer(event["Records"])
 
@@ -260,7 +268,8 @@ def test_records_the_filters_do_not_match_never_reach_the_function(table: Table)
                         {
                             "$or": [
                                 {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "COMMENT#"}]}}}},
-                                {"eventName": ["REMOVE"]},
+                                # A REMOVE: no NewImage.
+                                {"dynamodb": {"NewImage": {"pk": {"S": [{"exists": False}]}}}},
                             ]
                         }
                     )
@@ -386,6 +395,40 @@ def test_records_past_their_maximum_age_go_to_the_destination_unprocessed(table:
     assert '"condition": "RecordAgeExceeded"' in table.destination[0]
 
 
+def test_a_batch_whose_hand_over_fails_stays_and_is_handed_on_at_the_next_poll(table: Table) -> None:
+    function = ScriptedFunction(failing({"A"}))
+    table.put("A", "B")
+    mapping = table.mapping(function, maximum_retry_attempts=0, on_failure=DLQ)
+    handed: list[str] = []
+
+    def destination_down_once(line: str) -> None:
+        if not handed:
+            handed.append("refused")
+            raise OSError("the destination is down")
+        handed.append(line)
+
+    mapping._destination_log = destination_down_once
+    with pytest.raises(BatchNotProcessed, match="2 record"):
+        mapping.poll_once()
+    drain(mapping)
+
+    assert function.batches() == [["A", "B"], ["A", "B"]]
+    assert len(handed) == 2
+    assert '"condition": "RetryAttemptsExhausted"' in handed[1]
+    assert '"batchSize": 2' in handed[1]
+
+
+def test_a_record_without_its_creation_time_is_not_taken_for_an_old_one(table: Table) -> None:
+    function = ScriptedFunction()
+    mapping = table.mapping(function, maximum_record_age_seconds=60, on_failure=DLQ)
+    record = {"eventID": "1", "dynamodb": {"Keys": {"pk": {"S": "A"}}, "SequenceNumber": "1"}}
+
+    mapping.process([record])
+
+    assert function.batches() == [["A"]]
+    assert table.destination == []
+
+
 def test_a_throttled_invocation_waits_for_the_function_and_is_no_retry(table: Table) -> None:
     class Throttled(ScriptedFunction):
         throttles = 2
@@ -407,6 +450,68 @@ def test_a_throttled_invocation_waits_for_the_function_and_is_no_retry(table: Ta
     drain(table.mapping(function, maximum_retry_attempts=0, on_failure=DLQ))
     assert function.batches() == [["A"]]
     assert '"approximateInvokeCount": 1' in table.destination[0]
+
+
+def test_a_batch_waiting_for_a_reserved_concurrency_paces_its_attempts_and_ends_when_the_runtime_stops(
+    table: Table, tmp_path: Path
+) -> None:
+    # Reserved concurrency 0: the function never gets a worker, as while API requests hold them all.
+    function = FunctionDefinition(
+        logical_id="StreamProbeFunction",
+        code_dir=tmp_path,
+        module_path=tmp_path / "app.py",
+        handler_name="lambda_handler",
+        environment={},
+        timeout_seconds=3,
+        reserved_concurrency=0,
+    )
+    pool = WorkerPool({function.logical_id: function}, {function.logical_id: {}}, lambda *_: None)
+    attempts = []
+
+    class CountingPool:
+        def invoke(
+            self,
+            function_id: str,
+            event: Mapping[str, Any],
+            timeout_seconds: float,
+            wait_seconds: float = 0.0,
+        ) -> Invocation:
+            attempts.append(wait_seconds)
+            return pool.invoke(function_id, event, timeout_seconds, wait_seconds)
+
+    stopping = threading.Event()
+    streams = local_client("dynamodbstreams", table.database.endpoint)
+    mapping = StreamMapping(
+        StreamEventSource(
+            function_id=function.logical_id, event_name="TableStream", starting_position="LATEST"
+        ),
+        ShardReader(streams, table.stream_arn, records_of=RawRecords(streams).get_records),
+        CountingPool(),
+        function_name="serverless-blog-local-stream-probe",
+        timeout_seconds=3,
+        log=table.log.append,
+        destination_log=table.destination.append,
+        stopping=stopping,
+    )
+    record = {"eventID": "1", "dynamodb": {"Keys": {"pk": {"S": "A"}}, "SequenceNumber": "1"}}
+    outcome: list[Exception] = []
+
+    def process() -> None:
+        try:
+            mapping.process([record])
+        except FunctionThrottled as throttled:
+            outcome.append(throttled)  # the batch stays where it is for the next start
+
+    processing = threading.Thread(target=process, daemon=True)
+    processing.start()
+    time.sleep(1.5)
+    stopping.set()
+    processing.join(timeout=3)
+
+    assert not processing.is_alive()
+    assert 1 <= len(attempts) <= 5
+    assert len(outcome) == 1
+    assert table.destination == []
 
 
 def test_a_cancelled_transaction_is_not_in_the_stream_and_later_writes_are(table: Table) -> None:
@@ -462,7 +567,7 @@ def test_every_dynamodb_event_on_the_tables_stream_is_read_from_the_template() -
     assert source.report_batch_item_failures
     assert source.starting_position == "TRIM_HORIZON"
     assert source.on_failure == DLQ
-    assert source.filters.sources == ('{"eventName": ["INSERT"]}',)
+    assert source.filters.sources == (INSERTS_ONLY,)
 
 
 @pytest.mark.parametrize(
@@ -477,8 +582,16 @@ def test_every_dynamodb_event_on_the_tables_stream_is_read_from_the_template() -
         ({"BatchSize": 0}, "BatchSize 0 is outside"),
         ({"FunctionResponseTypes": ["Everything"]}, "FunctionResponseTypes"),
         (
-            {"FilterCriteria": {"Filters": [{"Pattern": '{"eventName": [{"wildcard": "I*"}]}'}]}},
+            {
+                "FilterCriteria": {
+                    "Filters": [{"Pattern": '{"dynamodb": {"SizeBytes": [{"wildcard": "1*"}]}}'}]
+                }
+            },
             "FilterCriteria",
+        ),
+        (
+            {"FilterCriteria": {"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]}},
+            "filters only on the 'dynamodb' key",
         ),
     ],
 )

@@ -218,7 +218,9 @@ def test_a_busy_function_scales_out_up_to_the_local_cap_and_then_waits_for_a_wor
     assert waited.response["pid"] in {first.response["pid"], second.response["pid"]}
 
 
-def test_reserved_concurrency_is_the_cap_of_its_function(function: FunctionDefinition) -> None:
+def test_reserved_concurrency_is_the_cap_of_its_function_and_a_caller_may_wait_for_it(
+    function: FunctionDefinition,
+) -> None:
     reserved = replace(function, reserved_concurrency=1)
     environment = lambda_environment(reserved, dynamodb_endpoint="http://127.0.0.1:1")
     pool = WorkerPool({"ProbeFunction": reserved}, {"ProbeFunction": environment}, lambda *_: None)
@@ -234,7 +236,11 @@ def test_reserved_concurrency_is_the_cap_of_its_function(function: FunctionDefin
             started.wait(timeout=30)
             time.sleep(0.5)
             with pytest.raises(FunctionThrottled, match="ReservedConcurrentExecutions"):
-                pool.invoke("ProbeFunction", {}, timeout_seconds=10, wait_seconds=10)
-            assert slow.result(timeout=30).response is not None
+                pool.invoke("ProbeFunction", {}, timeout_seconds=10, wait_seconds=0)
+            waited = pool.invoke("ProbeFunction", {}, timeout_seconds=10, wait_seconds=10)
+            first = slow.result(timeout=30)
     finally:
         pool.stop()
+
+    assert waited.init_ms is None
+    assert waited.response["pid"] == first.response["pid"]
