@@ -524,10 +524,12 @@ def _import_wxr(arguments: argparse.Namespace) -> tuple[Any, str]:
         readers = backfill_reader_index(
             store.client, store.table_name, _address_hasher(arguments), sys.stderr
         )
-    except NoSigningSecret:
+    except (NoSigningSecret, UnreadableSigningSecret) as error:
+        # The posts and comments are in: indexing them by address can follow with `migrate`.
         _say(
-            "blogctl: the imported comments with an email address are not yet among their authors' data "
-            "(a reader's data on request): run `blogctl migrate` with --stack or --signing-secret ARN",
+            f"blogctl: {error}\nblogctl: the imported comments with an email address are not yet among "
+            "their authors' data (a reader's data on request): run `blogctl migrate` with --stack or "
+            "--signing-secret ARN",
             sys.stderr,
         )
         return summary.as_dict(), summary.render()
@@ -549,6 +551,10 @@ def _import_jsonl(arguments: argparse.Namespace) -> tuple[Any, str]:
 
 class NoSigningSecret(Abort):
     """Comments must be indexed by email address, and no command line option names the secret."""
+
+
+class UnreadableSigningSecret(Abort):
+    """The signing secret named could not be read (absent, denied, not JSON)."""
 
 
 def _address_hasher(arguments: argparse.Namespace) -> Callable[[str], str]:
@@ -581,7 +587,7 @@ def _address_hasher(arguments: argparse.Namespace) -> Callable[[str], str]:
         try:
             return json.loads(client.get_secret_value(SecretId=secret_id)["SecretString"])
         except (ClientError, BotoCoreError, ValueError) as error:
-            raise Abort(f"cannot read the signing secret {secret_id}: {error}") from error
+            raise UnreadableSigningSecret(f"cannot read the signing secret {secret_id}: {error}") from error
 
     def hash_address(address: str) -> str:
         if not rings:

@@ -195,3 +195,14 @@ def test_an_import_without_the_secret_says_how_to_index_its_comments_later(
     assert cli.main(["--table", TABLE_NAME, "migrate", "--signing-secret", secret_arns["SigningSecret"]]) == 0
 
     assert len(export(api, "grete@example.org")["comments"]) == 1
+
+
+def test_an_import_whose_secret_cannot_be_read_keeps_what_it_imported_and_says_so(api, dynamodb, capsys):
+    missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:no-such-secret-AbCdEf"
+
+    assert cli.main(["--table", TABLE_NAME, "import-wxr", str(WXR), "--signing-secret", missing]) == 0
+
+    err = capsys.readouterr().err
+    assert "cannot read the signing secret" in err
+    assert "run `blogctl migrate`" in err
+    assert api.get("/posts").json()["items"]
