@@ -26,7 +26,7 @@ def operations(server: LocalServer) -> list[tuple[str, str, dict[str, Any]]]:
     for template, methods in document["paths"].items():
         path = template.replace("{slug}", DEMO_SLUGS[0]).replace("{comment_id}", comment_id)
         found += [
-            (method.upper(), path + _required_query(operation), operation)
+            (method.upper(), path + _required_query(document, operation), operation)
             for method, operation in methods.items()
             # The mail links' pages read no body at all (tests/integration/test_mail_actions.py).
             if "text/html" not in operation["responses"].get("400", {}).get("content", {})
@@ -35,15 +35,25 @@ def operations(server: LocalServer) -> list[tuple[str, str, dict[str, Any]]]:
     return found
 
 
-def _required_query(operation: dict[str, Any]) -> str:
+def _required_query(document: dict[str, Any], operation: dict[str, Any]) -> str:
     """The query string of the operation's required query parameters, each with a valid value, so
     that the unreadable body is the request's only fault."""
     values = [
-        (parameter["name"], DEMO_SLUGS[0] if parameter["name"] == "slug" else parameter["schema"]["example"])
+        (parameter["name"], _valid_value(document, parameter))
         for parameter in operation.get("parameters", [])
         if parameter["in"] == "query" and parameter.get("required")
     ]
     return "?" + urlencode(values) if values else ""
+
+
+def _valid_value(document: dict[str, Any], parameter: dict[str, Any]) -> str:
+    """A slug of the demo blog, the parameter's example, or the first value of its enumeration."""
+    if parameter["name"] == "slug":
+        return DEMO_SLUGS[0]
+    schema = parameter["schema"]
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return str(schema["example"] if "example" in schema else schema["enum"][0])
 
 
 def required_text_fields(server: LocalServer, operation: dict[str, Any]) -> list[str]:
