@@ -363,6 +363,11 @@ def test_an_approved_reply_mails_the_confirmed_subscriber_once_with_one_click_un
     assert mail["List-Unsubscribe"].startswith(f"<{API_URL}/actions/")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail["List-Unsubscribe"].strip("<>") in text_of(mail)
+    # RFC 2369/8058: the link as written, one line, no encoded words (a re-parse would decode them).
+    (raw,) = raw_mails()
+    headers = raw.split("\r\n\r\n", 1)[0]
+    assert f"\r\nList-Unsubscribe: {mail['List-Unsubscribe']}\r\n" in headers
+    assert "=?utf-8?" in headers  # the German subject is still encoded
     assert f"http://127.0.0.1:8080/#/posts/beet/comments/{other['id']}" in text_of(mail)
 
 
