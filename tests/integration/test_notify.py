@@ -21,7 +21,7 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from blog import keys, webhooks
+from blog import keys, mail, webhooks
 from blog.store.keys import to_item
 from blog.timestamps import format_timestamp
 from tests.conftest import REGION, TABLE_NAME
@@ -594,3 +594,42 @@ def test_the_primer_builds_every_kind_of_delivery_and_sends_none(
         "reader@priming.invalid",
     ]
     assert sent_mails() == []
+
+
+def test_a_failure_other_than_the_receivers_releases_the_claim_and_the_retry_delivers(
+    api, publish, dynamodb, stream, notify, hook, monkeypatch
+):
+    publish("netz")
+    records = stream.records()
+    real_key = webhooks.webhook_key
+
+    def secrets_manager_down() -> bytes:
+        raise RuntimeError("Secrets Manager did not answer")
+
+    monkeypatch.setattr(webhooks, "webhook_key", secrets_manager_down)
+    assert notify(records) != []
+    monkeypatch.setattr(webhooks, "webhook_key", real_key)
+    assert notify(records) == []
+
+    assert hook.types() == ["post.published"]
+    assert all(verify(headers, body) for headers, body in hook.deliveries)
+
+
+@pytest.mark.parametrize("parameter_overrides", [MAIL])
+def test_an_unexpected_failure_of_a_mail_send_releases_its_claim(
+    api, publish, ses, stream, notify, parameter_overrides, monkeypatch
+):
+    publish("kompost")
+    comment(api, "kompost")
+    records = stream.records()
+    real_client = mail.ses_client
+
+    def broken_client() -> Any:
+        raise ValueError("not a botocore error")
+
+    monkeypatch.setattr(mail, "ses_client", broken_client)
+    assert notify(records) != []
+    monkeypatch.setattr(mail, "ses_client", real_client)
+    assert notify(records) == []
+
+    assert len(sent_mails()) == 1

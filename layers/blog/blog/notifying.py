@@ -1,10 +1,12 @@
 """Telling people: the owner's and readers' mails and the signed webhook, from the table's stream.
 
 Each delivery (one event to one recipient: a mail, or a webhook call) is claimed in the table before
-it is sent and released when the send fails (blog.store.notifications). So a stream record that is
-delivered again sends nothing twice, and one whose send failed is retried by the stream (its
-failure reported through the batch's partial response) and sends then; at worst, a function that
-dies between claim and send loses that one delivery, never sends it twice.
+it is sent and released when the send fails, whatever the failure (blog.store.notifications). What
+can fail before the send (the MIME message, the webhook key from Secrets Manager) is built before
+the claim. So a stream record that is delivered again sends nothing twice, and one whose send failed
+is retried by the stream (its failure reported through the batch's partial response) and sends
+then; at worst, a function that dies between claim and send loses that one delivery, never sends it
+twice.
 """
 
 from collections.abc import Callable, Mapping
@@ -42,9 +44,8 @@ class Outbox:
     """Where deliveries go: SES and the webhook, or nowhere while priming."""
 
     send_mail: Callable[[EmailMessage, NotifySettings], None] = mail.send
-    post_webhook: Callable[[str, bytes, int], None] = field(
-        default=lambda url, body, timestamp: webhooks.post(url, body, timestamp=timestamp)
-    )
+    post_webhook: Callable[[str, bytes, str], None] = webhooks.post
+    """Called with the URL, the body and its `Blog-Signature` header."""
 
 
 @dataclass
@@ -158,14 +159,6 @@ class Notifier:
         delivery = (
             f"mail#confirm#{subscription.post_slug}#{subscription.comment_id}#{subscription.email_hash}"
         )
-        if not self._claim(delivery):
-            return
-        # One confirmation per address per interval: more subscriptions in its name get none, so
-        # nobody can make the blog mail a stranger again and again.
-        interval = f"rate#confirm#{subscription.email_hash}"
-        if not self.store.claim(interval, expires_at=int((self.now + CONFIRMATION_INTERVAL).timestamp())):
-            logger.info("confirmation held back: one was sent to this address lately")
-            return
         confirm_url = self._action_link(
             MailAction.CONFIRM,
             subscription.post_slug,
@@ -178,8 +171,16 @@ class Notifier:
             self._post_title(subscription.post_slug),
             confirm_url=confirm_url,
         )
-        if not self._send(delivery, message):
-            self.store.release(interval)
+        mime = mail.message_of(message, self.settings, now=self.now)
+        if not self._claim(delivery):
+            return
+        # One confirmation per address per interval: more subscriptions in its name get none, so
+        # nobody can make the blog mail a stranger again and again.
+        interval = f"rate#confirm#{subscription.email_hash}"
+        if not self.store.claim(interval, expires_at=int((self.now + CONFIRMATION_INTERVAL).timestamp())):
+            logger.info("confirmation held back: one was sent to this address lately")
+            return
+        self._send(delivery, mime, also_release=(interval,))
 
     def _action_link(self, action: Any, slug: str, comment_id: str, *, email_hash: str | None = None) -> str:
         from blog.action_tokens import action_url, issue_action_token
@@ -191,34 +192,47 @@ class Notifier:
         return self.store.claim(delivery, expires_at=int((self.now + CLAIM_LIFETIME).timestamp()))
 
     def _mail(self, delivery: str, message: mail.Mail) -> None:
+        mime = mail.message_of(message, self.settings, now=self.now)
         if self._claim(delivery):
-            self._send(delivery, message)
+            self._send(delivery, mime)
 
-    def _send(self, delivery: str, message: mail.Mail) -> bool:
-        """Send a claimed mail; on failure release the claim and note the failure."""
+    def _send(self, delivery: str, message: EmailMessage, *, also_release: tuple[str, ...] = ()) -> bool:
+        """Send a claimed mail; on failure release the claim (and `also_release`) and note the
+        failure. Any other exception releases them too and is raised: the stream retries the record."""
         try:
-            self.outbox.send_mail(mail.message_of(message, self.settings, now=self.now), self.settings)
+            self.outbox.send_mail(message, self.settings)
         except mail.MailFailed as error:
-            self.store.release(delivery)
+            self._release(delivery, *also_release)
             logger.warning("mail not sent; the stream retries", extra={"delivery": delivery.split("#")[1]})
             self.failures.append(f"{delivery.split('#')[1]} mail: {error}")
             return False
+        except BaseException:
+            self._release(delivery, *also_release)
+            raise
         logger.info("mail sent", extra={"delivery": delivery.split("#")[1]})
         return True
+
+    def _release(self, *deliveries: str) -> None:
+        for delivery in deliveries:
+            self.store.release(delivery)
 
     def _webhook(self, event_type: EventType, key: str, at: datetime, data: dict[str, Any]) -> None:
         if not self.settings.webhook_url:
             return
         delivery = f"webhook#{key}"
+        body = webhooks.body_of(event_type, key, at, data)
+        signature = webhooks.signature(body, timestamp=int(self.now.timestamp()), key=webhooks.webhook_key())
         if not self._claim(delivery):
             return
-        body = webhooks.body_of(event_type, key, at, data)
         try:
-            self.outbox.post_webhook(self.settings.webhook_url, body, int(self.now.timestamp()))
+            self.outbox.post_webhook(self.settings.webhook_url, body, signature)
         except webhooks.WebhookFailed as error:
             self.store.release(delivery)
             logger.warning("webhook not delivered; the stream retries", extra={"type": str(event_type)})
             self.failures.append(f"{event_type} webhook: {error}")
+        except BaseException:
+            self.store.release(delivery)
+            raise
 
 
 def comment_data(comment: StoredComment) -> dict[str, Any]:

@@ -9,6 +9,7 @@ no rotation changes (docs/OPERATIONS.md says how to read it, and how to verify a
 
 import hashlib
 import hmac
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -55,8 +56,9 @@ def webhook_key() -> bytes:
     return keys.key_ring().stable_key(WEBHOOK_SIGNATURE)
 
 
-def post(url: str, body: bytes, *, timestamp: int) -> None:
-    """POST `body` to `url`, signed; WebhookFailed unless the receiver answers 2xx within 5 s."""
+def post(url: str, body: bytes, signature_header: str) -> None:
+    """POST `body` to `url` with its `Blog-Signature` header (`signature`); WebhookFailed unless the
+    receiver answers 2xx within 5 s."""
     request = urllib.request.Request(  # noqa: S310 (the operator's https URL, checked by the template)
         url,
         data=body,
@@ -64,13 +66,13 @@ def post(url: str, body: bytes, *, timestamp: int) -> None:
         headers={
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            "Blog-Signature": signature(body, timestamp=timestamp, key=webhook_key()),
+            "Blog-Signature": signature_header,
         },
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
             status = response.status
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError, ValueError) as error:
         raise WebhookFailed(str(error)) from error
     if not 200 <= status < 300:
         raise WebhookFailed(f"the receiver answered {status}")
