@@ -24,6 +24,7 @@ from moto.ses.models import ses_backends
 from blog import keys, mail, webhooks
 from blog.store.keys import to_item
 from blog.timestamps import format_timestamp
+from local.context import LocalLambdaContext
 from tests.conftest import REGION, TABLE_NAME
 from tests.inprocess import invoke
 
@@ -633,3 +634,26 @@ def test_an_unexpected_failure_of_a_mail_send_releases_its_claim(
     assert notify(records) == []
 
     assert len(sent_mails()) == 1
+
+
+def test_a_batch_running_out_of_time_takes_no_more_claims_and_its_rest_is_retried(
+    api, publish, dynamodb, stream, notify, hook, lambda_functions
+):
+    for slug in ("eins", "zwei", "drei"):
+        publish(slug)
+    records = stream.records()
+    heads = [r["dynamodb"]["SequenceNumber"] for r in records if r["dynamodb"]["Keys"]["sk"]["S"] == "#POST"]
+
+    class Hurried(LocalLambdaContext):
+        """Time enough for one slow webhook call, then little."""
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 40_000 if not hook.deliveries else 5_000
+
+    function = lambda_functions["NotifyFunction"]
+    answer = function.load_handler()({"Records": records}, Hurried(function_name=function.logical_id))
+
+    assert hook.types() == ["post.published"]
+    assert [failure["itemIdentifier"] for failure in answer["batchItemFailures"]] == heads[1:]
+    assert notify(records) == []
+    assert sorted(event["data"]["slug"] for event in hook.events()) == ["drei", "eins", "zwei"]

@@ -33,10 +33,23 @@ FIRST_PUBLICATION_LOOKBACK = timedelta(minutes=10)
 """How far back the scheduled job's first run looks for posts that became public."""
 LONGEST_PUBLICATION_LOOKBACK = timedelta(days=1)
 """After an outage, the job announces no post that went public longer ago than this."""
+SLOWEST_DELIVERY = timedelta(seconds=15)
+"""The longest one send may take: SES's three attempts of 1 s connect and 3 s read (blog.mail), a
+webhook's 5 s connect and 5 s answer (blog.webhooks), with room to release a claim. With less time
+left no claim is taken: a function stopped by its timeout mid-send would leave its claim held, and
+that delivery would be lost."""
+
+
+def _unlimited_time() -> timedelta:
+    return timedelta.max
 
 
 class DeliveryFailed(Exception):
     """Some deliveries of a record failed (their claims released): the stream delivers it again."""
+
+
+class OutOfTime(DeliveryFailed):
+    """Too little of the invocation's time is left to send: the stream delivers the record again."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,8 @@ class Notifier:
     settings: NotifySettings
     now: datetime
     outbox: Outbox = field(default_factory=Outbox)
+    time_left: Callable[[], timedelta] = _unlimited_time
+    """What is left of the invocation's time (Lambda's context)."""
     failures: list[str] = field(default_factory=list)
 
     def handle_record(self, record: Mapping[str, Any]) -> None:
@@ -189,6 +204,8 @@ class Notifier:
         return action_url(self.settings.mail_link_base_url, token)
 
     def _claim(self, delivery: str) -> bool:
+        if self.time_left() < SLOWEST_DELIVERY:
+            raise OutOfTime("too little time left to send; the stream delivers the record again")
         return self.store.claim(delivery, expires_at=int((self.now + CLAIM_LIFETIME).timestamp()))
 
     def _mail(self, delivery: str, message: mail.Mail) -> None:
@@ -272,10 +289,12 @@ def notify(
     *,
     now: datetime,
     outbox: Outbox | None = None,
+    time_left: Callable[[], timedelta] = _unlimited_time,
 ) -> None:
     """Deliver what one stream record means (mails, webhook calls), each at most once;
-    DeliveryFailed when a send failed, so that the stream delivers the record again."""
-    Notifier(store, settings, now, outbox or Outbox()).handle_record(record)
+    DeliveryFailed when a send failed, or when `time_left` (the invocation's) is too short for one
+    more send, so that the stream delivers the record again."""
+    Notifier(store, settings, now, outbox or Outbox(), time_left).handle_record(record)
 
 
 def announce_scheduled_posts(
