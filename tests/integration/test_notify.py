@@ -657,3 +657,26 @@ def test_a_batch_running_out_of_time_takes_no_more_claims_and_its_rest_is_retrie
     assert [failure["itemIdentifier"] for failure in answer["batchItemFailures"]] == heads[1:]
     assert notify(records) == []
     assert sorted(event["data"]["slug"] for event in hook.events()) == ["drei", "eins", "zwei"]
+
+
+def test_a_deleted_comment_tells_the_webhook_its_ids_and_status_only(
+    api, publish, dynamodb, stream, notify, hook
+):
+    publish("netz")
+    erased = comment(api, "netz", author_url="https://juergen.example")
+    tombstoned = comment(api, "netz")
+    notify(stream.records())
+    hook.deliveries.clear()
+    # A reader's erasure removes the item; a moderator's delete leaves a tombstone.
+    dynamodb.delete_item(
+        TableName=TABLE_NAME, Key=to_item({"pk": "POST#netz", "sk": f"COMMENT#{erased['id']}"})
+    )
+    api.request("DELETE", f"/posts/netz/comments/{tombstoned['id']}", signed=True)
+
+    assert notify(stream.records()) == []
+
+    assert [event["data"] for event in hook.events()] == [
+        {"post_slug": "netz", "id": erased["id"], "parent_id": None, "status": "deleted"},
+        {"post_slug": "netz", "id": tombstoned["id"], "parent_id": None, "status": "deleted"},
+    ]
+    assert all(b"J\\u00fcrgen" not in body and "Jürgen".encode() not in body for _, body in hook.deliveries)

@@ -106,7 +106,8 @@ class Notifier:
         comment = event.comment
         if event.removed and (not self.settings.webhook_url or self._post_is_going(comment.post_slug)):
             return  # a deleted post's comments: its own post.deleted tells
-        self._webhook(event.type, event.key, event.at, comment_data(comment))
+        data = deletion_data(event) if event.type is EventType.COMMENT_DELETED else comment_data(comment)
+        self._webhook(event.type, event.key, event.at, data)
         if event.type is EventType.COMMENT_CREATED and self._owner_hears_of(comment):
             self._mail_owner(comment)
         parent_id = parent_of(comment.id)
@@ -268,6 +269,18 @@ def comment_data(comment: StoredComment) -> dict[str, Any]:
             "content_html": comment.content_html,
         }
     return data
+
+
+def deletion_data(event: CommentEvent) -> dict[str, Any]:
+    """What a webhook tells of a deleted comment: its ids and status, never its author or text (the
+    deletion may be a reader's erasure, and a REMOVE's image still holds them)."""
+    comment = event.comment
+    return {
+        "post_slug": comment.post_slug,
+        "id": comment.id,
+        "parent_id": parent_of(comment.id),
+        "status": CommentStatus.DELETED.value if event.removed else comment.status.value,
+    }
 
 
 def post_data(event: PostEvent) -> dict[str, Any]:
