@@ -50,6 +50,8 @@ class Receiver:
         self.deliveries: list[tuple[dict[str, str], bytes]] = []
         self.status = 204
         self.delay_seconds = 0.0
+        self.location: str | None = None
+        self.gets = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -58,6 +60,14 @@ class Receiver:
                 receiver.deliveries.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 time.sleep(receiver.delay_seconds)
                 self.send_response(receiver.status)
+                if receiver.location is not None:
+                    self.send_header("Location", receiver.location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self) -> None:
+                receiver.gets += 1
+                self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -87,6 +97,8 @@ def hook(receiver: Receiver) -> Receiver:
     receiver.deliveries.clear()
     receiver.status = 204
     receiver.delay_seconds = 0.0
+    receiver.location = None
+    receiver.gets = 0
     return receiver
 
 
@@ -680,3 +692,17 @@ def test_a_deleted_comment_tells_the_webhook_its_ids_and_status_only(
         {"post_slug": "netz", "id": tombstoned["id"], "parent_id": None, "status": "deleted"},
     ]
     assert all(b"J\\u00fcrgen" not in body and "Jürgen".encode() not in body for _, body in hook.deliveries)
+
+
+def test_a_redirect_is_a_failure_not_followed(api, publish, dynamodb, stream, notify, hook):
+    publish("netz")
+    records = stream.records()
+    hook.status = 302
+    hook.location = hook.url + "/elsewhere"
+
+    assert notify(records) != []
+    assert hook.gets == 0
+
+    hook.status, hook.location = 204, None
+    assert notify(records) == []
+    assert hook.types() == ["post.published", "post.published"]

@@ -14,6 +14,7 @@ import json
 import urllib.error
 import urllib.request
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from blog import keys
@@ -56,9 +57,21 @@ def webhook_key() -> bytes:
     return keys.key_ring().stable_key(WEBHOOK_SIGNATURE)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a delivery: urllib would follow it with a bodiless GET."""
+
+    def redirect_request(self, *_: Any) -> None:
+        return None
+
+
+@cache
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_NoRedirects())
+
+
 def post(url: str, body: bytes, signature_header: str) -> None:
     """POST `body` to `url` with its `Blog-Signature` header (`signature`); WebhookFailed unless the
-    receiver answers 2xx within 5 s."""
+    receiver answers 2xx within 5 s (a redirect is not followed: it is a failure)."""
     request = urllib.request.Request(  # noqa: S310 (the operator's https URL, checked by the template)
         url,
         data=body,
@@ -70,7 +83,7 @@ def post(url: str, body: bytes, signature_header: str) -> None:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
             status = response.status
     except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError, ValueError) as error:
         raise WebhookFailed(str(error)) from error
