@@ -7,6 +7,7 @@ A record is one item's change (INSERT, MODIFY, REMOVE) with its old and new imag
 - a comment's status going from held (or spam) to approved: `comment.approved`;
 - a comment becoming a tombstone, or removed by a write: `comment.deleted`, unless it was spam
   (never public) or its post is being deleted (the post's own event says it; the notifier checks);
+  an approved comment marked as spam: `comment.deleted` too (it is no longer public);
   DynamoDB's TTL removing an item is no event at all;
 - a post's head: `post.published` when its publication time has come (a scheduled post's time
   comes later: blog.notifying's scheduled job), `thread.closed` and `thread.reopened` when
@@ -55,8 +56,10 @@ class CommentEvent:
 
     @property
     def key(self) -> str:
-        """The same for every record and retry that tells of this happening."""
-        return f"{self.type}#{self.comment.post_slug}#{self.comment.id}"
+        """The same for every delivery and retry of the record that tells of this happening; the
+        record's time tells it from the same type again (approved, marked as spam, approved again)."""
+        moment = int(self.at.timestamp() * 1000)
+        return f"{self.type}#{self.comment.post_slug}#{self.comment.id}#{moment}"
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,8 @@ def _comment_events(old: dict[str, Any], new: dict[str, Any], at: datetime) -> l
         return [CommentEvent(EventType.COMMENT_APPROVED, comment, at)]
     if comment.status is CommentStatus.DELETED and was is not CommentStatus.DELETED:
         return [CommentEvent(EventType.COMMENT_DELETED, comment, at)]
+    if comment.status is CommentStatus.SPAM and was is CommentStatus.APPROVED:
+        return [CommentEvent(EventType.COMMENT_DELETED, comment, at)]  # public no more
     return []  # a reply counted, an edit: nothing to tell
 
 
