@@ -97,3 +97,15 @@ def test_a_new_unconfirmed_subscription_asks_for_confirmation_and_nothing_else_d
     assert created.subscription.email == "a@example.org"
     assert events_of(record(SUBSCRIPTION, {**SUBSCRIPTION, "confirmed": True})) == []
     assert events_of(record(None, {**SUBSCRIPTION, "confirmed": True})) == []
+
+
+def test_a_post_never_public_closes_reopens_and_is_deleted_in_silence():
+    for unpublished in (at(NOW + timedelta(days=1)), None):
+        draft = {**HEAD, "published_at": unpublished}
+        draft = {name: value for name, value in draft.items() if value is not None}
+        closed = {**draft, "comments_open": False, "closed_at": at(NOW)}
+        deleting = {**closed, "deleting_since": at(NOW)}
+
+        assert types(record(draft, closed)) == []
+        assert types(record(closed, draft)) == []
+        assert types(record(draft, deleting)) == []

@@ -12,6 +12,8 @@ A record is one item's change (INSERT, MODIFY, REMOVE) with its old and new imag
 - a post's head: `post.published` when its publication time has come (a scheduled post's time
   comes later: blog.notifying's scheduled job), `thread.closed` and `thread.reopened` when
   `comments_open` flips, `post.deleted` when `deleting_since` appears (the one event of a deletion);
+  the last three only for a post that was public at the record's time (a draft's or a scheduled
+  post's slug is told to no one);
 - a subscription inserted unconfirmed: its confirmation mail.
 
 template.yaml's filter (NotifyFunction, TableStream) passes only records that may be one of these;
@@ -151,14 +153,17 @@ def _is_public_at(head: Mapping[str, Any], moment: datetime) -> bool:
 
 def _post_events(old: dict[str, Any], new: dict[str, Any], at: datetime, record_id: str) -> list[StreamEvent]:
     slug = str(new["slug"])
+    was_public = bool(old) and _is_public_at(old, at)
     if "deleting_since" in new:
-        if "deleting_since" in old:
+        if "deleting_since" in old or not was_public:
             return []
         return [PostEvent(EventType.POST_DELETED, slug, at, str(new["deleting_since"]))]
     events: list[StreamEvent] = []
-    if _is_public_at(new, at) and not (old and _is_public_at(old, at)):
+    if _is_public_at(new, at) and not was_public:
         post = StoredPostSummary.model_validate(new)
         events.append(PostEvent(EventType.POST_PUBLISHED, slug, at, str(new["published_at"]), post))
+    if not (was_public or _is_public_at(new, at)):
+        return events
     if old and old.get("comments_open") is True and new.get("comments_open") is False:
         events.append(PostEvent(EventType.THREAD_CLOSED, slug, at, str(new.get("closed_at", record_id))))
     if old and old.get("comments_open") is False and new.get("comments_open") is True:
