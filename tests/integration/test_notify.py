@@ -330,6 +330,27 @@ def test_a_new_subscription_gets_one_confirmation_per_address_and_interval(
 
 
 @pytest.mark.parametrize("parameter_overrides", [MAIL])
+def test_the_confirmation_interval_ends_when_it_expires_not_when_ttl_deletes_it(
+    api, publish, dynamodb, ses, stream, notify, parameter_overrides
+):
+    publish("beet")
+    first = comment(api, "beet", author_email=READER)
+    # The interval of a confirmation sent two hours ago: past, and not yet deleted by TTL.
+    interval = {
+        "pk": f"CLAIM#rate#confirm#{keys.email_hash(READER)}",
+        "sk": "CLAIM",
+        "expires_at": int(time.time()) - 3600,
+    }
+    dynamodb.put_item(TableName=TABLE_NAME, Item=to_item(interval))
+    stream.records()
+    subscribe(dynamodb, "beet", first["id"], READER, confirmed=False)
+
+    assert notify(stream.records()) == []
+    (mail,) = sent_mails()
+    assert mail["To"] == READER
+
+
+@pytest.mark.parametrize("parameter_overrides", [MAIL])
 def test_a_suppressed_address_gets_no_confirmation(
     api, publish, dynamodb, ses, stream, notify, parameter_overrides
 ):

@@ -193,7 +193,11 @@ class Notifier:
         # One confirmation per address per interval: more subscriptions in its name get none, so
         # nobody can make the blog mail a stranger again and again.
         interval = f"rate#confirm#{subscription.email_hash}"
-        if not self.store.claim(interval, expires_at=int((self.now + CONFIRMATION_INTERVAL).timestamp())):
+        if not self.store.claim(
+            interval,
+            expires_at=int((self.now + CONFIRMATION_INTERVAL).timestamp()),
+            now=int(self.now.timestamp()),
+        ):
             logger.info("confirmation held back: one was sent to this address lately")
             return
         self._send(delivery, mime, also_release=(interval,))
@@ -207,7 +211,9 @@ class Notifier:
     def _claim(self, delivery: str) -> bool:
         if self.time_left() < SLOWEST_DELIVERY:
             raise OutOfTime("too little time left to send; the stream delivers the record again")
-        return self.store.claim(delivery, expires_at=int((self.now + CLAIM_LIFETIME).timestamp()))
+        return self.store.claim(
+            delivery, expires_at=int((self.now + CLAIM_LIFETIME).timestamp()), now=int(self.now.timestamp())
+        )
 
     def _mail(self, delivery: str, message: mail.Mail) -> None:
         mime = mail.message_of(message, self.settings, now=self.now)
