@@ -351,6 +351,20 @@ def test_the_confirmation_interval_ends_when_it_expires_not_when_ttl_deletes_it(
 
 
 @pytest.mark.parametrize("parameter_overrides", [MAIL])
+def test_a_suppressed_owner_address_gets_no_moderation_mail(
+    api, publish, dynamodb, ses, stream, notify, parameter_overrides
+):
+    hashed = keys.email_hash(OWNER)
+    suppression = {"pk": f"SUPPRESSED#{hashed}", "sk": "SUPPRESSED", "email_hash": hashed, "reason": "bounce"}
+    dynamodb.put_item(TableName=TABLE_NAME, Item=to_item(suppression))
+    publish("beet")
+    comment(api, "beet", author_email=READER)
+
+    assert notify(stream.records()) == []
+    assert sent_mails() == []
+
+
+@pytest.mark.parametrize("parameter_overrides", [MAIL])
 def test_a_suppressed_address_gets_no_confirmation(
     api, publish, dynamodb, ses, stream, notify, parameter_overrides
 ):

@@ -121,7 +121,10 @@ class Notifier:
     def _owner_hears_of(self, comment: StoredComment) -> bool:
         if not self.settings.mails_owner or comment.status is CommentStatus.SPAM:
             return False
-        return comment.status is CommentStatus.PENDING or self.settings.owner_notify is OwnerNotify.ALL
+        if comment.status is not CommentStatus.PENDING and self.settings.owner_notify is not OwnerNotify.ALL:
+            return False
+        # The owner's address too: one that bounced or complained gets nothing (SES's reputation).
+        return not self.store.is_suppressed(keys.email_hash(self.settings.owner_email))
 
     def _post_title(self, slug: str) -> str:
         head = self.store.post_head(slug)
