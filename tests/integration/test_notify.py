@@ -741,3 +741,30 @@ def test_a_redirect_is_a_failure_not_followed(api, publish, dynamodb, stream, no
     hook.status, hook.location = 204, None
     assert notify(records) == []
     assert hook.types() == ["post.published", "post.published"]
+
+
+def test_a_deleted_posts_comments_are_no_events_on_a_new_post_of_its_slug(
+    api, publish, dynamodb, stream, notify, hook
+):
+    publish("weg")
+    first = comment(api, "weg")
+    notify(stream.records())
+    hook.deliveries.clear()
+    now = format_timestamp(datetime.now(UTC))
+    dynamodb.update_item(
+        TableName=TABLE_NAME,
+        Key=to_item({"pk": "POST#weg", "sk": "#POST"}),
+        UpdateExpression="SET deleting_since = :now REMOVE published_at, published_pk, category_pk, open_pk",
+        ExpressionAttributeValues=to_item({":now": now}),
+    )
+    dynamodb.delete_item(
+        TableName=TABLE_NAME, Key=to_item({"pk": "POST#weg", "sk": f"COMMENT#{first['id']}"})
+    )
+    dynamodb.delete_item(TableName=TABLE_NAME, Key=to_item({"pk": "POST#weg", "sk": "#POST"}))
+    records = stream.records()
+    time.sleep(1.1)  # record times are whole seconds
+    publish("weg", days_ago=2)  # the slug is used again before the records are read
+
+    assert notify([*records, *stream.records()]) == []
+
+    assert hook.types() == ["post.deleted", "post.published"]

@@ -104,7 +104,9 @@ class Notifier:
 
     def _comment_event(self, event: CommentEvent) -> None:
         comment = event.comment
-        if event.removed and (not self.settings.webhook_url or self._post_is_going(comment.post_slug)):
+        if event.removed and (
+            not self.settings.webhook_url or self._post_is_gone(comment.post_slug, event.at)
+        ):
             return  # a deleted post's comments: its own post.deleted tells
         data = deletion_data(event) if event.type is EventType.COMMENT_DELETED else comment_data(comment)
         self._webhook(event.type, event.key, event.at, data)
@@ -114,9 +116,17 @@ class Notifier:
         if event.type is EventType.COMMENT_APPROVED and parent_id is not None:
             self._mail_subscriber(comment, parent_id)
 
-    def _post_is_going(self, slug: str) -> bool:
+    def _post_is_gone(self, slug: str, removed_at: datetime) -> bool:
+        """Whether the post a comment was removed from is being deleted, or was: no head, or a head
+        made after the removal (the slug used again) that the comment never belonged to. Both times
+        are whole seconds: a head made in the removal's second counts as the comment's own."""
         head = self.store.post_head(slug)
-        return head is None or "deleting_since" in head
+        if head is None or "deleting_since" in head:
+            return True
+        created_at = head.get("created_at")
+        return created_at is not None and datetime.fromisoformat(str(created_at)) > removed_at.replace(
+            microsecond=0
+        )
 
     def _owner_hears_of(self, comment: StoredComment) -> bool:
         if not self.settings.mails_owner or comment.status is CommentStatus.SPAM:
