@@ -34,6 +34,8 @@ APPROVED_INDEX = "ApprovedComments"
 DRAFTS_INDEX = "Drafts"
 READER_DATA_INDEX = "ReaderData"
 READER_PK_PREFIX = "READER#"
+DUPLICATE_SK = "DUPLICATE"
+IDEMPOTENCY_SK = "IDEMPOTENCY"
 POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
 """What a read of many posts' heads at once projects: enough to count, name and hide them."""
 FEED_CONTENT_ATTRIBUTES = ("pk", "sk", "content_html", "created_at")

@@ -26,7 +26,7 @@ from blog.models import CommentStatus
 from blog.store.failures import CONDITION_FAILED, cancellation_codes
 from blog.store.keys import (
     COMMENT_SK_PREFIX,
-    DUPLICATE_GUARD_SK,
+    DUPLICATE_SK,
     IDEMPOTENCY_SK,
     READER_DATA_INDEX,
     SUBSCRIPTION_SK_PREFIX,
@@ -286,7 +286,7 @@ class ReaderErasure:
         return {
             "Delete": {
                 "TableName": self._table,
-                "Key": to_item({"pk": guard_pk, "sk": DUPLICATE_GUARD_SK}),
+                "Key": to_item({"pk": guard_pk, "sk": DUPLICATE_SK}),
                 "ConditionExpression": f"attribute_not_exists(pk) OR comment_id IN ({', '.join(names)})",
                 "ExpressionAttributeValues": to_item(dict(zip(names, comment_ids, strict=True))),
             }
