@@ -101,9 +101,6 @@ def idempotency_record_pk(record_key: str) -> str:
     return f"IDEMPOTENCY#{record_key}"
 
 
-IDEMPOTENCY_SK = "IDEMPOTENCY"
-
-
 def comment_key(slug: str, comment_id: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": comment_sk(comment_id)})
 
