@@ -33,7 +33,8 @@ class ApiResponse:
 def invoke(function: FunctionDefinition, event: Mapping[str, Any]) -> dict[str, Any]:
     """Call the function's handler with `event`; its raw response."""
     response: dict[str, Any] = function.load_handler()(
-        dict(event), LocalLambdaContext(function_name=function.logical_id)
+        dict(event),
+        LocalLambdaContext(function_name=function.logical_id, timeout_seconds=function.timeout_seconds),
     )
     return response
 

@@ -2,6 +2,7 @@
 `post.published` of scheduled posts whose time has come."""
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -17,8 +18,14 @@ from blog.timestamps import utc_now
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def notify(record: DynamoDBRecord) -> None:
-    notifying.notify(get_notification_store(), get_notify_settings(), record.raw_event, now=utc_now())
+def notify(record: DynamoDBRecord, lambda_context: LambdaContext) -> None:
+    notifying.notify(
+        get_notification_store(),
+        get_notify_settings(),
+        record.raw_event,
+        now=utc_now(),
+        time_left=lambda: timedelta(milliseconds=lambda_context.get_remaining_time_in_millis()),
+    )
 
 
 def announce_scheduled_posts() -> int:

@@ -21,9 +21,10 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from blog import keys, webhooks
+from blog import keys, mail, webhooks
 from blog.store.keys import to_item
 from blog.timestamps import format_timestamp
+from local.context import LocalLambdaContext
 from tests.conftest import REGION, TABLE_NAME
 from tests.inprocess import invoke
 
@@ -49,6 +50,8 @@ class Receiver:
         self.deliveries: list[tuple[dict[str, str], bytes]] = []
         self.status = 204
         self.delay_seconds = 0.0
+        self.location: str | None = None
+        self.gets = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,6 +60,14 @@ class Receiver:
                 receiver.deliveries.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 time.sleep(receiver.delay_seconds)
                 self.send_response(receiver.status)
+                if receiver.location is not None:
+                    self.send_header("Location", receiver.location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self) -> None:
+                receiver.gets += 1
+                self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -86,6 +97,8 @@ def hook(receiver: Receiver) -> Receiver:
     receiver.deliveries.clear()
     receiver.status = 204
     receiver.delay_seconds = 0.0
+    receiver.location = None
+    receiver.gets = 0
     return receiver
 
 
@@ -317,6 +330,41 @@ def test_a_new_subscription_gets_one_confirmation_per_address_and_interval(
 
 
 @pytest.mark.parametrize("parameter_overrides", [MAIL])
+def test_the_confirmation_interval_ends_when_it_expires_not_when_ttl_deletes_it(
+    api, publish, dynamodb, ses, stream, notify, parameter_overrides
+):
+    publish("beet")
+    first = comment(api, "beet", author_email=READER)
+    # The interval of a confirmation sent two hours ago: past, and not yet deleted by TTL.
+    interval = {
+        "pk": f"CLAIM#rate#confirm#{keys.email_hash(READER)}",
+        "sk": "CLAIM",
+        "expires_at": int(time.time()) - 3600,
+    }
+    dynamodb.put_item(TableName=TABLE_NAME, Item=to_item(interval))
+    stream.records()
+    subscribe(dynamodb, "beet", first["id"], READER, confirmed=False)
+
+    assert notify(stream.records()) == []
+    (mail,) = sent_mails()
+    assert mail["To"] == READER
+
+
+@pytest.mark.parametrize("parameter_overrides", [MAIL])
+def test_a_suppressed_owner_address_gets_no_moderation_mail(
+    api, publish, dynamodb, ses, stream, notify, parameter_overrides
+):
+    hashed = keys.email_hash(OWNER)
+    suppression = {"pk": f"SUPPRESSED#{hashed}", "sk": "SUPPRESSED", "email_hash": hashed, "reason": "bounce"}
+    dynamodb.put_item(TableName=TABLE_NAME, Item=to_item(suppression))
+    publish("beet")
+    comment(api, "beet", author_email=READER)
+
+    assert notify(stream.records()) == []
+    assert sent_mails() == []
+
+
+@pytest.mark.parametrize("parameter_overrides", [MAIL])
 def test_a_suppressed_address_gets_no_confirmation(
     api, publish, dynamodb, ses, stream, notify, parameter_overrides
 ):
@@ -363,6 +411,11 @@ def test_an_approved_reply_mails_the_confirmed_subscriber_once_with_one_click_un
     assert mail["List-Unsubscribe"].startswith(f"<{API_URL}/actions/")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail["List-Unsubscribe"].strip("<>") in text_of(mail)
+    # RFC 2369/8058: the link as written, one line, no encoded words (a re-parse would decode them).
+    (raw,) = raw_mails()
+    headers = raw.split("\r\n\r\n", 1)[0]
+    assert f"\r\nList-Unsubscribe: {mail['List-Unsubscribe']}\r\n" in headers
+    assert "=?utf-8?" in headers  # the German subject is still encoded
     assert f"http://127.0.0.1:8080/#/posts/beet/comments/{other['id']}" in text_of(mail)
 
 
@@ -589,3 +642,129 @@ def test_the_primer_builds_every_kind_of_delivery_and_sends_none(
         "reader@priming.invalid",
     ]
     assert sent_mails() == []
+
+
+def test_a_failure_other_than_the_receivers_releases_the_claim_and_the_retry_delivers(
+    api, publish, dynamodb, stream, notify, hook, monkeypatch
+):
+    publish("netz")
+    records = stream.records()
+    real_key = webhooks.webhook_key
+
+    def secrets_manager_down() -> bytes:
+        raise RuntimeError("Secrets Manager did not answer")
+
+    monkeypatch.setattr(webhooks, "webhook_key", secrets_manager_down)
+    assert notify(records) != []
+    monkeypatch.setattr(webhooks, "webhook_key", real_key)
+    assert notify(records) == []
+
+    assert hook.types() == ["post.published"]
+    assert all(verify(headers, body) for headers, body in hook.deliveries)
+
+
+@pytest.mark.parametrize("parameter_overrides", [MAIL])
+def test_an_unexpected_failure_of_a_mail_send_releases_its_claim(
+    api, publish, ses, stream, notify, parameter_overrides, monkeypatch
+):
+    publish("kompost")
+    comment(api, "kompost")
+    records = stream.records()
+    real_client = mail.ses_client
+
+    def broken_client() -> Any:
+        raise ValueError("not a botocore error")
+
+    monkeypatch.setattr(mail, "ses_client", broken_client)
+    assert notify(records) != []
+    monkeypatch.setattr(mail, "ses_client", real_client)
+    assert notify(records) == []
+
+    assert len(sent_mails()) == 1
+
+
+def test_a_batch_running_out_of_time_takes_no_more_claims_and_its_rest_is_retried(
+    api, publish, dynamodb, stream, notify, hook, lambda_functions
+):
+    for slug in ("eins", "zwei", "drei"):
+        publish(slug)
+    records = stream.records()
+    heads = [r["dynamodb"]["SequenceNumber"] for r in records if r["dynamodb"]["Keys"]["sk"]["S"] == "#POST"]
+
+    class Hurried(LocalLambdaContext):
+        """Time enough for one slow webhook call, then little."""
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 40_000 if not hook.deliveries else 5_000
+
+    function = lambda_functions["NotifyFunction"]
+    answer = function.load_handler()({"Records": records}, Hurried(function_name=function.logical_id))
+
+    assert hook.types() == ["post.published"]
+    assert [failure["itemIdentifier"] for failure in answer["batchItemFailures"]] == heads[1:]
+    assert notify(records) == []
+    assert sorted(event["data"]["slug"] for event in hook.events()) == ["drei", "eins", "zwei"]
+
+
+def test_a_deleted_comment_tells_the_webhook_its_ids_and_status_only(
+    api, publish, dynamodb, stream, notify, hook
+):
+    publish("netz")
+    erased = comment(api, "netz", author_url="https://juergen.example")
+    tombstoned = comment(api, "netz")
+    notify(stream.records())
+    hook.deliveries.clear()
+    # A reader's erasure removes the item; a moderator's delete leaves a tombstone.
+    dynamodb.delete_item(
+        TableName=TABLE_NAME, Key=to_item({"pk": "POST#netz", "sk": f"COMMENT#{erased['id']}"})
+    )
+    api.request("DELETE", f"/posts/netz/comments/{tombstoned['id']}", signed=True)
+
+    assert notify(stream.records()) == []
+
+    assert [event["data"] for event in hook.events()] == [
+        {"post_slug": "netz", "id": erased["id"], "parent_id": None, "status": "deleted"},
+        {"post_slug": "netz", "id": tombstoned["id"], "parent_id": None, "status": "deleted"},
+    ]
+    assert all(b"J\\u00fcrgen" not in body and "Jürgen".encode() not in body for _, body in hook.deliveries)
+
+
+def test_a_redirect_is_a_failure_not_followed(api, publish, dynamodb, stream, notify, hook):
+    publish("netz")
+    records = stream.records()
+    hook.status = 302
+    hook.location = hook.url + "/elsewhere"
+
+    assert notify(records) != []
+    assert hook.gets == 0
+
+    hook.status, hook.location = 204, None
+    assert notify(records) == []
+    assert hook.types() == ["post.published", "post.published"]
+
+
+def test_a_deleted_posts_comments_are_no_events_on_a_new_post_of_its_slug(
+    api, publish, dynamodb, stream, notify, hook
+):
+    publish("weg")
+    first = comment(api, "weg")
+    notify(stream.records())
+    hook.deliveries.clear()
+    now = format_timestamp(datetime.now(UTC))
+    dynamodb.update_item(
+        TableName=TABLE_NAME,
+        Key=to_item({"pk": "POST#weg", "sk": "#POST"}),
+        UpdateExpression="SET deleting_since = :now REMOVE published_at, published_pk, category_pk, open_pk",
+        ExpressionAttributeValues=to_item({":now": now}),
+    )
+    dynamodb.delete_item(
+        TableName=TABLE_NAME, Key=to_item({"pk": "POST#weg", "sk": f"COMMENT#{first['id']}"})
+    )
+    dynamodb.delete_item(TableName=TABLE_NAME, Key=to_item({"pk": "POST#weg", "sk": "#POST"}))
+    records = stream.records()
+    time.sleep(1.1)  # record times are whole seconds
+    publish("weg", days_ago=2)  # the slug is used again before the records are read
+
+    assert notify([*records, *stream.records()]) == []
+
+    assert hook.types() == ["post.deleted", "post.published"]

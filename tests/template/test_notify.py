@@ -90,6 +90,7 @@ MEANINGFUL = {
     "a spam comment approved": record({**COMMENT, "status": "spam"}, approved),
     "a comment made a tombstone": record(approved, {**COMMENT, "status": "deleted"}),
     "a comment removed": record(approved, None),
+    "an approved comment marked as spam": record(approved, {**approved, "status": "spam"}),
     "a post published": record(None, HEAD),
     "a thread closed": record(HEAD, {**HEAD, "comments_open": False, "closed_at": "2026-01-02T00:00:00Z"}),
     "a post being deleted": record(HEAD, {**HEAD, "deleting_since": "2026-01-02T00:00:00Z"}),
@@ -97,6 +98,7 @@ MEANINGFUL = {
 }
 MEANINGLESS = {
     "a reply counted": record(approved, {**approved, "reply_count": 1}),
+    "a held comment marked as spam": record(COMMENT, {**COMMENT, "status": "spam"}),
     "spam removed by TTL": record({**COMMENT, "status": "spam", "expires_at": 1}, None, **TTL),
     "a rate-limit counter": record(None, {"pk": "RATE#abc#1", "sk": "RATE", "count": 1, "expires_at": 1}),
     "a duplicate guard": record(None, {"pk": "DUPLICATE#abc", "sk": "DUPLICATE", "expires_at": 1}),

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from blog.ids import new_comment_id
 from blog.store.failures import CONDITION_FAILED
-from blog.store.keys import DUPLICATE_SK, comment_sk, post_pk
+from blog.store.keys import DUPLICATE_GUARD_SK, comment_sk, post_pk
 from blog.store.reader_erasure import Batch, ReaderErasure, ReaderItems
 
 READER = "READER#lena"
@@ -27,7 +27,7 @@ def guard_deletes(batch: Batch):
     return [
         part.operation["Delete"]
         for part in batch.parts
-        if "Delete" in part.operation and part.operation["Delete"]["Key"]["sk"] == {"S": DUPLICATE_SK}
+        if "Delete" in part.operation and part.operation["Delete"]["Key"]["sk"] == {"S": DUPLICATE_GUARD_SK}
     ]
 
 

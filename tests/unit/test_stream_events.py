@@ -27,6 +27,23 @@ def test_approval_later_is_an_event_and_so_is_a_tombstone():
     assert types(record({**approved, "status": "deleted"}, {**approved, "status": "deleted"})) == []
 
 
+def test_an_approved_comment_marked_as_spam_is_deleted_in_public_a_held_one_is_no_event():
+    assert types(record(approved, {**approved, "status": "spam"})) == [EventType.COMMENT_DELETED]
+    assert types(record(COMMENT, {**COMMENT, "status": "spam"})) == []
+
+
+def test_approved_again_after_spam_is_an_event_of_its_own():
+    first = events_of(record(COMMENT, approved))[0]
+    later = record({**approved, "status": "spam"}, approved)
+    later["dynamodb"]["ApproximateCreationDateTime"] += 60
+    (again,) = events_of(later)
+
+    assert isinstance(first, CommentEvent)
+    assert isinstance(again, CommentEvent)
+    assert again.type is EventType.COMMENT_APPROVED
+    assert first.key != again.key
+
+
 def test_spam_is_never_deleted_in_public_and_ttl_removes_nothing_that_counts():
     assert types(record({**COMMENT, "status": "spam"}, None)) == []
     assert types(record(approved, None, **TTL)) == []
@@ -80,3 +97,15 @@ def test_a_new_unconfirmed_subscription_asks_for_confirmation_and_nothing_else_d
     assert created.subscription.email == "a@example.org"
     assert events_of(record(SUBSCRIPTION, {**SUBSCRIPTION, "confirmed": True})) == []
     assert events_of(record(None, {**SUBSCRIPTION, "confirmed": True})) == []
+
+
+def test_a_post_never_public_closes_reopens_and_is_deleted_in_silence():
+    for unpublished in (at(NOW + timedelta(days=1)), None):
+        draft = {**HEAD, "published_at": unpublished}
+        draft = {name: value for name, value in draft.items() if value is not None}
+        closed = {**draft, "comments_open": False, "closed_at": at(NOW)}
+        deleting = {**closed, "deleting_since": at(NOW)}
+
+        assert types(record(draft, closed)) == []
+        assert types(record(closed, draft)) == []
+        assert types(record(draft, deleting)) == []

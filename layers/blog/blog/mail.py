@@ -21,6 +21,10 @@ from blog.settings import NotifySettings
 if TYPE_CHECKING:
     from datetime import datetime
 
+MAIL_POLICY = SMTP.clone(max_line_length=998)
+"""SMTP's policy with RFC 5322's hard line limit: at 78 a long `List-Unsubscribe` URL is folded into
+RFC 2047 encoded words, which RFC 2369 and 8058 forbid there (no one-click unsubscribe then).
+Non-ASCII text (a German subject) is still encoded."""
 # SES answers in well under a second; a send that hangs is retried by the stream, not here for long.
 MAX_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 1.0
@@ -50,7 +54,7 @@ class Mail:
 
 def message_of(mail: Mail, settings: NotifySettings, *, now: "datetime") -> EmailMessage:
     """The RFC 5322 message of `mail`, from the blog (SenderEmail, BlogTitle)."""
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=MAIL_POLICY)
     local_part, _, domain = settings.sender_email.rpartition("@")
     message["From"] = Address(display_name=settings.blog_title, username=local_part, domain=domain)
     message["To"] = mail.to
@@ -111,7 +115,7 @@ def send(message: EmailMessage, settings: NotifySettings) -> None:
     request: dict[str, Any] = {
         "FromEmailAddress": settings.sender_email,
         "Destination": {"ToAddresses": [str(message["To"])]},
-        "Content": {"Raw": {"Data": message.as_bytes(policy=SMTP)}},
+        "Content": {"Raw": {"Data": message.as_bytes(policy=MAIL_POLICY)}},
     }
     if settings.ses_configuration_set:
         request["ConfigurationSetName"] = settings.ses_configuration_set

@@ -250,7 +250,7 @@ def prime_notify(processor: "BatchProcessor") -> Primer:
             }
         )
         outbox = notifying.Outbox(
-            send_mail=_serialize_only, post_webhook=lambda _url, _body, _timestamp: None
+            send_mail=_serialize_only, post_webhook=lambda _url, _body, _signature: None
         )
         mail.ses_client()  # botocore loads SES v2's service model: the client is made, never called
 

@@ -7,10 +7,13 @@ A record is one item's change (INSERT, MODIFY, REMOVE) with its old and new imag
 - a comment's status going from held (or spam) to approved: `comment.approved`;
 - a comment becoming a tombstone, or removed by a write: `comment.deleted`, unless it was spam
   (never public) or its post is being deleted (the post's own event says it; the notifier checks);
+  an approved comment marked as spam: `comment.deleted` too (it is no longer public);
   DynamoDB's TTL removing an item is no event at all;
 - a post's head: `post.published` when its publication time has come (a scheduled post's time
   comes later: blog.notifying's scheduled job), `thread.closed` and `thread.reopened` when
   `comments_open` flips, `post.deleted` when `deleting_since` appears (the one event of a deletion);
+  the last three only for a post that was public at the record's time (a draft's or a scheduled
+  post's slug is told to no one);
 - a subscription inserted unconfirmed: its confirmation mail.
 
 template.yaml's filter (NotifyFunction, TableStream) passes only records that may be one of these;
@@ -55,8 +58,10 @@ class CommentEvent:
 
     @property
     def key(self) -> str:
-        """The same for every record and retry that tells of this happening."""
-        return f"{self.type}#{self.comment.post_slug}#{self.comment.id}"
+        """The same for every delivery and retry of the record that tells of this happening; the
+        record's time tells it from the same type again (approved, marked as spam, approved again)."""
+        moment = int(self.at.timestamp() * 1000)
+        return f"{self.type}#{self.comment.post_slug}#{self.comment.id}#{moment}"
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,8 @@ def _comment_events(old: dict[str, Any], new: dict[str, Any], at: datetime) -> l
         return [CommentEvent(EventType.COMMENT_APPROVED, comment, at)]
     if comment.status is CommentStatus.DELETED and was is not CommentStatus.DELETED:
         return [CommentEvent(EventType.COMMENT_DELETED, comment, at)]
+    if comment.status is CommentStatus.SPAM and was is CommentStatus.APPROVED:
+        return [CommentEvent(EventType.COMMENT_DELETED, comment, at)]  # public no more
     return []  # a reply counted, an edit: nothing to tell
 
 
@@ -146,14 +153,17 @@ def _is_public_at(head: Mapping[str, Any], moment: datetime) -> bool:
 
 def _post_events(old: dict[str, Any], new: dict[str, Any], at: datetime, record_id: str) -> list[StreamEvent]:
     slug = str(new["slug"])
+    was_public = bool(old) and _is_public_at(old, at)
     if "deleting_since" in new:
-        if "deleting_since" in old:
+        if "deleting_since" in old or not was_public:
             return []
         return [PostEvent(EventType.POST_DELETED, slug, at, str(new["deleting_since"]))]
     events: list[StreamEvent] = []
-    if _is_public_at(new, at) and not (old and _is_public_at(old, at)):
+    if _is_public_at(new, at) and not was_public:
         post = StoredPostSummary.model_validate(new)
         events.append(PostEvent(EventType.POST_PUBLISHED, slug, at, str(new["published_at"]), post))
+    if not (was_public or _is_public_at(new, at)):
+        return events
     if old and old.get("comments_open") is True and new.get("comments_open") is False:
         events.append(PostEvent(EventType.THREAD_CLOSED, slug, at, str(new.get("closed_at", record_id))))
     if old and old.get("comments_open") is False and new.get("comments_open") is True:

@@ -9,10 +9,12 @@ no rotation changes (docs/OPERATIONS.md says how to read it, and how to verify a
 
 import hashlib
 import hmac
+import http.client
 import json
 import urllib.error
 import urllib.request
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from blog import keys
@@ -55,8 +57,21 @@ def webhook_key() -> bytes:
     return keys.key_ring().stable_key(WEBHOOK_SIGNATURE)
 
 
-def post(url: str, body: bytes, *, timestamp: int) -> None:
-    """POST `body` to `url`, signed; WebhookFailed unless the receiver answers 2xx within 5 s."""
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a delivery: urllib would follow it with a bodiless GET."""
+
+    def redirect_request(self, *_: Any) -> None:
+        return None
+
+
+@cache
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_NoRedirects())
+
+
+def post(url: str, body: bytes, signature_header: str) -> None:
+    """POST `body` to `url` with its `Blog-Signature` header (`signature`); WebhookFailed unless the
+    receiver answers 2xx within 5 s (a redirect is not followed: it is a failure)."""
     request = urllib.request.Request(  # noqa: S310 (the operator's https URL, checked by the template)
         url,
         data=body,
@@ -64,13 +79,13 @@ def post(url: str, body: bytes, *, timestamp: int) -> None:
         headers={
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            "Blog-Signature": signature(body, timestamp=timestamp, key=webhook_key()),
+            "Blog-Signature": signature_header,
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
             status = response.status
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError, ValueError) as error:
         raise WebhookFailed(str(error)) from error
     if not 200 <= status < 300:
         raise WebhookFailed(f"the receiver answered {status}")

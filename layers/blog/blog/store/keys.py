@@ -16,6 +16,8 @@ POST_BODY_ATTRIBUTES = ("content", "content_html")
 """What the body item holds; a head that holds them is the layout before the split (one item)."""
 COMMENT_SK_PREFIX = "COMMENT#"
 SUBSCRIPTION_SK_PREFIX = "SUBSCRIPTION#"
+SUBSCRIPTION_EXPIRES = "subscription_expires"
+"""A held comment's mark: its subscription has the comment's `expires_at` (keys.comment_item)."""
 SUPPRESSED_PK_PREFIX = "SUPPRESSED#"
 SUPPRESSED_SK = "SUPPRESSED"
 PUBLISHED_PK = "PUBLISHED"
@@ -32,7 +34,6 @@ APPROVED_INDEX = "ApprovedComments"
 DRAFTS_INDEX = "Drafts"
 READER_DATA_INDEX = "ReaderData"
 READER_PK_PREFIX = "READER#"
-DUPLICATE_SK = "DUPLICATE"
 IDEMPOTENCY_SK = "IDEMPOTENCY"
 POST_BRIEF_ATTRIBUTES = ("pk", "slug", "title", "published_at", "comment_count")
 """What a read of many posts' heads at once projects: enough to count, name and hide them."""
@@ -99,9 +100,6 @@ def idempotency_record_pk(record_key: str) -> str:
     return f"IDEMPOTENCY#{record_key}"
 
 
-IDEMPOTENCY_SK = "IDEMPOTENCY"
-
-
 def comment_key(slug: str, comment_id: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": comment_sk(comment_id)})
 
@@ -112,9 +110,13 @@ def subscription_key(slug: str, comment_id: str) -> Item:
     return to_item({"pk": post_pk(slug), "sk": f"{SUBSCRIPTION_SK_PREFIX}{comment_id}"})
 
 
-def subscription_item(slug: str, comment_id: str, *, email: str, email_hash: str, created_at: str) -> Item:
+def subscription_item(
+    slug: str, comment_id: str, *, email: str, email_hash: str, created_at: str, expires_at: int | None = None
+) -> Item:
     """A new, unconfirmed reply subscription: the address to mail, and its keyed hash to match it
-    against the suppression list and to find it among the reader's data (`ReaderData`)."""
+    against the suppression list and to find it among the reader's data (`ReaderData`). A held
+    comment's subscription expires with it (`expires_at`, the comment's): the address never outlives
+    the comment; approving the comment keeps both."""
     return {
         **subscription_key(slug, comment_id),
         **to_item(
@@ -126,6 +128,7 @@ def subscription_item(slug: str, comment_id: str, *, email: str, email_hash: str
                 "confirmed": False,
                 "created_at": created_at,
                 "reader_pk": reader_pk(email_hash),
+                "expires_at": expires_at,
             }
         ),
     }
@@ -228,6 +231,7 @@ def comment_item(
     guard_pk: str | None = None,
     idempotency_pk: str | None = None,
     reader: str | None = None,
+    subscription_expires: bool = False,
 ) -> Item:
     """The whole item of a comment, with its keys and index attributes, as its writes leave it;
     `expires_at` (epoch seconds) is when DynamoDB's TTL deletes it (spam, held comments).
@@ -235,6 +239,8 @@ def comment_item(
     `guard_pk` and `idempotency_pk` name the comment's duplicate guard and idempotency record, when
     it has them (duplicate_guard_pk, idempotency_record_pk), so that deleting its post deletes them
     without a scan; `reader` is its `ReaderData` partition (reader_pk) when it has an email address.
+    `subscription_expires` marks a comment whose subscription expires with it (held): approving it
+    must keep the subscription too (blog.store.moderation_writes).
     """
     return to_item(
         {
@@ -246,6 +252,7 @@ def comment_item(
             "guard_pk": guard_pk,
             "idempotency_pk": idempotency_pk,
             "reader_pk": reader,
+            SUBSCRIPTION_EXPIRES: True if subscription_expires else None,
         }
     )
 

@@ -8,7 +8,7 @@ case is one round trip, the rest two.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from blog.errors import CommentDeleted
@@ -16,6 +16,7 @@ from blog.ids import parent_of
 from blog.models import CommentStatus, ModerationAction
 from blog.store.keys import (
     COMMENT_INDEX_ATTRIBUTES,
+    SUBSCRIPTION_EXPIRES,
     comment_index_attributes,
     comment_key,
     counter_update,
@@ -31,10 +32,23 @@ class CommentState:
 
     status: CommentStatus
     replies: int
+    subscription_expires: bool = False
+    """Held with a subscription that expires with it (keys.SUBSCRIPTION_EXPIRES): approving it keeps
+    the subscription too."""
+    subscription_gone: bool = False
+    """That subscription is gone already (its TTL ran before the comment's)."""
 
     @classmethod
     def of(cls, item: Mapping[str, Any]) -> "CommentState":
-        return cls(status=CommentStatus(item["status"]), replies=int(item.get("reply_count", 0)))
+        return cls(
+            status=CommentStatus(item["status"]),
+            replies=int(item.get("reply_count", 0)),
+            subscription_expires=bool(item.get(SUBSCRIPTION_EXPIRES, False)),
+        )
+
+    def without_subscription(self) -> "CommentState":
+        """This state once the approval found the subscription gone."""
+        return replace(self, subscription_gone=True)
 
 
 def expected_state(action: ModerationAction) -> CommentState:
@@ -85,8 +99,16 @@ def plan(
         if state.replies
         else "(attribute_not_exists(reply_count) OR reply_count = :replies)"
     )
-    guard = {":expected": state.status.value, ":replies": state.replies}
+    guard: dict[str, Any] = {":expected": state.status.value, ":replies": state.replies}
     names = {"#status": "status"}
+    keeps_subscription = after is CommentStatus.APPROVED
+    if keeps_subscription:
+        # Only a subscription that expires with the comment needs a write: the mark says which.
+        if state.subscription_expires:
+            condition += f" AND {SUBSCRIPTION_EXPIRES} = :expiring"
+            guard[":expiring"] = True
+        else:
+            condition += f" AND attribute_not_exists({SUBSCRIPTION_EXPIRES})"
     operations: list[dict[str, Any]] = []
     if after is None:
         operations.append(
@@ -107,6 +129,8 @@ def plan(
     else:
         purged_at = spam_purged_at if after is CommentStatus.SPAM and not state.replies else None
         update, values = _becoming(comment_id, after, purged_at)
+        if keeps_subscription and state.subscription_expires:
+            update += f", {SUBSCRIPTION_EXPIRES}"
         operations.append(
             {
                 "Update": {
@@ -123,10 +147,33 @@ def plan(
     count_change = (after in _COUNTED) - (state.status in _COUNTED)
     if count_change:
         operations.append(counter_update(table, post_key(slug), "comment_count", count_change))
+    if keeps_subscription and state.subscription_expires and not state.subscription_gone:
+        # Approved, the comment is kept: so is its subscription (a Remove-only update of an absent
+        # item would make one, so the subscription must exist; table.moderate replans if not).
+        operations.append(
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": subscription_key(slug, comment_id),
+                    "UpdateExpression": "REMOVE expires_at",
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            }
+        )
     if after in _ENDS_THE_SUBSCRIPTION:
         # Its address goes with the comment's: deleted now, or (spam) purged with it later.
         operations.append({"Delete": {"TableName": table, "Key": subscription_key(slug, comment_id)}})
     return operations
+
+
+def subscription_kept_at(operations: list[dict[str, Any]]) -> int | None:
+    """The position in a planned transaction of the write that keeps an approved comment's
+    subscription, if it has one."""
+    for position, operation in enumerate(operations):
+        update = operation.get("Update", {})
+        if update.get("UpdateExpression") == "REMOVE expires_at":
+            return position
+    return None
 
 
 def tombstone_update(comment_id: str) -> tuple[str, list[str], dict[str, Any]]:

@@ -74,17 +74,22 @@ class NotificationStore:
         self._client = client
         self._table = table_name
 
-    def claim(self, delivery: str, *, expires_at: int) -> bool:
+    def claim(self, delivery: str, *, expires_at: int, now: int) -> bool:
         """Take the claim on one delivery (an event to one recipient); False when it is held (the
-        delivery was sent, or is being sent). DynamoDB's TTL drops it at `expires_at`."""
+        delivery was sent, or is being sent). It ends at `expires_at` (epoch seconds), when
+        DynamoDB's TTL drops it: TTL deletes days late, so a claim past it at `now` is free."""
         try:
             with translated_errors():
                 self._client.update_item(
                     TableName=self._table,
                     Key=_claim_key(delivery),
                     UpdateExpression="SET expires_at = :expires REMOVE released",
-                    ConditionExpression="attribute_not_exists(pk) OR released = :released",
-                    ExpressionAttributeValues=to_item({":expires": expires_at, ":released": True}),
+                    ConditionExpression=(
+                        "attribute_not_exists(pk) OR released = :released OR expires_at < :now"
+                    ),
+                    ExpressionAttributeValues=to_item(
+                        {":expires": expires_at, ":released": True, ":now": now}
+                    ),
                 )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":

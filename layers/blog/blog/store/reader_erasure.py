@@ -26,7 +26,7 @@ from blog.models import CommentStatus
 from blog.store.failures import CONDITION_FAILED, cancellation_codes
 from blog.store.keys import (
     COMMENT_SK_PREFIX,
-    DUPLICATE_SK,
+    DUPLICATE_GUARD_SK,
     IDEMPOTENCY_SK,
     READER_DATA_INDEX,
     SUBSCRIPTION_SK_PREFIX,
@@ -248,7 +248,7 @@ class ReaderErasure:
             update = counter_update(self._table, post_key(slug), "comment_count", -removed)
             batch.parts.append(_Part(update, post=slug))
         for guard_pk, comment_ids in sorted(guards.items()):
-            operation = self._owned_delete(guard_pk, DUPLICATE_SK, comment_ids)
+            operation = self._owned_delete(guard_pk, DUPLICATE_GUARD_SK, comment_ids)
             batch.parts.append(_Part(operation, guard=(guard_pk, tuple(comment_ids))))
         for record_pk, comment_ids in sorted(records.items()):
             operation = self._owned_delete(record_pk, IDEMPOTENCY_SK, comment_ids, written_before=True)

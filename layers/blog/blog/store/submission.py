@@ -152,6 +152,8 @@ class CommentTransaction:
                         guard_pk=_pk_of(submission.duplicate_guard),
                         idempotency_pk=_pk_of(submission.idempotency),
                         reader=submission.reader,
+                        subscription_expires=submission.subscription is not None
+                        and submission.purge_at is not None,
                     ),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
@@ -170,6 +172,7 @@ class CommentTransaction:
                             email=submission.subscription.email,
                             email_hash=submission.subscription.email_hash,
                             created_at=now,
+                            expires_at=submission.purge_at,
                         ),
                     }
                 }

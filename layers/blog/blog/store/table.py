@@ -559,11 +559,14 @@ class BlogStore:
             if reasons is None:
                 return moderation_writes.outcome(action, state)
             codes = cancellation_codes(reasons)
+            subscription_part = moderation_writes.subscription_kept_at(operations)
             if codes[0] == CONDITION_FAILED:
                 found = reasons[0].get("Item")
                 if not found:
                     raise CommentNotFound
                 state = moderation_writes.CommentState.of(from_item(found))
+            elif subscription_part is not None and codes[subscription_part] == CONDITION_FAILED:
+                state = state.without_subscription()
             elif CONDITION_FAILED in codes:
                 # The comment is as expected, but the post whose count it changes is gone.
                 raise PostNotFound
