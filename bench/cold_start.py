@@ -403,18 +403,19 @@ class ColdStartRunner:
         function = self._functions[SOURCE_ONLY_FUNCTION if source_only else job]
         event, extra_environment = self._requests.event(function.folder_name, self._run)
         layers = [self._source_layer] if source_only else list(function.layer_dirs)
-        request = {
+        function_request: dict[str, Any] = {
             "kind": "function",
             "path": [str(function.code_dir), *(str(layer) for layer in layers)],
             "modules": [function.handler_module],
             "handler": function.handler_name,
             "function_name": function.function_name,
+            "timeout_seconds": function.timeout_seconds,
             "event": event,
         }
         environment = {**self._bench.environment_of(function), **extra_environment}
         # Lambda cannot write bytecode into a layer (/opt is read-only): neither may this process.
         return _run_child(
-            request,
+            function_request,
             environment,
             cwd=function.code_dir,
             importtime=importtime,

@@ -137,7 +137,10 @@ class InProcessApi:
         function = self.functions[function_id]
         with contextlib.redirect_stdout(self._quiet):
             handler = function.load_handler()
-            return handler(dict(event), LocalLambdaContext(function_name=function.function_name))
+            context = LocalLambdaContext(
+                function_name=function.function_name, timeout_seconds=function.timeout_seconds
+            )
+            return handler(dict(event), context)
 
     def request(self, method: str, path: str, **options: Any) -> Answer:
         """One request, as a client of the API would see its answer."""

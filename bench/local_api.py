@@ -54,6 +54,9 @@ OVERRIDES = tuple(f"{name}={value}" for name, value in PARAMETER_OVERRIDES.items
 WARM_UP = 10
 CONCURRENT_CLIENTS = (1, 10, 50)
 UNTHROTTLED = ("ThrottlingRateLimit=100000", "ThrottlingBurstLimit=100000")
+NO_MAIL = ("SenderEmail=", "OwnerEmail=")
+"""Under load the API is measured, not the notify function, which on AWS runs apart from it."""
+STREAM_TARGET_PREFIX = "DynamoDBStreams_"
 READ_ROUTE = "GET /posts/{slug}"
 COMMENT_ROUTE = "POST /posts/{slug}/comments"
 
@@ -302,9 +305,12 @@ class TimedDynamoDB:
             with self._one_at_a_time:
                 return list(self._application(environ, start_response))
         finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            with self._totals:
-                self.busy_ms += elapsed_ms
+            # The local runtime's reads of the table's stream serve no client (on AWS, Lambda reads
+            # it apart from the API): their time is no client's share.
+            if not environ.get("HTTP_X_AMZ_TARGET", "").startswith(STREAM_TARGET_PREFIX):
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                with self._totals:
+                    self.busy_ms += elapsed_ms
 
 
 @contextmanager
@@ -356,7 +362,9 @@ def measure_concurrency(
     with (
         tempfile.TemporaryDirectory(prefix="bench-serve-load-") as directory,
         timed_dynamodb() as (endpoint, dynamodb),
-        local_serve(Path(directory), overrides=UNTHROTTLED, dynamodb_endpoint=endpoint) as server,
+        local_serve(
+            Path(directory), overrides=(*UNTHROTTLED, *NO_MAIL), dynamodb_endpoint=endpoint
+        ) as server,
     ):
         cleanup = dynamodb_client(server.dynamodb)
         probe = HttpClient(server.api)

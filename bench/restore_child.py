@@ -114,7 +114,11 @@ def main() -> None:
     sys.path[:0] = request["path"]
     module = importlib.import_module(request["module"])
     handler = getattr(module, request["handler"])
-    context = runpy.run_path(str(CONTEXT_FILE))["LocalLambdaContext"](function_name=request["function_name"])
+    context = runpy.run_path(str(CONTEXT_FILE))["LocalLambdaContext"](
+        # The template's Timeout, as Lambda gives it: the notify function budgets its sends by it.
+        function_name=request["function_name"],
+        timeout_seconds=request.get("timeout_seconds", 10),
+    )
     dynamodb = DynamoDBTime()
     if request["prime"]:
         # Unprimed, the first request creates the client: that is part of what it measures.

@@ -154,6 +154,7 @@ class RestoreRunner:
             "module": function.handler_module,
             "handler": function.handler_name,
             "function_name": function.function_name,
+            "timeout_seconds": function.timeout_seconds,
             "events": events,
             "prime": prime,
             "warm_up": WARM_UP,

@@ -67,7 +67,11 @@ def test_the_local_api_is_measured_at_1_10_and_50_clients_at_once(results: dict[
         for clients, figures in levels.items():
             assert figures["requests"] >= 2 * int(clients)
             assert figures["p50_ms"] > 0
-            assert 0 < figures["dynamodb_share"] < 1
+            assert figures["dynamodb_share"] > 0
+            # DynamoDB goes on with a request its client was answered a 503 for: only without failures
+            # is its time a part of the clients' time.
+            if not figures["failures"]:
+                assert figures["dynamodb_share"] < 1
             assert all(int(status) >= 300 for status in figures["failures"])
 
 
