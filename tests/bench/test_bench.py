@@ -17,7 +17,7 @@ from local.embedded_dynamodb import dynamodb_client, embedded_dynamodb
 from local.template import PROJECT_ROOT, FunctionDefinition, http_routes
 from tests.local_server import local_environment
 
-NO_DATA = {"GET /openapi.json"}
+NO_DATA = {"GET /openapi.json", "GET /actions/{token}"}
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +91,12 @@ def test_every_route_of_the_template_is_one_round_trip(
         "POST /admin/readers/forget",
     }
     expected = {route: 0 if route in NO_DATA else 2 if route in second_read else 1 for route in routes}
+    # A post's deletion grows with its items (bench/round_trips.py says how): the bench's post, with two
+    # comments, is the mark, a Query, two batches, the mark read again and the head.
+    expected["DELETE /posts/{slug}"] = 6
     assert results["round_trips"] == expected
-    assert set(results["second_reads"]) == second_read
+    # Each route over one round trip, with its reason: the second reads and the deletion's batches.
+    assert set(results["second_reads"]) == second_read | {"DELETE /posts/{slug}"}
 
 
 def test_a_comment_page_by_cursor_and_a_posts_comment_feed_read_twice_in_one_round_trip_and_say_why(
@@ -144,6 +148,9 @@ def test_the_signing_secrets_first_read_is_measured_and_only_signing_functions_r
         "get_post",
         "submit_comment",
         "moderate_comments",
+        "review_posts",
+        "mail_actions",
+        "notify",
         "reader_data",
     }
 
